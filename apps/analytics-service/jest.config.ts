@@ -1,0 +1,4 @@
+export default {
+  displayName: 'analytics-service',
+  preset: '../../jest.preset.js',
+};

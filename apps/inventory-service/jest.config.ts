@@ -1,0 +1,4 @@
+export default {
+  displayName: 'inventory-service',
+  preset: '../../jest.preset.js',
+};

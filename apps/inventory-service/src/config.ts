@@ -1,0 +1,16 @@
+import { databaseUrlSetting, httpSettings, kafkaSettings, loadConfig, schemaRegistrySettings } from '@ecommerce/config';
+import { Type, type Static } from '@sinclair/typebox';
+
+/** Every setting inventory-service reads, with its default; `process.env` is read here and nowhere else. */
+export const inventoryServiceConfigSchema = Type.Object({
+  ...httpSettings(3002),
+  ...kafkaSettings,
+  ...schemaRegistrySettings,
+  ...databaseUrlSetting('INVENTORY_DATABASE_URL', 'ecommerce_inventory'),
+});
+
+export type InventoryServiceConfig = Static<typeof inventoryServiceConfigSchema>;
+
+export function loadInventoryServiceConfig(env: NodeJS.ProcessEnv = process.env): InventoryServiceConfig {
+  return loadConfig(inventoryServiceConfigSchema, env);
+}

@@ -1,0 +1,4 @@
+export default {
+  displayName: 'notification-service',
+  preset: '../../jest.preset.js',
+};

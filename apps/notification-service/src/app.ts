@@ -1,0 +1,31 @@
+import { databaseDependency } from '@ecommerce/database';
+import { messagingDependencies } from '@ecommerce/messaging';
+import { createHttpServer } from '@ecommerce/service-runtime';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+
+import type { NotificationServiceConfig } from './config';
+import type { PrismaClient } from './generated/prisma/client';
+
+export const SERVICE_NAME = 'notification-service';
+
+export interface NotificationServiceDependencies {
+  config: NotificationServiceConfig;
+  logger: FastifyBaseLogger;
+  prisma: PrismaClient;
+}
+
+/** The HTTP application, built from its dependencies so tests can build it without `main.ts`. */
+export function buildNotificationServiceApp({ config, logger, prisma }: NotificationServiceDependencies): FastifyInstance {
+  return createHttpServer({
+    serviceName: SERVICE_NAME,
+    logger,
+    dependencies: {
+      database: databaseDependency(prisma),
+      ...messagingDependencies({
+        clientId: SERVICE_NAME,
+        brokers: config.KAFKA_BROKERS,
+        schemaRegistryUrl: config.SCHEMA_REGISTRY_URL,
+      }),
+    },
+  });
+}

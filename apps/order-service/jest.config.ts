@@ -1,0 +1,4 @@
+export default {
+  displayName: 'order-service',
+  preset: '../../jest.preset.js',
+};

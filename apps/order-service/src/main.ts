@@ -1,0 +1,21 @@
+import { createPrismaClient } from '@ecommerce/database';
+import { createLogger, runService } from '@ecommerce/service-runtime';
+
+import { buildOrderServiceApp, SERVICE_NAME } from './app';
+import { loadOrderServiceConfig } from './config';
+import { PrismaClient } from './generated/prisma/client';
+
+// Composition root: configuration, clients, the HTTP entry point, graceful shutdown. Nothing else.
+async function main(): Promise<void> {
+  const config = loadOrderServiceConfig();
+  const logger = createLogger(SERVICE_NAME, config.LOG_LEVEL);
+  const prisma = createPrismaClient(PrismaClient, config.ORDER_DATABASE_URL);
+  const app = buildOrderServiceApp({ config, logger, prisma });
+  await runService(app, { port: config.PORT, host: config.HOST });
+}
+
+main().catch((error: unknown) => {
+  // Configuration errors and failed start-ups end here: one readable line, then a non-zero exit.
+  console.error(`${SERVICE_NAME} failed to start: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

@@ -1,0 +1,25 @@
+import { createPrismaClient } from '@ecommerce/database';
+import { createTestDatabase, type TestDatabase } from '@ecommerce/test-infra';
+
+import { PrismaClient } from './generated/prisma/client';
+
+describe('order-service persistence on a migrated PostgreSQL database', () => {
+  let database: TestDatabase;
+  let prisma: PrismaClient;
+
+  beforeAll(async () => {
+    database = await createTestDatabase('order');
+    prisma = createPrismaClient(PrismaClient, database.url);
+  });
+
+  afterAll(async () => {
+    await prisma?.$disconnect();
+    await database?.drop();
+  });
+
+  it('when a row is written through the Prisma client, then it reads back unchanged', async () => {
+    await prisma.catalogItem.create({ data: { sku: 'SKU-1', name: 'Mug', priceCents: 1250n, currency: 'USD', updatedAt: new Date('2026-01-01T00:00:00Z') } });
+    const row = await prisma.catalogItem.findUniqueOrThrow({ where: { sku: 'SKU-1' } });
+    expect(row).toMatchObject({ sku: 'SKU-1', name: 'Mug', priceCents: 1250n });
+  });
+});

@@ -1,0 +1,4 @@
+export default {
+  displayName: 'payment-service',
+  preset: '../../jest.preset.js',
+};

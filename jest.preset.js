@@ -1,0 +1,34 @@
+// Shared jest settings for every project. Path aliases come from tsconfig.base.json so there is
+// exactly one list of them; @swc/jest only strips types (type-checking is the `typecheck` target).
+const path = require('node:path');
+const { compilerOptions } = require('./tsconfig.base.json');
+
+const moduleNameMapper = Object.fromEntries(
+  Object.entries(compilerOptions.paths).map(([alias, [target]]) => [
+    `^${alias.replace(/[/.]/g, '\\$&')}$`,
+    path.join(__dirname, target),
+  ]),
+);
+
+module.exports = {
+  testEnvironment: 'node',
+  transform: {
+    '^.+\\.(ts|js)$': [
+      '@swc/jest',
+      {
+        jsc: { parser: { syntax: 'typescript' }, target: 'es2023' },
+        module: { type: 'commonjs' },
+        sourceMaps: 'inline',
+      },
+    ],
+  },
+  // `cookie` (used by Fastify's inject) ships ESM only; jest's CommonJS runtime needs it compiled.
+  transformIgnorePatterns: ['/node_modules/(?!cookie/)'],
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  moduleNameMapper,
+  testMatch: ['<rootDir>/src/**/*.spec.ts'],
+  // Integration suites get Kafka, the schema registry and PostgreSQL from one place, once per run.
+  globalSetup: path.join(__dirname, 'libs/testing/infra/src/jest/global-setup.ts'),
+  globalTeardown: path.join(__dirname, 'libs/testing/infra/src/jest/global-teardown.ts'),
+  testTimeout: 60_000,
+};

@@ -1,0 +1,4 @@
+export default {
+  displayName: 'config',
+  preset: '../../../jest.preset.js',
+};

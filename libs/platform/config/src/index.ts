@@ -1,0 +1,2 @@
+export { ConfigError, loadConfig } from './load-config';
+export { databaseUrlSetting, httpSettings, kafkaSettings, schemaRegistrySettings } from './settings';

@@ -1,0 +1,43 @@
+import { Type } from '@sinclair/typebox';
+
+import { ConfigError, loadConfig } from './load-config';
+import { httpSettings, kafkaSettings } from './settings';
+
+const schema = Type.Object({ ...httpSettings(3001), ...kafkaSettings });
+
+describe('loadConfig', () => {
+  it('when nothing is set, then every key takes its default', () => {
+    expect(loadConfig(schema, {})).toEqual({
+      PORT: 3001,
+      HOST: '0.0.0.0',
+      LOG_LEVEL: 'info',
+      KAFKA_BROKERS: '127.0.0.1:9092',
+    });
+  });
+
+  it('when values are set, then they are coerced to the declared types', () => {
+    expect(loadConfig(schema, { PORT: '8080', KAFKA_BROKERS: 'a:1,b:2' })).toMatchObject({
+      PORT: 8080,
+      KAFKA_BROKERS: 'a:1,b:2',
+    });
+  });
+
+  it('when several values are bad, then one error names every bad variable', () => {
+    const load = () => loadConfig(schema, { PORT: 'eighty', LOG_LEVEL: 'loud', KAFKA_BROKERS: 'no-port' });
+    expect(load).toThrow(ConfigError);
+    try {
+      load();
+    } catch (error) {
+      const message = (error as ConfigError).message;
+      expect(message).toContain('PORT');
+      expect(message).toContain('LOG_LEVEL');
+      expect(message).toContain('KAFKA_BROKERS');
+      expect(message).toContain('Kafka bootstrap servers');
+    }
+  });
+
+  it('when a required variable is missing, then the error names it', () => {
+    const required = Type.Object({ SECRET: Type.String({ description: 'the secret' }) });
+    expect(() => loadConfig(required, {})).toThrow(/SECRET is required but not set \(the secret\)/);
+  });
+});

@@ -1,0 +1,43 @@
+import { Type, type TString } from '@sinclair/typebox';
+
+/** Settings every service's HTTP server reads. */
+export function httpSettings(defaultPort: number) {
+  return {
+    PORT: Type.Integer({ minimum: 1, maximum: 65535, default: defaultPort, description: 'HTTP port to listen on' }),
+    HOST: Type.String({ minLength: 1, default: '0.0.0.0', description: 'interface to bind the HTTP server to' }),
+    LOG_LEVEL: Type.Union(
+      ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)),
+      { default: 'info', description: 'pino log level' },
+    ),
+  };
+}
+
+export const kafkaSettings = {
+  KAFKA_BROKERS: Type.String({
+    pattern: '^[^,\\s]+:\\d+(,[^,\\s]+:\\d+)*$',
+    default: '127.0.0.1:9092',
+    description: 'comma-separated Kafka bootstrap servers, host:port',
+  }),
+};
+
+export const schemaRegistrySettings = {
+  SCHEMA_REGISTRY_URL: Type.String({
+    pattern: '^https?://',
+    default: 'http://127.0.0.1:8081/apis/ccompat/v7',
+    description: 'base URL of a Confluent-compatible schema registry API',
+  }),
+};
+
+/** The database URL setting of one service, e.g. `ORDER_DATABASE_URL`. */
+export function databaseUrlSetting<Variable extends string>(
+  variable: Variable,
+  defaultDatabase: string,
+): Record<Variable, TString> {
+  return {
+    [variable]: Type.String({
+      pattern: '^postgres(ql)?://',
+      default: `postgresql://postgres@127.0.0.1:5432/${defaultDatabase}`,
+      description: 'PostgreSQL connection URL of this service\'s own database',
+    }),
+  } as Record<Variable, TString>;
+}

@@ -1,0 +1,4 @@
+export default {
+  displayName: 'database',
+  preset: '../../../jest.preset.js',
+};

@@ -1,0 +1,46 @@
+import { Client } from 'pg';
+
+/** Databases are created and dropped through a connection to the server's maintenance database. */
+async function withAdminClient<T>(adminUrl: string, work: (client: Client) => Promise<T>): Promise<T> {
+  const client = new Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+function quoteIdentifier(name: string): string {
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(name)) {
+    throw new Error(`unsafe database name "${name}": use lower-case letters, digits and underscores`);
+  }
+  return `"${name}"`;
+}
+
+/** Creates the database unless it exists; safe to call concurrently. Returns true if it created it. */
+export async function createDatabaseIfMissing(adminUrl: string, name: string): Promise<boolean> {
+  return withAdminClient(adminUrl, async (client) => {
+    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (rowCount) return false;
+    try {
+      await client.query(`CREATE DATABASE ${quoteIdentifier(name)}`);
+      return true;
+    } catch (error) {
+      // 42P04 duplicate_database: another process created it between our check and our create.
+      if ((error as { code?: string }).code === '42P04') return false;
+      throw error;
+    }
+  });
+}
+
+export async function dropDatabase(adminUrl: string, name: string): Promise<void> {
+  await withAdminClient(adminUrl, (client) => client.query(`DROP DATABASE IF EXISTS ${quoteIdentifier(name)} WITH (FORCE)`));
+}
+
+/** The URL of database `name` on the same server, with the same credentials, as `serverUrl`. */
+export function databaseUrlOnServer(serverUrl: string, name: string): string {
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}

@@ -1,0 +1,70 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+
+/** Something the service needs to do its work (database, Kafka, schema registry). */
+export interface ServiceDependency {
+  /** Resolves when the dependency answers; rejects with the reason otherwise. */
+  check(): Promise<void>;
+  /** Releases the connection when the server closes. */
+  close?(): Promise<void>;
+}
+
+export interface HttpServerOptions {
+  serviceName: string;
+  logger: FastifyBaseLogger;
+  dependencies: Record<string, ServiceDependency>;
+  /** Per-check deadline, so one hung dependency cannot hang the probe. */
+  readinessTimeoutMs?: number;
+}
+
+async function withDeadline(check: () => Promise<void>, timeoutMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+  });
+  try {
+    await Promise.race([check(), deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * The HTTP server every service starts from: JSON logging, body limit, and the health routes.
+ * `/health/live` says the process serves requests; `/health/ready` says every dependency answers,
+ * and names the ones that do not. Closing the server closes the dependencies.
+ */
+export function createHttpServer({
+  serviceName,
+  logger,
+  dependencies,
+  readinessTimeoutMs = 2_000,
+}: HttpServerOptions): FastifyInstance {
+  const app = Fastify({ loggerInstance: logger, bodyLimit: 256 * 1024, disableRequestLogging: false });
+
+  app.get('/health/live', async () => ({ status: 'live', service: serviceName }));
+
+  app.get('/health/ready', async (_request, reply) => {
+    const results = await Promise.all(
+      Object.entries(dependencies).map(async ([name, dependency]) => {
+        try {
+          await withDeadline(() => dependency.check(), readinessTimeoutMs);
+          return [name, { status: 'up' }] as const;
+        } catch (error) {
+          return [name, { status: 'down', error: (error as Error).message }] as const;
+        }
+      }),
+    );
+    const ready = results.every(([, result]) => result.status === 'up');
+    return reply.code(ready ? 200 : 503).send({
+      status: ready ? 'ready' : 'not ready',
+      service: serviceName,
+      checks: Object.fromEntries(results),
+    });
+  });
+
+  app.addHook('onClose', async () => {
+    await Promise.all(Object.values(dependencies).map((dependency) => dependency.close?.()));
+  });
+
+  return app;
+}

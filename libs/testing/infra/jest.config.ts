@@ -1,0 +1,4 @@
+export default {
+  displayName: 'test-infra',
+  preset: '../../../jest.preset.js',
+};

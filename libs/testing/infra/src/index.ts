@@ -1,0 +1,4 @@
+export { containerImages } from './containers';
+export { exportInfrastructure, provisionTestInfrastructure, type InfrastructureSource, type ProvisionedInfrastructure } from './provision';
+export { createTestDatabase, type TestDatabase } from './test-database';
+export { infrastructureFromEnvironment, testInfrastructure, type TestInfrastructure } from './test-infrastructure';

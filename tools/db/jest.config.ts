@@ -1,0 +1,4 @@
+export default {
+  displayName: 'db-tools',
+  preset: '../../jest.preset.js',
+};

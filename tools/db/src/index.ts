@@ -1,0 +1,3 @@
+export { migrateServiceDatabase } from './migrate-service';
+export { findSchemaDrift } from './schema-drift';
+export { findServiceDatabase, migrationsDir, serviceDatabases, type ServiceDatabase } from './services';

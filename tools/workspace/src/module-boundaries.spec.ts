@@ -1,0 +1,72 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+const workspaceRoot = join(__dirname, '..', '..', '..');
+
+interface LintResult {
+  messages: { ruleId: string | null; message: string }[];
+}
+
+/**
+ * Lints source placed (virtually) inside a project with the workspace's ESLint, as CI runs it, and
+ * returns the module-boundary messages. Probe names end in `.spec.ts` so type-aware rules, which
+ * need the file on disk, do not apply.
+ */
+async function boundaryErrors(projectFile: string, source: string): Promise<string[]> {
+  const eslint = join(workspaceRoot, 'node_modules', 'eslint', 'bin', 'eslint.js');
+  const lint = run(process.execPath, [eslint, '--format', 'json', '--stdin', '--stdin-filename', projectFile], {
+    cwd: workspaceRoot,
+  });
+  lint.child.stdin?.end(source);
+  // ESLint exits 1 when it reports errors; the JSON report is on stdout either way.
+  const { stdout } = await lint.catch((error: { stdout?: string }) => ({ stdout: error.stdout ?? '' }));
+  const [result] = JSON.parse(stdout) as LintResult[];
+  return (result?.messages ?? [])
+    .filter((message) => message.ruleId === '@nx/enforce-module-boundaries')
+    .map((message) => message.message);
+}
+
+describe('module boundaries', () => {
+  // The rule reads Nx's cached project graph; computing it first means the test sees every project.
+  beforeAll(async () => {
+    await run(process.execPath, [join(workspaceRoot, 'node_modules', 'nx', 'dist', 'bin', 'nx.js'), 'show', 'projects'], {
+      cwd: workspaceRoot,
+      env: { ...process.env, NX_DAEMON: 'false' },
+    });
+  });
+
+  it('when an app imports another app, then lint fails', async () => {
+    const errors = await boundaryErrors(
+      'apps/order-service/src/boundary-probe.spec.ts',
+      "import { buildInventoryServiceApp } from '../../inventory-service/src/app';\nexport const probe = buildInventoryServiceApp;\n",
+    );
+    expect(errors).toEqual([expect.stringMatching(/relative or absolute path|Imports of apps are forbidden/)]);
+  });
+
+  it('when an app imports tooling, then lint fails naming the allowed tags', async () => {
+    const errors = await boundaryErrors(
+      'apps/payment-service/src/boundary-probe.spec.ts',
+      "import { localInfraUp } from '@ecommerce/local-infra';\nexport const probe = localInfraUp;\n",
+    );
+    expect(errors).toEqual([expect.stringContaining('A project tagged with "type:app" can only depend on libs tagged with')]);
+  });
+
+  it('when a platform library imports the messaging library, then lint fails', async () => {
+    const errors = await boundaryErrors(
+      'libs/platform/config/src/boundary-probe.spec.ts',
+      "import { createKafka } from '@ecommerce/messaging';\nexport const probe = createKafka;\n",
+    );
+    expect(errors).toEqual([expect.stringContaining('"type:platform" can only depend on libs tagged with')]);
+  });
+
+  it('when an app imports a shared library it is allowed to use, then lint passes', async () => {
+    const errors = await boundaryErrors(
+      'apps/order-service/src/boundary-probe.spec.ts',
+      "import { loadConfig } from '@ecommerce/config';\nexport const probe = loadConfig;\n",
+    );
+    expect(errors).toEqual([]);
+  });
+});
