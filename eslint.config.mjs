@@ -4,26 +4,45 @@ import tseslint from 'typescript-eslint';
 
 /**
  * Dependency rule of the workspace, enforced on every import:
- * - an app (`type:app`) is a composition root: it may use shared libraries, never another app,
- *   never the test harness in production code, never tooling;
+ * - an app (`type:app`) is a composition root: it may use shared libraries, never another app or
+ *   tooling;
  * - `scope:<service>` code only reaches its own scope or `scope:shared`;
- * - platform libraries depend on platform libraries only; tooling may use platform libraries.
+ * - platform libraries depend on platform libraries only; tooling may use platform libraries;
+ * - only test files (`*.spec.ts`) may use the test harness (`type:testing`).
  */
-const depConstraints = [
-  { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:platform', 'type:messaging', 'type:testing'] },
-  { sourceTag: 'type:platform', onlyDependOnLibsWithTags: ['type:platform'] },
-  { sourceTag: 'type:messaging', onlyDependOnLibsWithTags: ['type:platform', 'type:messaging'] },
-  { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:platform', 'type:tool'] },
-  {
-    sourceTag: 'type:testing',
-    onlyDependOnLibsWithTags: ['type:platform', 'type:messaging', 'type:tool', 'type:testing'],
-  },
-  { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
-  ...['order', 'inventory', 'payment', 'notification', 'analytics'].map((service) => ({
-    sourceTag: `scope:${service}`,
-    onlyDependOnLibsWithTags: [`scope:${service}`, 'scope:shared'],
-  })),
-];
+function depConstraints({ inTests }) {
+  const testing = inTests ? ['type:testing'] : [];
+  return [
+    { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:platform', 'type:messaging', ...testing] },
+    { sourceTag: 'type:platform', onlyDependOnLibsWithTags: ['type:platform', ...testing] },
+    {
+      sourceTag: 'type:messaging',
+      onlyDependOnLibsWithTags: ['type:platform', 'type:messaging', ...testing],
+    },
+    { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:platform', 'type:tool', ...testing] },
+    {
+      sourceTag: 'type:testing',
+      onlyDependOnLibsWithTags: ['type:platform', 'type:messaging', 'type:tool', 'type:testing'],
+    },
+    { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
+    ...['order', 'inventory', 'payment', 'notification', 'analytics'].map((service) => ({
+      sourceTag: `scope:${service}`,
+      onlyDependOnLibsWithTags: [`scope:${service}`, 'scope:shared'],
+    })),
+  ];
+}
+
+function moduleBoundaries(options) {
+  return [
+    'error',
+    {
+      enforceBuildableLibDependency: true,
+      allow: [],
+      depConstraints: depConstraints(options),
+      banTransitiveDependencies: false,
+    },
+  ];
+}
 
 export default tseslint.config(
   {
@@ -34,14 +53,15 @@ export default tseslint.config(
   {
     files: ['**/*.ts'],
     rules: {
-      '@nx/enforce-module-boundaries': [
-        'error',
-        { enforceBuildableLibDependency: true, allow: [], depConstraints, banTransitiveDependencies: false },
-      ],
+      '@nx/enforce-module-boundaries': moduleBoundaries({ inTests: false }),
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-console': 'off',
     },
+  },
+  {
+    files: ['**/*.spec.ts'],
+    rules: { '@nx/enforce-module-boundaries': moduleBoundaries({ inTests: true }) },
   },
   {
     files: ['**/*.ts'],

@@ -13,5 +13,6 @@ export default defineConfig({
   engine: 'js',
   schema: required('PRISMA_DIFF_SCHEMA'),
   // The Prisma 7 adapter serves the Prisma 6 CLI here: the diff only needs a live connection.
-  adapter: async () => new PrismaPg({ connectionString: required('PRISMA_DIFF_DATABASE_URL'), allowExitOnIdle: true }) as never,
+  adapter: async () =>
+    new PrismaPg({ connectionString: required('PRISMA_DIFF_DATABASE_URL'), allowExitOnIdle: true }) as never,
 });

@@ -15,7 +15,11 @@ export interface AnalyticsServiceDependencies {
 }
 
 /** The HTTP application, built from its dependencies so tests can build it without `main.ts`. */
-export function buildAnalyticsServiceApp({ config, logger, prisma }: AnalyticsServiceDependencies): FastifyInstance {
+export function buildAnalyticsServiceApp({
+  config,
+  logger,
+  prisma,
+}: AnalyticsServiceDependencies): FastifyInstance {
   return createHttpServer({
     serviceName: SERVICE_NAME,
     logger,

@@ -1,12 +1,13 @@
-import { databaseUrlSetting, httpSettings, kafkaSettings, loadConfig, schemaRegistrySettings } from '@ecommerce/config';
+import { loadConfig, serviceSettings } from '@ecommerce/config';
 import { Type, type Static } from '@sinclair/typebox';
 
 /** Every setting analytics-service reads, with its default; `process.env` is read here and nowhere else. */
 export const analyticsServiceConfigSchema = Type.Object({
-  ...httpSettings(3005),
-  ...kafkaSettings,
-  ...schemaRegistrySettings,
-  ...databaseUrlSetting('ANALYTICS_DATABASE_URL', 'ecommerce_analytics'),
+  ...serviceSettings({
+    defaultPort: 3005,
+    databaseUrlVariable: 'ANALYTICS_DATABASE_URL',
+    defaultDatabase: 'ecommerce_analytics',
+  }),
 });
 
 export type AnalyticsServiceConfig = Static<typeof analyticsServiceConfigSchema>;

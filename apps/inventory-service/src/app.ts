@@ -15,7 +15,11 @@ export interface InventoryServiceDependencies {
 }
 
 /** The HTTP application, built from its dependencies so tests can build it without `main.ts`. */
-export function buildInventoryServiceApp({ config, logger, prisma }: InventoryServiceDependencies): FastifyInstance {
+export function buildInventoryServiceApp({
+  config,
+  logger,
+  prisma,
+}: InventoryServiceDependencies): FastifyInstance {
   return createHttpServer({
     serviceName: SERVICE_NAME,
     logger,

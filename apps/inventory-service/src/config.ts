@@ -1,12 +1,13 @@
-import { databaseUrlSetting, httpSettings, kafkaSettings, loadConfig, schemaRegistrySettings } from '@ecommerce/config';
+import { loadConfig, serviceSettings } from '@ecommerce/config';
 import { Type, type Static } from '@sinclair/typebox';
 
 /** Every setting inventory-service reads, with its default; `process.env` is read here and nowhere else. */
 export const inventoryServiceConfigSchema = Type.Object({
-  ...httpSettings(3002),
-  ...kafkaSettings,
-  ...schemaRegistrySettings,
-  ...databaseUrlSetting('INVENTORY_DATABASE_URL', 'ecommerce_inventory'),
+  ...serviceSettings({
+    defaultPort: 3002,
+    databaseUrlVariable: 'INVENTORY_DATABASE_URL',
+    defaultDatabase: 'ecommerce_inventory',
+  }),
 });
 
 export type InventoryServiceConfig = Static<typeof inventoryServiceConfigSchema>;

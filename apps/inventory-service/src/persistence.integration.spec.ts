@@ -18,7 +18,9 @@ describe('inventory-service persistence on a migrated PostgreSQL database', () =
   });
 
   it('when a row is written through the Prisma client, then it reads back unchanged', async () => {
-    await prisma.product.create({ data: { sku: 'SKU-1', name: 'Mug', priceCents: 1250n, currency: 'USD', onHand: 10 } });
+    await prisma.product.create({
+      data: { sku: 'SKU-1', name: 'Mug', priceCents: 1250n, currency: 'USD', onHand: 10 },
+    });
     const row = await prisma.product.findUniqueOrThrow({ where: { sku: 'SKU-1' } });
     expect(row).toMatchObject({ sku: 'SKU-1', onHand: 10, reserved: 0 });
   });

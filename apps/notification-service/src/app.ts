@@ -15,7 +15,11 @@ export interface NotificationServiceDependencies {
 }
 
 /** The HTTP application, built from its dependencies so tests can build it without `main.ts`. */
-export function buildNotificationServiceApp({ config, logger, prisma }: NotificationServiceDependencies): FastifyInstance {
+export function buildNotificationServiceApp({
+  config,
+  logger,
+  prisma,
+}: NotificationServiceDependencies): FastifyInstance {
   return createHttpServer({
     serviceName: SERVICE_NAME,
     logger,

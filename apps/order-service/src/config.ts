@@ -1,12 +1,13 @@
-import { databaseUrlSetting, httpSettings, kafkaSettings, loadConfig, schemaRegistrySettings } from '@ecommerce/config';
+import { loadConfig, serviceSettings } from '@ecommerce/config';
 import { Type, type Static } from '@sinclair/typebox';
 
 /** Every setting order-service reads, with its default; `process.env` is read here and nowhere else. */
 export const orderServiceConfigSchema = Type.Object({
-  ...httpSettings(3001),
-  ...kafkaSettings,
-  ...schemaRegistrySettings,
-  ...databaseUrlSetting('ORDER_DATABASE_URL', 'ecommerce_order'),
+  ...serviceSettings({
+    defaultPort: 3001,
+    databaseUrlVariable: 'ORDER_DATABASE_URL',
+    defaultDatabase: 'ecommerce_order',
+  }),
 });
 
 export type OrderServiceConfig = Static<typeof orderServiceConfigSchema>;

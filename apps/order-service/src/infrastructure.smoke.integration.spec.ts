@@ -23,7 +23,10 @@ describe('infrastructure smoke test', () => {
     const consumer = kafka.consumer({ groupId: `smoke-${randomUUID()}` });
     try {
       await admin.connect();
-      await admin.createTopics({ topics: [{ topic, numPartitions: 1, replicationFactor: 1 }], waitForLeaders: true });
+      await admin.createTopics({
+        topics: [{ topic, numPartitions: 1, replicationFactor: 1 }],
+        waitForLeaders: true,
+      });
 
       const schema = {
         type: 'record',
@@ -93,7 +96,11 @@ describe('infrastructure smoke test', () => {
         },
       });
       const order = await prisma.order.findUniqueOrThrow({ where: { id }, include: { lines: true } });
-      expect(order).toMatchObject({ status: 'PENDING', totalCents: 2500n, lines: [{ sku: 'SKU-1', quantity: 2 }] });
+      expect(order).toMatchObject({
+        status: 'PENDING',
+        totalCents: 2500n,
+        lines: [{ sku: 'SKU-1', quantity: 2 }],
+      });
     });
   });
 });

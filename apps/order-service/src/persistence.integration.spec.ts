@@ -18,7 +18,15 @@ describe('order-service persistence on a migrated PostgreSQL database', () => {
   });
 
   it('when a row is written through the Prisma client, then it reads back unchanged', async () => {
-    await prisma.catalogItem.create({ data: { sku: 'SKU-1', name: 'Mug', priceCents: 1250n, currency: 'USD', updatedAt: new Date('2026-01-01T00:00:00Z') } });
+    await prisma.catalogItem.create({
+      data: {
+        sku: 'SKU-1',
+        name: 'Mug',
+        priceCents: 1250n,
+        currency: 'USD',
+        updatedAt: new Date('2026-01-01T00:00:00Z'),
+      },
+    });
     const row = await prisma.catalogItem.findUniqueOrThrow({ where: { sku: 'SKU-1' } });
     expect(row).toMatchObject({ sku: 'SKU-1', name: 'Mug', priceCents: 1250n });
   });

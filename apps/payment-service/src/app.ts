@@ -15,7 +15,11 @@ export interface PaymentServiceDependencies {
 }
 
 /** The HTTP application, built from its dependencies so tests can build it without `main.ts`. */
-export function buildPaymentServiceApp({ config, logger, prisma }: PaymentServiceDependencies): FastifyInstance {
+export function buildPaymentServiceApp({
+  config,
+  logger,
+  prisma,
+}: PaymentServiceDependencies): FastifyInstance {
   return createHttpServer({
     serviceName: SERVICE_NAME,
     logger,

@@ -1,12 +1,13 @@
-import { databaseUrlSetting, httpSettings, kafkaSettings, loadConfig, schemaRegistrySettings } from '@ecommerce/config';
+import { loadConfig, serviceSettings } from '@ecommerce/config';
 import { Type, type Static } from '@sinclair/typebox';
 
 /** Every setting payment-service reads, with its default; `process.env` is read here and nowhere else. */
 export const paymentServiceConfigSchema = Type.Object({
-  ...httpSettings(3003),
-  ...kafkaSettings,
-  ...schemaRegistrySettings,
-  ...databaseUrlSetting('PAYMENT_DATABASE_URL', 'ecommerce_payment'),
+  ...serviceSettings({
+    defaultPort: 3003,
+    databaseUrlVariable: 'PAYMENT_DATABASE_URL',
+    defaultDatabase: 'ecommerce_payment',
+  }),
 });
 
 export type PaymentServiceConfig = Static<typeof paymentServiceConfigSchema>;

@@ -11,6 +11,8 @@ export function createSchemaRegistry({ url }: SchemaRegistrySettings): SchemaReg
 
 /** Resolves when the registry answers its subject listing; rejects with the status otherwise. */
 export async function checkSchemaRegistry({ url }: SchemaRegistrySettings, timeoutMs = 2_000): Promise<void> {
-  const response = await fetch(`${url.replace(/\/$/, '')}/subjects`, { signal: AbortSignal.timeout(timeoutMs) });
+  const response = await fetch(`${url.replace(/\/$/, '')}/subjects`, {
+    signal: AbortSignal.timeout(timeoutMs),
+  });
   if (!response.ok) throw new Error(`schema registry answered ${response.status} ${response.statusText}`);
 }

@@ -39,9 +39,13 @@ async function main(): Promise<void> {
       return;
     case 'migrate':
       for (const service of services) {
-        const url = process.env[service.databaseUrlVariable] ?? `postgresql://postgres@127.0.0.1:5432/${service.databaseName}`;
+        const url =
+          process.env[service.databaseUrlVariable] ??
+          `postgresql://postgres@127.0.0.1:5432/${service.databaseName}`;
         const { applied, alreadyApplied } = await migrateServiceDatabase(service, url);
-        console.log(`${service.project}: applied ${applied.length}, already applied ${alreadyApplied.length}`);
+        console.log(
+          `${service.project}: applied ${applied.length}, already applied ${alreadyApplied.length}`,
+        );
       }
       return;
     case 'new-migration': {
@@ -54,7 +58,9 @@ async function main(): Promise<void> {
       let drifted = false;
       for (const service of services) {
         const differences = await findSchemaDrift(service, serverUrl);
-        console.log(`${service.project}: ${differences.length ? 'DRIFT' : 'migrations match the Prisma schema'}`);
+        console.log(
+          `${service.project}: ${differences.length ? 'DRIFT' : 'migrations match the Prisma schema'}`,
+        );
         for (const line of differences) console.log(`  ${line}`);
         drifted ||= differences.length > 0;
       }

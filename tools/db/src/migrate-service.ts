@@ -1,9 +1,17 @@
-import { applyMigrations, createDatabaseIfMissing, databaseUrlOnServer, type AppliedMigrations } from '@ecommerce/database';
+import {
+  applyMigrations,
+  createDatabaseIfMissing,
+  databaseUrlOnServer,
+  type AppliedMigrations,
+} from '@ecommerce/database';
 
 import { migrationsDir, type ServiceDatabase } from './services';
 
 /** Creates the service's database if needed and applies its migrations. */
-export async function migrateServiceDatabase(service: ServiceDatabase, databaseUrl: string): Promise<AppliedMigrations> {
+export async function migrateServiceDatabase(
+  service: ServiceDatabase,
+  databaseUrl: string,
+): Promise<AppliedMigrations> {
   const url = new URL(databaseUrl);
   const databaseName = url.pathname.replace(/^\//, '');
   await createDatabaseIfMissing(databaseUrlOnServer(databaseUrl, 'postgres'), databaseName);

@@ -47,11 +47,15 @@ export async function diffPrismaSchemas(options: {
   try {
     const withUrl = async (schema: string, name: string) => {
       const path = join(dir, name);
-      await writeFile(path, schema.replace(/provider\s*=\s*"postgresql"/, '$&\n  url = env("PRISMA_DIFF_DATABASE_URL")'));
+      await writeFile(
+        path,
+        schema.replace(/provider\s*=\s*"postgresql"/, '$&\n  url = env("PRISMA_DIFF_DATABASE_URL")'),
+      );
       return path;
     };
     const to = await withUrl(options.toSchema, 'to.prisma');
-    const from = options.fromSchema === undefined ? undefined : await withUrl(options.fromSchema, 'from.prisma');
+    const from =
+      options.fromSchema === undefined ? undefined : await withUrl(options.fromSchema, 'from.prisma');
     const cli = require.resolve('prisma6/build/index.js', { paths: [workspaceRoot] });
     const args = [
       cli,

@@ -18,6 +18,8 @@ describe('Prisma schemas and migrations', () => {
       'model Payment {',
       'model Payment {\n  gatewayReference String @map("gateway_reference")',
     );
-    expect(await findSchemaDrift(payment, serverUrl, changed)).toEqual(['- columns: payments.gateway_reference text NOT NULL']);
+    expect(await findSchemaDrift(payment, serverUrl, changed)).toEqual([
+      '- columns: payments.gateway_reference text NOT NULL',
+    ]);
   });
 });

@@ -1,13 +1,22 @@
 import { randomBytes } from 'node:crypto';
 
-import { applyMigrations, createDatabaseIfMissing, databaseUrlOnServer, dropDatabase } from '@ecommerce/database';
+import {
+  applyMigrations,
+  createDatabaseIfMissing,
+  databaseUrlOnServer,
+  dropDatabase,
+} from '@ecommerce/database';
 import { Client } from 'pg';
 
 import { diffPrismaSchemas, readPrismaSchema } from './prisma-cli';
 import { compareSnapshots, snapshotSchema } from './schema-snapshot';
 import { migrationsDir, type ServiceDatabase } from './services';
 
-async function withScratchDatabase<T>(serverUrl: string, label: string, work: (url: string) => Promise<T>): Promise<T> {
+async function withScratchDatabase<T>(
+  serverUrl: string,
+  label: string,
+  work: (url: string) => Promise<T>,
+): Promise<T> {
   const name = `scratch_${label}_${randomBytes(4).toString('hex')}`;
   await createDatabaseIfMissing(serverUrl, name);
   try {
@@ -42,9 +51,16 @@ export async function findSchemaDrift(
     await applyMigrations(url, migrationsDir(service));
     return snapshotSchema(url);
   });
-  const fromPrismaSchema = await withScratchDatabase(serverUrl, `${service.service}_modelled`, async (url) => {
-    await runScript(url, await diffPrismaSchemas({ toSchema: prismaSchema ?? (await readPrismaSchema(service)), serverUrl }));
-    return snapshotSchema(url);
-  });
+  const fromPrismaSchema = await withScratchDatabase(
+    serverUrl,
+    `${service.service}_modelled`,
+    async (url) => {
+      await runScript(
+        url,
+        await diffPrismaSchemas({ toSchema: prismaSchema ?? (await readPrismaSchema(service)), serverUrl }),
+      );
+      return snapshotSchema(url);
+    },
+  );
   return compareSnapshots(fromPrismaSchema, fromMigrations);
 }

@@ -16,7 +16,8 @@ export async function snapshotSchema(databaseUrl: string): Promise<SchemaSnapsho
   const client = new Client({ connectionString: databaseUrl });
   await client.connect();
   try {
-    const lines = async (sql: string) => (await client.query<{ line: string }>(sql)).rows.map((row) => row.line);
+    const lines = async (sql: string) =>
+      (await client.query<{ line: string }>(sql)).rows.map((row) => row.line);
     return {
       columns: await lines(`
         SELECT table_name || '.' || column_name || ' ' || udt_name

@@ -12,14 +12,18 @@ export interface ServiceDatabase {
   databaseUrlVariable: string;
 }
 
-export const serviceDatabases: readonly ServiceDatabase[] = ['order', 'inventory', 'payment', 'notification', 'analytics'].map(
-  (service) => ({
-    service,
-    project: `${service}-service`,
-    databaseName: `ecommerce_${service}`,
-    databaseUrlVariable: `${service.toUpperCase()}_DATABASE_URL`,
-  }),
-);
+export const serviceDatabases: readonly ServiceDatabase[] = [
+  'order',
+  'inventory',
+  'payment',
+  'notification',
+  'analytics',
+].map((service) => ({
+  service,
+  project: `${service}-service`,
+  databaseName: `ecommerce_${service}`,
+  databaseUrlVariable: `${service.toUpperCase()}_DATABASE_URL`,
+}));
 
 export const workspaceRoot = join(__dirname, '..', '..', '..');
 
@@ -34,7 +38,9 @@ export function migrationsDir(service: ServiceDatabase): string {
 export function findServiceDatabase(nameOrProject: string): ServiceDatabase {
   const found = serviceDatabases.find((s) => s.service === nameOrProject || s.project === nameOrProject);
   if (!found) {
-    throw new Error(`unknown service "${nameOrProject}"; expected one of ${serviceDatabases.map((s) => s.service).join(', ')}`);
+    throw new Error(
+      `unknown service "${nameOrProject}"; expected one of ${serviceDatabases.map((s) => s.service).join(', ')}`,
+    );
   }
   return found;
 }

@@ -11,15 +11,18 @@ interface LintResult {
 }
 
 /**
- * Lints source placed (virtually) inside a project with the workspace's ESLint, as CI runs it, and
- * returns the module-boundary messages. Probe names end in `.spec.ts` so type-aware rules, which
- * need the file on disk, do not apply.
+ * Lints `source` as if it were the content of `projectFile` (an existing file, so type-aware rules
+ * can load it) with the workspace's ESLint, as CI runs it, and returns the module-boundary messages.
  */
 async function boundaryErrors(projectFile: string, source: string): Promise<string[]> {
   const eslint = join(workspaceRoot, 'node_modules', 'eslint', 'bin', 'eslint.js');
-  const lint = run(process.execPath, [eslint, '--format', 'json', '--stdin', '--stdin-filename', projectFile], {
-    cwd: workspaceRoot,
-  });
+  const lint = run(
+    process.execPath,
+    [eslint, '--format', 'json', '--stdin', '--stdin-filename', projectFile],
+    {
+      cwd: workspaceRoot,
+    },
+  );
   lint.child.stdin?.end(source);
   // ESLint exits 1 when it reports errors; the JSON report is on stdout either way.
   const { stdout } = await lint.catch((error: { stdout?: string }) => ({ stdout: error.stdout ?? '' }));
@@ -32,39 +35,58 @@ async function boundaryErrors(projectFile: string, source: string): Promise<stri
 describe('module boundaries', () => {
   // The rule reads Nx's cached project graph; computing it first means the test sees every project.
   beforeAll(async () => {
-    await run(process.execPath, [join(workspaceRoot, 'node_modules', 'nx', 'dist', 'bin', 'nx.js'), 'show', 'projects'], {
-      cwd: workspaceRoot,
-      env: { ...process.env, NX_DAEMON: 'false' },
-    });
+    await run(
+      process.execPath,
+      [join(workspaceRoot, 'node_modules', 'nx', 'dist', 'bin', 'nx.js'), 'show', 'projects'],
+      {
+        cwd: workspaceRoot,
+        env: { ...process.env, NX_DAEMON: 'false' },
+      },
+    );
   });
 
   it('when an app imports another app, then lint fails', async () => {
     const errors = await boundaryErrors(
-      'apps/order-service/src/boundary-probe.spec.ts',
+      'apps/order-service/src/main.ts',
       "import { buildInventoryServiceApp } from '../../inventory-service/src/app';\nexport const probe = buildInventoryServiceApp;\n",
     );
-    expect(errors).toEqual([expect.stringMatching(/relative or absolute path|Imports of apps are forbidden/)]);
+    expect(errors).toEqual([
+      expect.stringMatching(/relative or absolute path|Imports of apps are forbidden/),
+    ]);
   });
 
   it('when an app imports tooling, then lint fails naming the allowed tags', async () => {
     const errors = await boundaryErrors(
-      'apps/payment-service/src/boundary-probe.spec.ts',
+      'apps/payment-service/src/main.ts',
       "import { localInfraUp } from '@ecommerce/local-infra';\nexport const probe = localInfraUp;\n",
     );
-    expect(errors).toEqual([expect.stringContaining('A project tagged with "type:app" can only depend on libs tagged with')]);
+    expect(errors).toEqual([
+      expect.stringContaining('A project tagged with "type:app" can only depend on libs tagged with'),
+    ]);
   });
 
   it('when a platform library imports the messaging library, then lint fails', async () => {
     const errors = await boundaryErrors(
-      'libs/platform/config/src/boundary-probe.spec.ts',
+      'libs/platform/config/src/load-config.ts',
       "import { createKafka } from '@ecommerce/messaging';\nexport const probe = createKafka;\n",
     );
     expect(errors).toEqual([expect.stringContaining('"type:platform" can only depend on libs tagged with')]);
   });
 
+  it('when app code imports the test harness, then lint fails; when its tests do, then it passes', async () => {
+    const source =
+      "import { createTestDatabase } from '@ecommerce/test-infra';\nexport const probe = createTestDatabase;\n";
+    expect(await boundaryErrors('apps/order-service/src/app.ts', source)).toEqual([
+      expect.stringContaining('A project tagged with "type:app" can only depend on libs tagged with'),
+    ]);
+    expect(await boundaryErrors('apps/order-service/src/persistence.integration.spec.ts', source)).toEqual(
+      [],
+    );
+  });
+
   it('when an app imports a shared library it is allowed to use, then lint passes', async () => {
     const errors = await boundaryErrors(
-      'apps/order-service/src/boundary-probe.spec.ts',
+      'apps/order-service/src/main.ts',
       "import { loadConfig } from '@ecommerce/config';\nexport const probe = loadConfig;\n",
     );
     expect(errors).toEqual([]);

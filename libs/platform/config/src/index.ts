@@ -1,2 +1,8 @@
 export { ConfigError, loadConfig } from './load-config';
-export { databaseUrlSetting, httpSettings, kafkaSettings, schemaRegistrySettings } from './settings';
+export {
+  databaseUrlSetting,
+  httpSettings,
+  kafkaSettings,
+  schemaRegistrySettings,
+  serviceSettings,
+} from './settings';

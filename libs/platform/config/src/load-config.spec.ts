@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 
 import { ConfigError, loadConfig } from './load-config';
-import { httpSettings, kafkaSettings } from './settings';
+import { httpSettings, kafkaSettings, serviceSettings } from './settings';
 
 const schema = Type.Object({ ...httpSettings(3001), ...kafkaSettings });
 
@@ -39,5 +39,27 @@ describe('loadConfig', () => {
   it('when a required variable is missing, then the error names it', () => {
     const required = Type.Object({ SECRET: Type.String({ description: 'the secret' }) });
     expect(() => loadConfig(required, {})).toThrow(/SECRET is required but not set \(the secret\)/);
+  });
+});
+
+describe('serviceSettings', () => {
+  it('gives every service the shared settings and its own database URL, with defaults', () => {
+    const serviceSchema = Type.Object({
+      ...serviceSettings({
+        defaultPort: 3009,
+        databaseUrlVariable: 'ORDER_DATABASE_URL',
+        defaultDatabase: 'orders',
+      }),
+    });
+    // Typed on purpose: typecheck fails if the database variable's name stops being a literal key.
+    const config: { PORT: number; ORDER_DATABASE_URL: string; SCHEMA_REGISTRY_URL: string } = loadConfig(
+      serviceSchema,
+      {},
+    );
+    expect(config).toMatchObject({
+      PORT: 3009,
+      ORDER_DATABASE_URL: 'postgresql://postgres@127.0.0.1:5432/orders',
+      SCHEMA_REGISTRY_URL: 'http://127.0.0.1:8081/apis/ccompat/v7',
+    });
   });
 });

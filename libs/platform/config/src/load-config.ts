@@ -19,9 +19,11 @@ interface AjvIssue {
 
 function describeIssue(issue: AjvIssue, schema: TObject): string {
   const key =
-    issue.keyword === 'required' ? String(issue.params['missingProperty']) : issue.instancePath.replace(/^\//, '');
+    issue.keyword === 'required'
+      ? String(issue.params['missingProperty'])
+      : issue.instancePath.replace(/^\//, '');
   const description = (schema.properties[key] as { description?: string } | undefined)?.description;
-  const problem = issue.keyword === 'required' ? 'is required but not set' : issue.message ?? 'is invalid';
+  const problem = issue.keyword === 'required' ? 'is required but not set' : (issue.message ?? 'is invalid');
   return `${key} ${problem}${description ? ` (${description})` : ''}`;
 }
 
@@ -37,7 +39,12 @@ export function loadConfig<Schema extends TObject>(
   try {
     // env-schema coerces the strings into the declared types and reports every bad key at once.
     // `env: false`: read only what we are given, so tests and tools can pass their own environment.
-    return envSchema<Static<Schema>>({ schema: structuredClone(schema), data: { ...env }, env: false, dotenv: false });
+    return envSchema<Static<Schema>>({
+      schema: structuredClone(schema),
+      data: { ...env },
+      env: false,
+      dotenv: false,
+    });
   } catch (error) {
     const issues = (error as { errors?: AjvIssue[] }).errors;
     if (!issues) throw error;

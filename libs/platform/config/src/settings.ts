@@ -3,8 +3,17 @@ import { Type, type TString } from '@sinclair/typebox';
 /** Settings every service's HTTP server reads. */
 export function httpSettings(defaultPort: number) {
   return {
-    PORT: Type.Integer({ minimum: 1, maximum: 65535, default: defaultPort, description: 'HTTP port to listen on' }),
-    HOST: Type.String({ minLength: 1, default: '0.0.0.0', description: 'interface to bind the HTTP server to' }),
+    PORT: Type.Integer({
+      minimum: 1,
+      maximum: 65535,
+      default: defaultPort,
+      description: 'HTTP port to listen on',
+    }),
+    HOST: Type.String({
+      minLength: 1,
+      default: '0.0.0.0',
+      description: 'interface to bind the HTTP server to',
+    }),
     LOG_LEVEL: Type.Union(
       ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)),
       { default: 'info', description: 'pino log level' },
@@ -37,7 +46,27 @@ export function databaseUrlSetting<Variable extends string>(
     [variable]: Type.String({
       pattern: '^postgres(ql)?://',
       default: `postgresql://postgres@127.0.0.1:5432/${defaultDatabase}`,
-      description: 'PostgreSQL connection URL of this service\'s own database',
+      description: "PostgreSQL connection URL of this service's own database",
     }),
   } as Record<Variable, TString>;
+}
+
+/**
+ * The settings every service reads: HTTP, Kafka, schema registry and its own database. A service
+ * spreads these into its schema and adds its own.
+ */
+export function serviceSettings<const Variable extends string>(service: {
+  defaultPort: number;
+  databaseUrlVariable: Variable;
+  defaultDatabase: string;
+}): ReturnType<typeof httpSettings> &
+  typeof kafkaSettings &
+  typeof schemaRegistrySettings &
+  Record<Variable, TString> {
+  return {
+    ...httpSettings(service.defaultPort),
+    ...kafkaSettings,
+    ...schemaRegistrySettings,
+    ...databaseUrlSetting(service.databaseUrlVariable, service.defaultDatabase),
+  };
 }

@@ -82,12 +82,20 @@ describe('applyMigrations', () => {
     await writeMigration('20260101000000_a', 'CREATE TABLE a (id BIGINT PRIMARY KEY);');
 
     await expect(applyMigrations(databaseUrl, migrations)).rejects.toThrow(MigrationError);
-    await expect(applyMigrations(databaseUrl, migrations)).rejects.toThrow(/was changed after it was applied/);
+    await expect(applyMigrations(databaseUrl, migrations)).rejects.toThrow(
+      /was changed after it was applied/,
+    );
   });
 
   it('when two processes migrate the same database at once, then each migration still runs once', async () => {
-    await writeMigration('20260101000000_a', 'CREATE TABLE a (id INT PRIMARY KEY); INSERT INTO a VALUES (1);');
-    const results = await Promise.all([applyMigrations(databaseUrl, migrations), applyMigrations(databaseUrl, migrations)]);
+    await writeMigration(
+      '20260101000000_a',
+      'CREATE TABLE a (id INT PRIMARY KEY); INSERT INTO a VALUES (1);',
+    );
+    const results = await Promise.all([
+      applyMigrations(databaseUrl, migrations),
+      applyMigrations(databaseUrl, migrations),
+    ]);
     expect(results.map((r) => r.applied.length).sort()).toEqual([0, 1]);
   });
 });

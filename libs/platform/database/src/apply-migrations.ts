@@ -75,7 +75,9 @@ function assertHistoryMatches(files: MigrationFile[], records: MigrationRecord[]
     }
     const file = byName.get(record.migration_name);
     if (!file) {
-      throw new MigrationError(`the database has migration ${record.migration_name}, which is not in the migrations folder`);
+      throw new MigrationError(
+        `the database has migration ${record.migration_name}, which is not in the migrations folder`,
+      );
     }
     if (file.checksum !== record.checksum) {
       throw new MigrationError(`migration ${record.migration_name} was changed after it was applied`);
@@ -83,7 +85,10 @@ function assertHistoryMatches(files: MigrationFile[], records: MigrationRecord[]
   }
 }
 
-export async function applyMigrations(databaseUrl: string, migrationsDir: string): Promise<AppliedMigrations> {
+export async function applyMigrations(
+  databaseUrl: string,
+  migrationsDir: string,
+): Promise<AppliedMigrations> {
   const files = await readMigrations(migrationsDir);
   const client = new Client({ connectionString: databaseUrl });
   await client.connect();
@@ -94,7 +99,9 @@ export async function applyMigrations(databaseUrl: string, migrationsDir: string
       'SELECT migration_name, checksum, finished_at, rolled_back_at FROM "_prisma_migrations" ORDER BY started_at',
     );
     assertHistoryMatches(files, records);
-    const done = new Set(records.filter((r) => r.finished_at && !r.rolled_back_at).map((r) => r.migration_name));
+    const done = new Set(
+      records.filter((r) => r.finished_at && !r.rolled_back_at).map((r) => r.migration_name),
+    );
     const result: AppliedMigrations = { applied: [], alreadyApplied: [] };
     for (const file of files) {
       if (done.has(file.name)) {
@@ -114,7 +121,9 @@ export async function applyMigrations(databaseUrl: string, migrationsDir: string
         await client.query('COMMIT');
       } catch (error) {
         await client.query('ROLLBACK');
-        throw new MigrationError(`migration ${file.name} failed: ${(error as Error).message}`, { cause: error });
+        throw new MigrationError(`migration ${file.name} failed: ${(error as Error).message}`, {
+          cause: error,
+        });
       }
       result.applied.push(file.name);
     }

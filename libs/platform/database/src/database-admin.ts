@@ -1,8 +1,8 @@
 import { Client } from 'pg';
 
-/** Databases are created and dropped through a connection to the server's maintenance database. */
-async function withAdminClient<T>(adminUrl: string, work: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: adminUrl });
+/** Runs `work` on a connection to a server's maintenance database, and always closes it. */
+export async function withAdminClient<T>(adminUrl: string, work: (client: Client) => Promise<T>): Promise<T> {
+  const client = new Client({ connectionString: adminUrl, connectionTimeoutMillis: 5_000 });
   await client.connect();
   try {
     return await work(client);
@@ -27,15 +27,19 @@ export async function createDatabaseIfMissing(adminUrl: string, name: string): P
       await client.query(`CREATE DATABASE ${quoteIdentifier(name)}`);
       return true;
     } catch (error) {
-      // 42P04 duplicate_database: another process created it between our check and our create.
-      if ((error as { code?: string }).code === '42P04') return false;
+      // Another process created it between our check and our create: 42P04 duplicate_database, or
+      // 23505 unique_violation when both inserts into pg_database race.
+      const code = (error as { code?: string }).code;
+      if (code === '42P04' || code === '23505') return false;
       throw error;
     }
   });
 }
 
 export async function dropDatabase(adminUrl: string, name: string): Promise<void> {
-  await withAdminClient(adminUrl, (client) => client.query(`DROP DATABASE IF EXISTS ${quoteIdentifier(name)} WITH (FORCE)`));
+  await withAdminClient(adminUrl, (client) =>
+    client.query(`DROP DATABASE IF EXISTS ${quoteIdentifier(name)} WITH (FORCE)`),
+  );
 }
 
 /** The URL of database `name` on the same server, with the same credentials, as `serverUrl`. */

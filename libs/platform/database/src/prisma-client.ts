@@ -7,7 +7,10 @@ type PrismaClientClass<Client> = new (options: { adapter: PrismaPg }) => Client;
  * Prisma 7 with the `pg` driver adapter: queries are planned by Prisma's Wasm query compiler and
  * run through node-postgres, so no native engine binary is needed at run time.
  */
-export function createPrismaClient<Client>(ClientClass: PrismaClientClass<Client>, databaseUrl: string): Client {
+export function createPrismaClient<Client>(
+  ClientClass: PrismaClientClass<Client>,
+  databaseUrl: string,
+): Client {
   return new ClientClass({ adapter: new PrismaPg({ connectionString: databaseUrl }) });
 }
 

@@ -39,14 +39,25 @@ describe('createHttpServer', () => {
 
   it('when the server closes, then every dependency is closed', async () => {
     const closed: string[] = [];
-    const dependency = (name: string): ServiceDependency => ({ ...up, close: async () => void closed.push(name) });
-    const app = createHttpServer({ serviceName: 'probe', logger, dependencies: { a: dependency('a'), b: dependency('b') } });
+    const dependency = (name: string): ServiceDependency => ({
+      ...up,
+      close: async () => void closed.push(name),
+    });
+    const app = createHttpServer({
+      serviceName: 'probe',
+      logger,
+      dependencies: { a: dependency('a'), b: dependency('b') },
+    });
     await app.close();
     expect(closed.sort()).toEqual(['a', 'b']);
   });
 
   it('/health/live answers without touching dependencies', async () => {
-    const app = createHttpServer({ serviceName: 'probe', logger, dependencies: { db: { check: jest.fn() } } });
+    const app = createHttpServer({
+      serviceName: 'probe',
+      logger,
+      dependencies: { db: { check: jest.fn() } },
+    });
     const response = await app.inject({ method: 'GET', url: '/health/live' });
     expect(response.json()).toEqual({ status: 'live', service: 'probe' });
     await app.close();

@@ -39,7 +39,7 @@ export function createHttpServer({
   dependencies,
   readinessTimeoutMs = 2_000,
 }: HttpServerOptions): FastifyInstance {
-  const app = Fastify({ loggerInstance: logger, bodyLimit: 256 * 1024, disableRequestLogging: false });
+  const app = Fastify({ loggerInstance: logger, bodyLimit: 256 * 1024 });
 
   app.get('/health/live', async () => ({ status: 'live', service: serviceName }));
 

@@ -2,5 +2,5 @@ import pino, { type Logger } from 'pino';
 
 /** JSON logs on stdout, one object per line, with the service's name on every line. */
 export function createLogger(serviceName: string, level: string): Logger {
-  return pino({ name: serviceName, level, base: { service: serviceName } });
+  return pino({ level, base: { service: serviceName } });
 }

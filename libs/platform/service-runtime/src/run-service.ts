@@ -9,7 +9,10 @@ export interface RunningService {
  * Owns the process: listens, and on SIGTERM/SIGINT (or an uncaught error) closes the server, which
  * runs every `onClose` hook (consumers, relays, database) before the process exits.
  */
-export async function runService(app: FastifyInstance, listen: { port: number; host: string }): Promise<RunningService> {
+export async function runService(
+  app: FastifyInstance,
+  listen: { port: number; host: string },
+): Promise<RunningService> {
   closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
     if (err) app.log.error({ err }, 'shutting down after an unexpected error');
     else app.log.info({ signal }, 'shutting down');

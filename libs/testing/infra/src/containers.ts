@@ -1,8 +1,7 @@
-import { createServer } from 'node:net';
-
 import { PostgreSqlContainer } from '@testcontainers/postgresql';
 import { GenericContainer, getContainerRuntimeClient, Wait, type StartedTestContainer } from 'testcontainers';
 
+import { freePort } from '@ecommerce/local-infra';
 import type { TestInfrastructure } from './test-infrastructure';
 
 /** Image names with public defaults; CI points them at images it builds itself. */
@@ -21,17 +20,6 @@ export async function containerRuntimeAvailable(): Promise<boolean> {
     // "No runtime" is the expected answer on machines without Docker; the caller falls back.
     return false;
   }
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 /**

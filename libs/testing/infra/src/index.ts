@@ -1,4 +1,14 @@
 export { containerImages } from './containers';
-export { exportInfrastructure, provisionTestInfrastructure, type InfrastructureSource, type ProvisionedInfrastructure } from './provision';
+export {
+  exportInfrastructure,
+  provisionTestInfrastructure,
+  type InfrastructureSource,
+  type ProvisionedInfrastructure,
+} from './provision';
 export { createTestDatabase, type TestDatabase } from './test-database';
-export { infrastructureFromEnvironment, testInfrastructure, type TestInfrastructure } from './test-infrastructure';
+export {
+  infrastructureFromEnvironment,
+  testInfrastructure,
+  type TestInfrastructure,
+} from './test-infrastructure';
+export { freePort } from '@ecommerce/local-infra';

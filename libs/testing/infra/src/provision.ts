@@ -21,7 +21,9 @@ export interface ProvisionedInfrastructure {
  *    here and stopped on release.
  * Set TEST_INFRA=local or TEST_INFRA=testcontainers to skip the detection.
  */
-export async function provisionTestInfrastructure(log: (line: string) => void = console.error): Promise<ProvisionedInfrastructure> {
+export async function provisionTestInfrastructure(
+  log: (line: string) => void = console.error,
+): Promise<ProvisionedInfrastructure> {
   const fromEnvironment = infrastructureFromEnvironment();
   if (fromEnvironment) {
     return { source: 'environment', infrastructure: fromEnvironment, release: async () => undefined };
@@ -35,13 +37,20 @@ export async function provisionTestInfrastructure(log: (line: string) => void = 
     const containers = await startContainers();
     return { source: 'testcontainers', infrastructure: containers.infrastructure, release: containers.stop };
   }
-  log('test infrastructure: no container engine; using the local infrastructure (Kafka and Apicurio from Maven)');
-  const postgresUrl = process.env['LOCAL_POSTGRES_ADMIN_URL'] ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+  log(
+    'test infrastructure: no container engine; using the local infrastructure (Kafka and Apicurio from Maven)',
+  );
+  const postgresUrl =
+    process.env['LOCAL_POSTGRES_ADMIN_URL'] ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
   // Tests create their own databases, so the service databases are not needed here.
   const local = await localInfraUp({ databases: [], postgresAdminUrl: postgresUrl, log });
   return {
     source: 'local',
-    infrastructure: { kafkaBrokers: local.kafkaBrokers, schemaRegistryUrl: local.schemaRegistryUrl, postgresUrl },
+    infrastructure: {
+      kafkaBrokers: local.kafkaBrokers,
+      schemaRegistryUrl: local.schemaRegistryUrl,
+      postgresUrl,
+    },
     release: async () => {
       if (local.startedNow) await localInfraDown({ log });
     },
@@ -49,7 +58,10 @@ export async function provisionTestInfrastructure(log: (line: string) => void = 
 }
 
 /** Exports the infrastructure to the environment, where test files (and child processes) read it. */
-export function exportInfrastructure(infrastructure: TestInfrastructure, env: NodeJS.ProcessEnv = process.env): void {
+export function exportInfrastructure(
+  infrastructure: TestInfrastructure,
+  env: NodeJS.ProcessEnv = process.env,
+): void {
   env['KAFKA_BROKERS'] = infrastructure.kafkaBrokers;
   env['SCHEMA_REGISTRY_URL'] = infrastructure.schemaRegistryUrl;
   env['POSTGRES_URL'] = infrastructure.postgresUrl;

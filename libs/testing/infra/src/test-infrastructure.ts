@@ -16,12 +16,18 @@ export const INFRASTRUCTURE_VARIABLES = {
  * The infrastructure given by the environment, all three variables or none. A partial set is an
  * error rather than a silent fallback, so a typo never sends tests to the wrong place.
  */
-export function infrastructureFromEnvironment(env: NodeJS.ProcessEnv = process.env): TestInfrastructure | undefined {
-  const entries = Object.entries(INFRASTRUCTURE_VARIABLES).map(([key, variable]) => [key, variable, env[variable]] as const);
+export function infrastructureFromEnvironment(
+  env: NodeJS.ProcessEnv = process.env,
+): TestInfrastructure | undefined {
+  const entries = Object.entries(INFRASTRUCTURE_VARIABLES).map(
+    ([key, variable]) => [key, variable, env[variable]] as const,
+  );
   const missing = entries.filter(([, , value]) => !value).map(([, variable]) => variable);
   if (missing.length === entries.length) return undefined;
   if (missing.length > 0) {
-    throw new Error(`set all of ${Object.values(INFRASTRUCTURE_VARIABLES).join(', ')} or none of them; missing: ${missing.join(', ')}`);
+    throw new Error(
+      `set all of ${Object.values(INFRASTRUCTURE_VARIABLES).join(', ')} or none of them; missing: ${missing.join(', ')}`,
+    );
   }
   return Object.fromEntries(entries.map(([key, , value]) => [key, value])) as unknown as TestInfrastructure;
 }

@@ -13,9 +13,11 @@ register({ baseUrl: workspaceRoot, paths: compilerOptions.paths });
 
 export default async function globalSetup(): Promise<void> {
   // Loaded here, after register(), because it imports other workspace projects by alias.
-  const { exportInfrastructure, provisionTestInfrastructure } = require('../provision') as typeof import('../provision');
+  const { exportInfrastructure, provisionTestInfrastructure } =
+    require('../provision') as typeof import('../provision');
   const provisioned = await provisionTestInfrastructure();
   exportInfrastructure(provisioned.infrastructure);
   // Jest hands globalThis from setup to teardown; nothing else is shared.
-  (globalThis as { __releaseTestInfrastructure?: () => Promise<void> }).__releaseTestInfrastructure = provisioned.release;
+  (globalThis as { __releaseTestInfrastructure?: () => Promise<void> }).__releaseTestInfrastructure =
+    provisioned.release;
 }

@@ -1,4 +1,5 @@
 export default async function globalTeardown(): Promise<void> {
-  const release = (globalThis as { __releaseTestInfrastructure?: () => Promise<void> }).__releaseTestInfrastructure;
+  const release = (globalThis as { __releaseTestInfrastructure?: () => Promise<void> })
+    .__releaseTestInfrastructure;
   await release?.();
 }

@@ -1,0 +1,4 @@
+export default {
+  displayName: 'local-infra',
+  preset: '../../jest.preset.js',
+};

@@ -1,0 +1,105 @@
+import { migrateServiceDatabase, serviceDatabases } from '@ecommerce/db-tools';
+
+import { localInfraDown, localInfraStatus, localInfraUp, type ComponentStatus } from './local-infra';
+import { COMPONENT_LABELS } from './component-registry';
+import { LocalInfraError } from './local-infra-error';
+import { localInfraEnv, toShellExports } from './shell-env';
+
+/**
+ * npx tsx infra/local/src/cli.ts up|down|status
+ *
+ * `up` writes only `# comment` and `export` lines to stdout, so `eval "$(npx tsx infra/local/src/cli.ts up)"`
+ * works (with npm use `npm run -s infra:up`, as npm otherwise prints its own banner on stdout);
+ * progress goes to stderr.
+ */
+
+const USAGE = 'usage: cli.ts up | down | status';
+
+/**
+ * kafkajs 2.2.4 (the readiness probe) trips Node 24's TimeoutNegativeWarning on every connection
+ * (tulios/kafkajs#1751: a negative setTimeout delay that Node clamps to 1 ms, harmless). Hide exactly
+ * that warning in this CLI so `up` output stays clean; every other warning is still printed.
+ */
+/** Applies each service's migrations to its database, the same way tests and the compose demo do. */
+async function migrateServiceDatabases(databaseUrls: Record<string, string>): Promise<void> {
+  for (const service of serviceDatabases) {
+    const url = databaseUrls[service.databaseName];
+    if (!url) continue;
+    const { applied } = await migrateServiceDatabase(service, url);
+    process.stderr.write(`[local-infra] ${service.databaseName}: ${applied.length} migration(s) applied\n`);
+  }
+}
+
+function hideKafkajsTimeoutWarning(): void {
+  process.removeAllListeners('warning');
+  process.on('warning', (warning) => {
+    if (warning.name !== 'TimeoutNegativeWarning')
+      process.stderr.write(`${warning.name}: ${warning.message}\n`);
+  });
+}
+
+async function main(command: string | undefined): Promise<void> {
+  const started = Date.now();
+  const seconds = (): string => `${((Date.now() - started) / 1000).toFixed(1)} s`;
+  switch (command) {
+    case 'up': {
+      const result = await localInfraUp({ afterDatabasesReady: migrateServiceDatabases });
+      const env = localInfraEnv(result);
+      const databases = Object.keys(result.databaseUrls).length;
+      process.stdout.write(
+        `# Local infra is up (${result.startedNow ? 'started now' : 'already running'}, ${seconds()}): ` +
+          `Kafka ${result.kafkaBrokers}, schema registry ${result.schemaRegistryUrl}, ` +
+          `${databases} databases. Load with: eval "$(npx tsx infra/local/src/cli.ts up)"\n` +
+          `${toShellExports(env)}\n`,
+      );
+      return;
+    }
+    case 'down': {
+      const stopped = await localInfraDown();
+      process.stdout.write(
+        stopped.length === 0
+          ? 'Local infra: nothing was running.\n'
+          : `Local infra stopped in ${seconds()}: ${stopped
+              .map(({ name, pid, outcome }) => `${COMPONENT_LABELS[name]} pid ${pid} (${outcome})`)
+              .join(', ')}.\n`,
+      );
+      return;
+    }
+    case 'status': {
+      const status = await localInfraStatus();
+      const lines = [
+        describe(status.kafka, `kafka ${status.endpoints.kafkaBrokers}`),
+        describe(status.schemaRegistry, status.endpoints.schemaRegistryUrl),
+        `${'PostgreSQL'.padEnd(28)} ${status.postgres.reachable ? 'reachable' : 'UNREACHABLE'}  ${status.postgres.adminUrl} (not managed here)`,
+      ];
+      if (status.kafka.running && status.schemaRegistry.running) {
+        lines.push('', toShellExports(localInfraEnv(status.endpoints)));
+      }
+      process.stdout.write(`${lines.join('\n')}\n`);
+      return;
+    }
+    default:
+      throw new LocalInfraError(USAGE);
+  }
+}
+
+function describe(component: ComponentStatus, endpoint: string): string {
+  const label = COMPONENT_LABELS[component.name].padEnd(28);
+  if (!component.running) return `${label} stopped      (log: ${component.logFile})`;
+  const rss = component.rssMiB === undefined ? '' : `, RSS ${component.rssMiB} MiB`;
+  return `${label} running      pid ${component.pid ?? '?'}${rss}, ports ${component.ports.join('/')}, ${endpoint} (log: ${component.logFile})`;
+}
+
+hideKafkajsTimeoutWarning();
+main(process.argv[2]).catch((error: unknown) => {
+  if (error instanceof LocalInfraError) {
+    process.stderr.write(`local-infra: ${error.message}\n`);
+  } else {
+    process.stderr.write(
+      `local-infra: unexpected failure\n${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
+    if (error instanceof Error && error.cause !== undefined)
+      process.stderr.write(`caused by: ${String(error.cause)}\n`);
+  }
+  process.exitCode = 1;
+});

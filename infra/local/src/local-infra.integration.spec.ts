@@ -1,0 +1,76 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { freePort } from './free-port';
+import { localInfraDown, localInfraStatus, localInfraUp } from './local-infra';
+import type { LocalInfraOptions } from './local-infra-config';
+
+async function portAnswers(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => socket.destroy() && resolve(true));
+    socket.once('error', () => resolve(false));
+  });
+}
+
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A private instance (own ports, own state folder) so it never touches the infrastructure the rest
+ * of the test run uses. Downloads come from the shared cache, so this measures start, not download.
+ */
+describe('local infrastructure lifecycle', () => {
+  let options: LocalInfraOptions;
+  let stateDir: string;
+
+  beforeAll(async () => {
+    stateDir = await mkdtemp(join(tmpdir(), 'local-infra-test-'));
+    options = {
+      stateDir,
+      kafkaPort: await freePort(),
+      kafkaControllerPort: await freePort(),
+      schemaRegistryPort: await freePort(),
+      databases: [],
+      log: () => undefined,
+    };
+  });
+
+  afterAll(async () => {
+    await localInfraDown(options);
+    await rm(stateDir, { recursive: true, force: true });
+  });
+
+  it('when brought up twice and then down, then the second up is a no-op and down leaves no process or port', async () => {
+    const first = await localInfraUp(options);
+    expect(first.startedNow).toBe(true);
+    expect(first.kafkaBrokers).toBe(`127.0.0.1:${options.kafkaPort}`);
+
+    const second = await localInfraUp(options);
+    expect(second.startedNow).toBe(false);
+    expect(second).toMatchObject({
+      kafkaBrokers: first.kafkaBrokers,
+      schemaRegistryUrl: first.schemaRegistryUrl,
+    });
+
+    const status = await localInfraStatus(options);
+    expect([status.kafka.running, status.schemaRegistry.running]).toEqual([true, true]);
+    const pids = [status.kafka.pid, status.schemaRegistry.pid] as number[];
+    const ports = [options.kafkaPort, options.kafkaControllerPort, options.schemaRegistryPort] as number[];
+    expect(await Promise.all(ports.map(portAnswers))).toEqual([true, true, true]);
+
+    const stopped = await localInfraDown(options);
+    expect(stopped.map((component) => component.pid).sort()).toEqual([...pids].sort());
+    expect(await Promise.all(ports.map(portAnswers))).toEqual([false, false, false]);
+    expect(pids.filter(processExists)).toEqual([]);
+    expect(await localInfraDown(options)).toEqual([]);
+  }, 240_000);
+});

@@ -1,0 +1,46 @@
+import { testInfrastructure } from '@ecommerce/test-infra';
+
+import { parseBrokers } from './kafka-client';
+import { messagingDependencies } from './messaging-dependencies';
+
+describe('parseBrokers', () => {
+  it('splits, trims and drops empty entries', () => {
+    expect(parseBrokers(' a:1, b:2,,')).toEqual(['a:1', 'b:2']);
+  });
+});
+
+describe('messaging dependencies', () => {
+  const { kafkaBrokers, schemaRegistryUrl } = testInfrastructure();
+
+  it('when Kafka and the registry answer, then both checks pass', async () => {
+    const dependencies = messagingDependencies({
+      clientId: 'health-test',
+      brokers: kafkaBrokers,
+      schemaRegistryUrl,
+    });
+    try {
+      await expect(dependencies.kafka.check()).resolves.toBeUndefined();
+      await expect(dependencies.schemaRegistry.check()).resolves.toBeUndefined();
+    } finally {
+      await dependencies.kafka.close();
+    }
+  });
+
+  it('when the registry URL points at nothing, then its check rejects', async () => {
+    const dependencies = messagingDependencies({
+      clientId: 'health-test',
+      brokers: kafkaBrokers,
+      schemaRegistryUrl: 'http://127.0.0.1:9/apis/ccompat/v7',
+    });
+    await expect(dependencies.schemaRegistry.check()).rejects.toThrow();
+  });
+
+  it('when the registry answers with an error status, then its check names it', async () => {
+    const dependencies = messagingDependencies({
+      clientId: 'health-test',
+      brokers: kafkaBrokers,
+      schemaRegistryUrl: `${schemaRegistryUrl}/no-such-api`,
+    });
+    await expect(dependencies.schemaRegistry.check()).rejects.toThrow(/schema registry answered 404/);
+  });
+});
