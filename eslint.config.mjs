@@ -7,7 +7,9 @@ import tseslint from 'typescript-eslint';
  * - an app (`type:app`) is a composition root: it may use shared libraries, never another app or
  *   tooling;
  * - `scope:<service>` code only reaches its own scope or `scope:shared`;
- * - platform libraries depend on platform libraries only; tooling may use platform libraries;
+ * - contracts (event schemas, types, topic names) depend on nothing in the workspace;
+ * - platform libraries depend on platform libraries only; messaging may add contracts; tooling may
+ *   use platform libraries and contracts;
  * - only test files (`*.spec.ts`) may use the test harness (`type:testing`).
  */
 function depConstraints({ inTests }) {

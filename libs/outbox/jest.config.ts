@@ -1,0 +1,4 @@
+export default {
+  displayName: 'outbox',
+  preset: '../../jest.preset.js',
+};

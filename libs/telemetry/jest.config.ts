@@ -1,0 +1,4 @@
+export default {
+  displayName: 'telemetry',
+  preset: '../../jest.preset.js',
+};
