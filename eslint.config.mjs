@@ -10,7 +10,7 @@ import tseslint from 'typescript-eslint';
  * - contracts (event schemas, types, topic names) depend on nothing in the workspace;
  * - platform libraries depend on platform libraries only; messaging may add contracts; tooling may
  *   use platform libraries and contracts;
- * - only test files (`*.spec.ts`) may use the test harness (`type:testing`).
+ * - only test code (`*.spec.ts`, `src/testing/`) may use the test harness (`type:testing`).
  */
 function depConstraints({ inTests }) {
   const testing = inTests ? ['type:testing'] : [];
@@ -62,7 +62,8 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/*.spec.ts'],
+    // Test code: specs and test-support modules (`src/testing/`, e.g. `@ecommerce/messaging/testing`).
+    files: ['**/*.spec.ts', '**/src/testing/**/*.ts'],
     rules: { '@nx/enforce-module-boundaries': moduleBoundaries({ inTests: true }) },
   },
   {

@@ -1,1 +1,21 @@
-export {};
+export * from './generated/event-types';
+export {
+  allTopics,
+  DEFAULT_TOPIC_PREFIX,
+  keyOf,
+  subjectFor,
+  topicFor,
+  topicKeys,
+  topicName,
+  type TopicKey,
+  type TypedEvent,
+} from './topics';
+export { EventCodec, type DecodedEvent, type EventCodecOptions } from './codec/event-codec';
+export {
+  ContractViolationError,
+  MalformedEventError,
+  SchemaRegistrationError,
+  type MalformedEventCode,
+  type PayloadIssue,
+  type SchemaRegistrationCode,
+} from './errors';

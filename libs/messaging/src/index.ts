@@ -1,3 +1,22 @@
+export { deadLetterHeaders, deadLetterTopic, DEAD_LETTER_HEADERS } from './dead-letter';
+export { readDeadLetters, type DeadLetter } from './dead-letters/read-dead-letters';
+export { matchesFilter, replayDeadLetters, type DeadLetterFilter } from './dead-letters/replay-dead-letters';
+export {
+  EventConsumer,
+  type ConsumedEvent,
+  type ConsumerLogger,
+  type ConsumerObserver,
+  type EventConsumerOptions,
+  type EventDecoder,
+  type EventHandler,
+  type EventHandlers,
+  type HandlingOutcome,
+} from './event-consumer';
+export { errorCode, isRetriable, PermanentFailure } from './failure';
+export { claimInboxEntry } from './inbox';
 export { createKafka, KafkaHealth, parseBrokers, type KafkaConnectionSettings } from './kafka-client';
-export { checkSchemaRegistry, createSchemaRegistry, type SchemaRegistrySettings } from './schema-registry';
+export { KafkaPublisher, type OutboundMessage } from './kafka-publisher';
 export { messagingDependencies } from './messaging-dependencies';
+export { backoffDelayMs, defaultRetryPolicy, type RetryPolicy } from './retry-policy';
+export { checkSchemaRegistry, createSchemaRegistry, type SchemaRegistrySettings } from './schema-registry';
+export { ensureTopics, type TopicSettings } from './topics';

@@ -6,14 +6,14 @@ import { findServiceDatabase, serviceDatabases } from '@ecommerce/db-tools';
 import { createTestDatabase, freePort, type TestDatabase } from '@ecommerce/test-infra';
 
 const workspaceRoot = join(__dirname, '..', '..', '..');
-const tsx = join(workspaceRoot, 'node_modules', 'tsx', 'dist', 'cli.mjs');
 
 function startService(
   project: string,
   env: NodeJS.ProcessEnv,
 ): { child: ChildProcess; output: () => string } {
   let output = '';
-  const child = spawn(process.execPath, [tsx, join('apps', project, 'src', 'main.ts')], {
+  // `node --import tsx` runs the service in this very process, so signals (SIGKILL included) reach it.
+  const child = spawn(process.execPath, ['--import', 'tsx', join('apps', project, 'src', 'main.ts')], {
     cwd: workspaceRoot,
     env: { ...process.env, LOG_LEVEL: 'warn', ...env },
   });

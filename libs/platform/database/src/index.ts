@@ -6,3 +6,4 @@ export {
   withAdminClient,
 } from './database-admin';
 export { createPrismaClient, databaseDependency } from './prisma-client';
+export type { RunInTransaction, SqlExecutor } from './sql-executor';

@@ -1,4 +1,7 @@
+import { metrics as processMetrics, type ServiceMetrics } from '@ecommerce/telemetry';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+
+import { serveMetrics } from './http-metrics';
 
 /** Something the service needs to do its work (database, Kafka, schema registry). */
 export interface ServiceDependency {
@@ -14,6 +17,8 @@ export interface HttpServerOptions {
   dependencies: Record<string, ServiceDependency>;
   /** Per-check deadline, so one hung dependency cannot hang the probe. */
   readinessTimeoutMs?: number;
+  /** What `/metrics` serves and request durations go to: the process's, unless a test counts its own. */
+  metrics?: ServiceMetrics;
 }
 
 async function withDeadline(check: () => Promise<void>, timeoutMs: number): Promise<void> {
@@ -29,17 +34,25 @@ async function withDeadline(check: () => Promise<void>, timeoutMs: number): Prom
 }
 
 /**
- * The HTTP server every service starts from: JSON logging, body limit, and the health routes.
- * `/health/live` says the process serves requests; `/health/ready` says every dependency answers,
- * and names the ones that do not. Closing the server closes the dependencies.
+ * The HTTP server every service starts from: JSON logging, body limit, metrics and the health
+ * routes. `/health/live` says the process serves requests; `/health/ready` says every dependency
+ * answers, and names the ones that do not; `/metrics` is for Prometheus. Closing the server closes
+ * the dependencies.
+ *
+ * Tracing needs nothing here: once the process has started telemetry (`@ecommerce/telemetry`),
+ * every Fastify instance is instrumented as it is constructed, so each request is a span that
+ * continues the caller's `traceparent`, and the logger's lines inside it carry its trace id.
  */
 export function createHttpServer({
   serviceName,
   logger,
   dependencies,
   readinessTimeoutMs = 2_000,
+  metrics = processMetrics,
 }: HttpServerOptions): FastifyInstance {
   const app = Fastify({ loggerInstance: logger, bodyLimit: 256 * 1024 });
+
+  serveMetrics(app, metrics);
 
   app.get('/health/live', async () => ({ status: 'live', service: serviceName }));
 

@@ -12,3 +12,5 @@ export {
   type TestInfrastructure,
 } from './test-infrastructure';
 export { freePort } from '@ecommerce/local-infra';
+export { waitFor } from './wait-for';
+export { createPgTransactions, type PgTransactions } from './pg-transactions';

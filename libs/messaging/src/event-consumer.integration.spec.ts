@@ -1,0 +1,219 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+import {
+  createPgTransactions,
+  createTestDatabase,
+  testInfrastructure,
+  waitFor,
+  type PgTransactions,
+  type TestDatabase,
+} from '@ecommerce/test-infra';
+import type { SqlExecutor } from '@ecommerce/database';
+import pino from 'pino';
+
+import { deadLetterTopic } from './dead-letter';
+import { readDeadLetters } from './dead-letters/read-dead-letters';
+import { EventConsumer, type ConsumedEvent } from './event-consumer';
+import { PermanentFailure } from './failure';
+import { createTestMessaging, type TestEvent, type TestMessaging } from './testing';
+
+const run = promisify(execFile);
+const workspaceRoot = join(__dirname, '..', '..', '..');
+const logger = pino({ level: 'silent' });
+
+type Events = { TestEvent: TestEvent };
+
+describe('EventConsumer on a real broker, registry and database', () => {
+  let messaging: TestMessaging;
+  let database: TestDatabase;
+  let db: PgTransactions;
+  const consumers: EventConsumer<Events, SqlExecutor>[] = [];
+
+  beforeAll(async () => {
+    messaging = await createTestMessaging();
+    database = await createTestDatabase('order');
+    db = createPgTransactions(database.url);
+    await db.query(
+      'CREATE TABLE effects (event_id uuid, key text, sequence int, applied_at timestamptz DEFAULT now())',
+    );
+  });
+
+  afterEach(async () => {
+    await Promise.all(consumers.splice(0).map((consumer) => consumer.stop()));
+  });
+
+  afterAll(async () => {
+    await db?.close();
+    await database?.drop();
+  });
+
+  function startConsumer(
+    topic: string,
+    groupId: string,
+    handle: (event: ConsumedEvent<'TestEvent', TestEvent>, tx: SqlExecutor) => Promise<void>,
+  ) {
+    const consumer = new EventConsumer<Events, SqlExecutor>({
+      kafka: messaging.kafka,
+      groupId,
+      topics: [topic],
+      decoder: messaging.decoder,
+      handlers: { TestEvent: handle },
+      runInTransaction: db.runInTransaction,
+      deadLetterTopic: deadLetterTopic(messaging.topicPrefix, groupId),
+      deadLetterTopicSettings: { partitions: 1, replicationFactor: 1 },
+      logger,
+      retry: { maxAttempts: 3, initialDelayMs: 20, maxDelayMs: 100 },
+    });
+    consumers.push(consumer);
+    return consumer.start();
+  }
+
+  const recordEffect = async (event: ConsumedEvent<'TestEvent', TestEvent>, tx: SqlExecutor) => {
+    await tx.$executeRawUnsafe(
+      'INSERT INTO effects (event_id, key, sequence) VALUES ($1::uuid, $2, $3)',
+      event.payload.eventId,
+      event.payload.key,
+      event.payload.sequence,
+    );
+  };
+
+  async function produce(topic: string, events: TestEvent[]): Promise<void> {
+    const producer = messaging.kafka.producer();
+    await producer.connect();
+    try {
+      for (const event of events) {
+        await producer.send({ topic, messages: [{ key: event.key, value: await messaging.encode(event) }] });
+      }
+    } finally {
+      await producer.disconnect();
+    }
+  }
+
+  const effectsOf = (key: string) =>
+    db.query<{ event_id: string; sequence: number }>(
+      'SELECT event_id, sequence FROM effects WHERE key = $1 ORDER BY applied_at',
+      [key],
+    );
+
+  it('when the same event is delivered twice, then it has exactly one effect', async () => {
+    const topic = `${messaging.topicPrefix}duplicates`;
+    await messaging.createTopics([topic]);
+    const once = messaging.newEvent('dup', 1);
+    const after = messaging.newEvent('dup', 2);
+    await produce(topic, [once, once, after]);
+
+    await startConsumer(topic, `${messaging.topicPrefix}duplicates-group`, recordEffect);
+
+    await waitFor(
+      'the event after the duplicate to be applied',
+      async () => (await effectsOf('dup')).length >= 2,
+    );
+    expect((await effectsOf('dup')).map((row) => row.sequence)).toEqual([1, 2]);
+    const inbox = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM inbox WHERE event_id = $1', [
+      once.eventId,
+    ]);
+    expect(inbox).toEqual([{ n: 1 }]);
+  });
+
+  it('when a handler keeps failing, then the event is dead-lettered with its origin, the partition moves on, and a replay after the fix applies it', async () => {
+    const topic = `${messaging.topicPrefix}poison`;
+    const groupId = `${messaging.topicPrefix}poison-group`;
+    await messaging.createTopics([topic], 1);
+    const poison = messaging.newEvent('poison', 1, 'break');
+    const healthy = messaging.newEvent('poison', 2);
+    await produce(topic, [poison, healthy]);
+
+    let broken = true;
+    await startConsumer(topic, groupId, async (event, tx) => {
+      if (broken && event.payload.note === 'break') throw new Error('downstream unavailable');
+      await recordEffect(event, tx);
+    });
+
+    await waitFor(
+      'the message after the poison one to be applied',
+      async () => (await effectsOf('poison')).length === 1,
+    );
+    expect((await effectsOf('poison')).map((row) => row.sequence)).toEqual([2]);
+
+    const dlq = deadLetterTopic(messaging.topicPrefix, groupId);
+    const [letter, ...others] = await waitFor('the dead letter', async () => {
+      const letters = await readDeadLetters(messaging.kafka, dlq);
+      return letters.length > 0 && letters;
+    });
+    expect(others).toEqual([]);
+    expect(letter).toMatchObject({
+      originTopic: topic,
+      originPartition: 0,
+      originOffset: '0',
+      attempts: 3,
+      errorCode: 'Error',
+      errorMessage: 'downstream unavailable',
+    });
+    expect(letter?.headers['dlq-error-stack']).toContain('downstream unavailable');
+    expect(letter?.headers['dlq-consumer-group']).toBe(groupId);
+
+    broken = false;
+    const { stdout } = await run(
+      process.execPath,
+      [
+        join(workspaceRoot, 'node_modules', 'tsx', 'dist', 'cli.mjs'),
+        'libs/messaging/src/dead-letters/cli.ts',
+        'replay',
+        '--group',
+        groupId,
+        '--origin-topic',
+        topic,
+      ],
+      {
+        cwd: workspaceRoot,
+        env: {
+          ...process.env,
+          TOPIC_PREFIX: messaging.topicPrefix,
+          KAFKA_BROKERS: testInfrastructure().kafkaBrokers,
+        },
+      },
+    );
+    expect(stdout).toContain('replayed 1 dead letter(s)');
+
+    await waitFor('the replayed event to be applied', async () => (await effectsOf('poison')).length === 2);
+    expect((await effectsOf('poison')).map((row) => row.event_id)).toEqual([healthy.eventId, poison.eventId]);
+  });
+
+  it('when a handler fails permanently, then the event is dead-lettered after one attempt', async () => {
+    const topic = `${messaging.topicPrefix}permanent`;
+    const groupId = `${messaging.topicPrefix}permanent-group`;
+    await messaging.createTopics([topic], 1);
+    await produce(topic, [messaging.newEvent('permanent', 1, 'reject'), messaging.newEvent('permanent', 2)]);
+
+    await startConsumer(topic, groupId, async (event, tx) => {
+      if (event.payload.note === 'reject') throw new PermanentFailure('ORDER_UNKNOWN', 'no such order');
+      await recordEffect(event, tx);
+    });
+
+    await waitFor('the following event', async () => (await effectsOf('permanent')).length === 1);
+    const letters = await waitFor('the dead letter', async () => {
+      const found = await readDeadLetters(messaging.kafka, deadLetterTopic(messaging.topicPrefix, groupId));
+      return found.length > 0 && found;
+    });
+    expect(letters.map((l) => [l.attempts, l.errorCode])).toEqual([[1, 'ORDER_UNKNOWN']]);
+  });
+
+  it('when a message is not a decodable event, then it is dead-lettered and the partition moves on', async () => {
+    const topic = `${messaging.topicPrefix}garbage`;
+    const groupId = `${messaging.topicPrefix}garbage-group`;
+    await messaging.createTopics([topic], 1);
+    const producer = messaging.kafka.producer();
+    await producer.connect();
+    await producer.send({ topic, messages: [{ key: 'garbage', value: Buffer.from('not avro at all') }] });
+    await producer.disconnect();
+    await produce(topic, [messaging.newEvent('garbage', 1)]);
+
+    await startConsumer(topic, groupId, recordEffect);
+
+    await waitFor('the event after the garbage', async () => (await effectsOf('garbage')).length === 1);
+    const letters = await readDeadLetters(messaging.kafka, deadLetterTopic(messaging.topicPrefix, groupId));
+    expect(letters.map((l) => l.value?.toString())).toEqual(['not avro at all']);
+  });
+});

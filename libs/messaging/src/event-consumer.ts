@@ -1,0 +1,272 @@
+import type { RunInTransaction, SqlExecutor } from '@ecommerce/database';
+import type { Consumer, IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs';
+
+import { deadLetterHeaders } from './dead-letter';
+import { errorCode, isRetriable, PermanentFailure } from './failure';
+import { claimInboxEntry } from './inbox';
+import { backoffDelayMs, defaultRetryPolicy, type RetryPolicy } from './retry-policy';
+import { ensureTopics, type TopicSettings } from './topics';
+
+/** Turns a message value into a typed event; the contracts library's codec is one. */
+export interface EventDecoder {
+  decode(buffer: Buffer): Promise<{ type: string; payload: unknown }>;
+}
+
+/** An event as a handler sees it: decoded payload plus where it came from. */
+export interface ConsumedEvent<Type extends string = string, Payload = unknown> {
+  type: Type;
+  payload: Payload;
+  eventId: string;
+  topic: string;
+  partition: number;
+  offset: string;
+  key: string | null;
+  headers: Record<string, string>;
+}
+
+/**
+ * Applies one event inside the consumer's transaction `tx`. Throwing rolls back the effect and the
+ * inbox row together; a PermanentFailure (or any error with `retriable: false`) is dead-lettered at
+ * once, anything else is retried.
+ */
+export type EventHandler<Tx, Event> = (event: Event, tx: Tx) => Promise<void>;
+
+export type EventHandlers<Events extends Record<string, unknown>, Tx> = {
+  [Type in keyof Events & string]?: EventHandler<Tx, ConsumedEvent<Type, Events[Type]>>;
+};
+
+export type HandlingOutcome = 'processed' | 'duplicate' | 'ignored' | 'dead-lettered';
+
+/** Where the consumer reports what it does (metrics); every method is optional. */
+export interface ConsumerObserver {
+  handled?(event: { type: string; topic: string }, outcome: HandlingOutcome, durationMs: number): void;
+  retried?(event: { type: string; topic: string }, attempt: number, error: unknown): void;
+  deadLettered?(origin: { topic: string; errorCode: string }): void;
+  lag?(topic: string, partition: number, lag: number): void;
+}
+
+export interface ConsumerLogger {
+  debug(object: object, message: string): void;
+  info(object: object, message: string): void;
+  warn(object: object, message: string): void;
+  error(object: object, message: string): void;
+}
+
+export interface EventConsumerOptions<Events extends Record<string, unknown>, Tx extends SqlExecutor> {
+  kafka: Kafka;
+  groupId: string;
+  topics: readonly string[];
+  decoder: EventDecoder;
+  handlers: EventHandlers<Events, Tx>;
+  runInTransaction: RunInTransaction<Tx>;
+  deadLetterTopic: string;
+  /** Partitions and replication of the dead-letter topic, created at start if missing. */
+  deadLetterTopicSettings: TopicSettings;
+  logger: ConsumerLogger;
+  observer?: ConsumerObserver;
+  retry?: Partial<RetryPolicy>;
+  /** Partitions handled at once; order holds within each partition. */
+  partitionsConsumedConcurrently?: number;
+}
+
+class ConsumerStopping extends Error {
+  override readonly name = 'ConsumerStopping';
+}
+
+function headersAsStrings(headers: IHeaders | undefined): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    if (value === undefined) continue;
+    result[name] = Array.isArray(value) ? value.map(String).join(',') : value.toString();
+  }
+  return result;
+}
+
+function eventIdOf(payload: unknown): string {
+  const eventId = (payload as { eventId?: unknown } | null)?.eventId;
+  if (typeof eventId !== 'string' || eventId === '') {
+    throw new PermanentFailure('MISSING_EVENT_ID', 'event has no eventId, so it cannot be deduplicated');
+  }
+  return eventId;
+}
+
+/**
+ * At-least-once consumption with exactly-once effects:
+ * - each handler runs in a database transaction together with an inbox row (group, eventId), so a
+ *   redelivered event commits nothing new;
+ * - failures are retried in place (exponential backoff, full jitter), which keeps the partition's
+ *   order; after the last attempt, or at once for a permanent failure, the message goes to the
+ *   dead-letter topic with the error and its origin in headers, and the partition moves on;
+ * - an offset is resolved only after its effect (or its dead letter) is durable, so a crash
+ *   redelivers rather than loses;
+ * - `stop()` lets the message in hand finish (a retry wait is cut short and the message is left
+ *   for redelivery), commits, and disconnects.
+ */
+export class EventConsumer<Events extends Record<string, unknown>, Tx extends SqlExecutor> {
+  private readonly consumer: Consumer;
+  private readonly deadLetterProducer: Producer;
+  private readonly retry: RetryPolicy;
+  private readonly stopController = new AbortController();
+
+  constructor(private readonly options: EventConsumerOptions<Events, Tx>) {
+    this.retry = { ...defaultRetryPolicy, ...options.retry };
+    this.consumer = options.kafka.consumer({ groupId: options.groupId });
+    this.deadLetterProducer = options.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  }
+
+  async start(): Promise<void> {
+    await ensureTopics(
+      this.options.kafka,
+      [this.options.deadLetterTopic],
+      this.options.deadLetterTopicSettings,
+    );
+    await this.deadLetterProducer.connect();
+    await this.consumer.connect();
+    // A new group starts from the beginning: every event ever published applies to it (read models
+    // are rebuilt that way); an existing group resumes from its committed offsets.
+    await this.consumer.subscribe({ topics: [...this.options.topics], fromBeginning: true });
+    await this.consumer.run({
+      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 3,
+      eachBatchAutoResolve: false,
+      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+        for (const message of batch.messages) {
+          if (!isRunning() || isStale()) return;
+          await this.handleMessage(batch.topic, batch.partition, message, heartbeat);
+          resolveOffset(message.offset);
+          this.options.observer?.lag?.(
+            batch.topic,
+            batch.partition,
+            Math.max(0, Number(batch.highWatermark) - Number(message.offset) - 1),
+          );
+          await heartbeat();
+        }
+      },
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.stopController.abort();
+    await this.consumer.disconnect();
+    await this.deadLetterProducer.disconnect();
+  }
+
+  private async handleMessage(
+    topic: string,
+    partition: number,
+    message: KafkaMessage,
+    heartbeat: () => Promise<void>,
+  ): Promise<void> {
+    const started = Date.now();
+    const origin = { topic, partition, offset: message.offset };
+    let described = { type: 'unknown', topic };
+    let attempt = 0;
+    for (;;) {
+      attempt += 1;
+      try {
+        const event = await this.decode(origin, message);
+        described = { type: event.type, topic };
+        const outcome = await this.apply(event);
+        this.options.observer?.handled?.(described, outcome, Date.now() - started);
+        return;
+      } catch (error) {
+        if (error instanceof ConsumerStopping) throw error;
+        const permanent = !isRetriable(error);
+        if (permanent || attempt >= this.retry.maxAttempts) {
+          await this.deadLetter(origin, message, attempt, error);
+          this.options.observer?.handled?.(described, 'dead-lettered', Date.now() - started);
+          return;
+        }
+        this.options.observer?.retried?.(described, attempt, error);
+        this.options.logger.warn({ err: error, ...origin, attempt }, 'event handling failed; retrying');
+        await heartbeat();
+        await this.pause(backoffDelayMs(this.retry, attempt));
+        await heartbeat();
+      }
+    }
+  }
+
+  private async decode(
+    origin: { topic: string; partition: number; offset: string },
+    message: KafkaMessage,
+  ): Promise<ConsumedEvent> {
+    if (!message.value) throw new PermanentFailure('EMPTY_MESSAGE', 'message has no value');
+    const { type, payload } = await this.options.decoder.decode(message.value);
+    return {
+      type,
+      payload,
+      eventId: eventIdOf(payload),
+      ...origin,
+      key: message.key?.toString() ?? null,
+      headers: headersAsStrings(message.headers),
+    };
+  }
+
+  private async apply(event: ConsumedEvent): Promise<HandlingOutcome> {
+    const handler = (this.options.handlers as Record<string, EventHandler<Tx, ConsumedEvent> | undefined>)[
+      event.type
+    ];
+    if (!handler) {
+      // Topics carry several event types; a group handles the ones it cares about.
+      this.options.logger.debug({ eventType: event.type, eventId: event.eventId }, 'no handler; skipped');
+      return 'ignored';
+    }
+    return this.options.runInTransaction(async (tx) => {
+      const first = await claimInboxEntry(tx, {
+        consumerGroup: this.options.groupId,
+        eventId: event.eventId,
+        eventType: event.type,
+      });
+      if (!first) return 'duplicate';
+      await handler(event, tx);
+      return 'processed';
+    });
+  }
+
+  private async deadLetter(
+    origin: { topic: string; partition: number; offset: string },
+    message: KafkaMessage,
+    attempts: number,
+    error: unknown,
+  ): Promise<void> {
+    const code = errorCode(error);
+    this.options.logger.error({ err: error, ...origin, attempts, errorCode: code }, 'event dead-lettered');
+    await this.deadLetterProducer.send({
+      topic: this.options.deadLetterTopic,
+      acks: -1,
+      messages: [
+        {
+          key: message.key,
+          value: message.value,
+          headers: {
+            ...headersAsStrings(message.headers),
+            ...deadLetterHeaders({
+              ...origin,
+              consumerGroup: this.options.groupId,
+              attempts,
+              errorCode: code,
+              error,
+            }),
+          },
+        },
+      ],
+    });
+    this.options.observer?.deadLettered?.({ topic: origin.topic, errorCode: code });
+  }
+
+  /** Waits between attempts; `stop()` cuts the wait short and leaves the message for redelivery. */
+  private async pause(ms: number): Promise<void> {
+    const signal = this.stopController.signal;
+    if (signal.aborted) throw new ConsumerStopping('consumer is stopping');
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        signal.removeEventListener('abort', onAbort);
+        resolve();
+      }, ms);
+      const onAbort = () => {
+        clearTimeout(timer);
+        reject(new ConsumerStopping('consumer is stopping'));
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+}

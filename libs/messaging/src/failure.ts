@@ -1,0 +1,27 @@
+/**
+ * A failure that retrying cannot fix (a message that cannot be decoded, an event that violates
+ * its contract, a handler's explicit rejection): the consumer dead-letters it at once.
+ */
+export class PermanentFailure extends Error {
+  override readonly name = 'PermanentFailure';
+  readonly retriable = false;
+
+  constructor(
+    readonly code: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** Errors say they are permanent with `retriable: false` (as PermanentFailure and the contracts' errors do). */
+export function isRetriable(error: unknown): boolean {
+  return (error as { retriable?: unknown } | null)?.retriable !== false;
+}
+
+/** The stable code of an error, for the dead-letter headers and metrics. */
+export function errorCode(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : error instanceof Error ? error.name : 'UNKNOWN';
+}

@@ -1,0 +1,28 @@
+import type { SqlExecutor } from '@ecommerce/database';
+
+import type { OutboxMessage } from './outbox-message';
+
+/** Kafka headers every published event carries, so tools can tell events apart without decoding. */
+export const EVENT_HEADERS = { eventType: 'event-type', eventId: 'event-id' } as const;
+
+/**
+ * Adds an event to the outbox inside the caller's transaction, so the state change and the event
+ * commit together or not at all. The insert trigger (see the services' migrations) wakes the relay
+ * when the transaction commits.
+ */
+export async function writeOutboxMessage(tx: SqlExecutor, message: OutboxMessage): Promise<void> {
+  await tx.$executeRawUnsafe(
+    `INSERT INTO outbox (event_id, event_type, topic, message_key, payload, headers)
+     VALUES ($1::uuid, $2, $3, $4, $5, $6::jsonb)`,
+    message.eventId,
+    message.eventType,
+    message.topic,
+    message.key,
+    message.payload,
+    JSON.stringify({
+      ...message.headers,
+      [EVENT_HEADERS.eventType]: message.eventType,
+      [EVENT_HEADERS.eventId]: message.eventId,
+    }),
+  );
+}

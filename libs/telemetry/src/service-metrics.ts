@@ -1,0 +1,110 @@
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+/**
+ * Every metric of SPEC §7, defined here and nowhere else: code records into them, `/metrics`
+ * serves them. Names follow Prometheus conventions (`ecommerce_` prefix, unit in the name, `_total`
+ * on counters); label values are kept to bounded sets (topics, groups, event types, outcomes, route
+ * patterns), never ids.
+ */
+export interface ServiceMetrics {
+  /** What `/metrics` serves. */
+  readonly registry: Registry;
+  /** Outbox rows written but not yet published. */
+  readonly outboxBacklog: Gauge<'service'>;
+  /** Age of the oldest unpublished outbox row; 0 when the outbox is empty. */
+  readonly outboxOldestAgeSeconds: Gauge<'service'>;
+  /** Events the relay has published (the publish rate is its `rate()`). */
+  readonly eventsPublished: Counter<'topic' | 'event_type'>;
+  /** Messages between a consumer group's committed offset and the partition's end. */
+  readonly consumerLag: Gauge<'group' | 'topic' | 'partition'>;
+  /**
+   * One handler invocation, from receipt to commit. `outcome`: `processed` (effect committed),
+   * `duplicate` (already in the inbox), `ignored` (no longer applies), `failed` (threw).
+   */
+  readonly handlerDuration: Histogram<'group' | 'event_type' | 'outcome'>;
+  /** Handler attempts after the first. */
+  readonly handlerRetries: Counter<'group' | 'event_type'>;
+  /** Messages sent to a dead-letter topic after their last attempt. */
+  readonly deadLetters: Counter<'group' | 'topic'>;
+  /** Orders reaching a terminal state. `outcome`: `CONFIRMED` or `CANCELLED`; `reason`: the cancel reason, `none` when confirmed. */
+  readonly sagaOutcomes: Counter<'outcome' | 'reason'>;
+  /** From `OrderPlaced` to the order's terminal state. */
+  readonly sagaDuration: Histogram<'outcome'>;
+  /** HTTP requests by route pattern (`/orders/:id`, not the URL), method and status. */
+  readonly httpRequestDuration: Histogram<'method' | 'route' | 'status_code'>;
+}
+
+/**
+ * Registers every service metric in `registry`. A running service uses the process's registry
+ * (`metrics`); a test passes a fresh one so its counts are its own.
+ */
+export function createServiceMetrics(registry: Registry = new Registry()): ServiceMetrics {
+  const registers = [registry];
+  return {
+    registry,
+    outboxBacklog: new Gauge({
+      name: 'ecommerce_outbox_backlog_events',
+      help: 'Outbox rows written but not yet published',
+      labelNames: ['service'],
+      registers,
+    }),
+    outboxOldestAgeSeconds: new Gauge({
+      name: 'ecommerce_outbox_oldest_event_age_seconds',
+      help: 'Age of the oldest unpublished outbox row, 0 when the outbox is empty',
+      labelNames: ['service'],
+      registers,
+    }),
+    eventsPublished: new Counter({
+      name: 'ecommerce_events_published_total',
+      help: 'Events published to Kafka by the outbox relay',
+      labelNames: ['topic', 'event_type'],
+      registers,
+    }),
+    consumerLag: new Gauge({
+      name: 'ecommerce_consumer_lag_messages',
+      help: "Messages between a consumer group's committed offset and the end of the partition",
+      labelNames: ['group', 'topic', 'partition'],
+      registers,
+    }),
+    handlerDuration: new Histogram({
+      name: 'ecommerce_handler_duration_seconds',
+      help: 'Event handler invocations, from receipt to commit',
+      labelNames: ['group', 'event_type', 'outcome'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    }),
+    handlerRetries: new Counter({
+      name: 'ecommerce_handler_retries_total',
+      help: 'Event handler attempts after the first',
+      labelNames: ['group', 'event_type'],
+      registers,
+    }),
+    deadLetters: new Counter({
+      name: 'ecommerce_dead_letters_total',
+      help: 'Messages sent to a dead-letter topic after their last attempt',
+      labelNames: ['group', 'topic'],
+      registers,
+    }),
+    sagaOutcomes: new Counter({
+      name: 'ecommerce_saga_outcomes_total',
+      help: 'Orders reaching CONFIRMED or CANCELLED, with the cancel reason',
+      labelNames: ['outcome', 'reason'],
+      registers,
+    }),
+    sagaDuration: new Histogram({
+      name: 'ecommerce_saga_duration_seconds',
+      help: 'Time from OrderPlaced to the terminal state of the order',
+      labelNames: ['outcome'],
+      // Up to past the default saga timeout (30 s), so TIMEOUT cancellations land in a bucket.
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+      registers,
+    }),
+    httpRequestDuration: new Histogram({
+      name: 'ecommerce_http_request_duration_seconds',
+      help: 'HTTP requests served, by route pattern',
+      labelNames: ['method', 'route', 'status_code'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers,
+    }),
+  };
+}

@@ -1,0 +1,43 @@
+import type { RunInTransaction, SqlExecutor } from '@ecommerce/database';
+import { Pool, type PoolClient } from 'pg';
+
+function executorFor(client: PoolClient): SqlExecutor {
+  return {
+    $executeRawUnsafe: async (query, ...values) => (await client.query(query, values)).rowCount ?? 0,
+    $queryRawUnsafe: async <T>(query: string, ...values: unknown[]) =>
+      (await client.query(query, values)).rows as T,
+  };
+}
+
+export interface PgTransactions {
+  runInTransaction: RunInTransaction<SqlExecutor>;
+  query<Row extends object>(sql: string, values?: unknown[]): Promise<Row[]>;
+  close(): Promise<void>;
+}
+
+/**
+ * The database side of a consumer or outbox writer for library tests: what a service passes as
+ * Prisma's `$transaction`, built on node-postgres so libraries are tested without an app's client.
+ */
+export function createPgTransactions(databaseUrl: string): PgTransactions {
+  const pool = new Pool({ connectionString: databaseUrl, max: 5 });
+  return {
+    runInTransaction: async (work) => {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const result = await work(executorFor(client));
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        await client.query('ROLLBACK');
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+    query: async <Row extends object>(sql: string, values: unknown[] = []) =>
+      (await pool.query<Row>(sql, values)).rows,
+    close: () => pool.end(),
+  };
+}

@@ -1,0 +1,22 @@
+/**
+ * Polls `probe` until it returns a value other than undefined/false, or fails at the deadline with
+ * `description` and the last value seen. The way tests wait: on a condition, never on a sleep.
+ */
+export async function waitFor<T>(
+  description: string,
+  probe: () => Promise<T | undefined | false> | T | undefined | false,
+  { timeoutMs = 30_000, intervalMs = 100 }: { timeoutMs?: number; intervalMs?: number } = {},
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    last = await probe();
+    if (last !== undefined && last !== false) return last as T;
+    if (Date.now() >= deadline) {
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${description} (last: ${JSON.stringify(last)})`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
