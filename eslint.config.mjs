@@ -15,16 +15,29 @@ import tseslint from 'typescript-eslint';
 function depConstraints({ inTests }) {
   const testing = inTests ? ['type:testing'] : [];
   return [
-    { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:platform', 'type:messaging', ...testing] },
+    {
+      sourceTag: 'type:app',
+      onlyDependOnLibsWithTags: ['type:platform', 'type:contracts', 'type:messaging', ...testing],
+    },
     { sourceTag: 'type:platform', onlyDependOnLibsWithTags: ['type:platform', ...testing] },
+    { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: [...testing] },
     {
       sourceTag: 'type:messaging',
-      onlyDependOnLibsWithTags: ['type:platform', 'type:messaging', ...testing],
+      onlyDependOnLibsWithTags: ['type:platform', 'type:contracts', 'type:messaging', ...testing],
     },
-    { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:platform', 'type:tool', ...testing] },
+    {
+      sourceTag: 'type:tool',
+      onlyDependOnLibsWithTags: ['type:platform', 'type:contracts', 'type:tool', ...testing],
+    },
     {
       sourceTag: 'type:testing',
-      onlyDependOnLibsWithTags: ['type:platform', 'type:messaging', 'type:tool', 'type:testing'],
+      onlyDependOnLibsWithTags: [
+        'type:platform',
+        'type:contracts',
+        'type:messaging',
+        'type:tool',
+        'type:testing',
+      ],
     },
     { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
     ...['order', 'inventory', 'payment', 'notification', 'analytics'].map((service) => ({

@@ -3,10 +3,8 @@ import { messagingDependencies } from '@ecommerce/messaging';
 import { createHttpServer } from '@ecommerce/service-runtime';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 
-import type { NotificationServiceConfig } from './config';
+import { SERVICE_NAME, type NotificationServiceConfig } from './config';
 import type { PrismaClient } from './generated/prisma/client';
-
-export const SERVICE_NAME = 'notification-service';
 
 export interface NotificationServiceDependencies {
   config: NotificationServiceConfig;

@@ -1,6 +1,8 @@
 import { loadConfig, serviceSettings } from '@ecommerce/config';
 import { Type, type Static } from '@sinclair/typebox';
 
+export const SERVICE_NAME = 'notification-service';
+
 /** Every setting notification-service reads, with its default; `process.env` is read here and nowhere else. */
 export const notificationServiceConfigSchema = Type.Object({
   ...serviceSettings({

@@ -3,10 +3,8 @@ import { messagingDependencies } from '@ecommerce/messaging';
 import { createHttpServer } from '@ecommerce/service-runtime';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 
-import type { OrderServiceConfig } from './config';
+import { SERVICE_NAME, type OrderServiceConfig } from './config';
 import type { PrismaClient } from './generated/prisma/client';
-
-export const SERVICE_NAME = 'order-service';
 
 export interface OrderServiceDependencies {
   config: OrderServiceConfig;

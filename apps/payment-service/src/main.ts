@@ -1,16 +1,31 @@
+// Must stay the first import: see instrumentation.ts.
+import { telemetry } from './instrumentation';
+
 import { createPrismaClient } from '@ecommerce/database';
+import { startEventBackbone } from '@ecommerce/event-backbone';
 import { createLogger, runService } from '@ecommerce/service-runtime';
 
-import { buildPaymentServiceApp, SERVICE_NAME } from './app';
-import { loadPaymentServiceConfig } from './config';
+import { buildPaymentServiceApp } from './app';
+import { loadPaymentServiceConfig, SERVICE_NAME } from './config';
 import { PrismaClient } from './generated/prisma/client';
 
-// Composition root: configuration, clients, the HTTP entry point, graceful shutdown. Nothing else.
+// Composition root: configuration, clients, entry points (HTTP, outbox relay), graceful shutdown.
 async function main(): Promise<void> {
   const config = loadPaymentServiceConfig();
   const logger = createLogger(SERVICE_NAME, config.LOG_LEVEL);
   const prisma = createPrismaClient(PrismaClient, config.PAYMENT_DATABASE_URL);
+  const backbone = await startEventBackbone({
+    serviceName: SERVICE_NAME,
+    settings: config,
+    databaseUrl: config.PAYMENT_DATABASE_URL,
+    logger,
+    publishesEvents: true,
+  });
   const app = buildPaymentServiceApp({ config, logger, prisma });
+  app.addHook('onClose', async () => {
+    await backbone.stop();
+    await telemetry?.shutdown();
+  });
   await runService(app, { port: config.PORT, host: config.HOST });
 }
 

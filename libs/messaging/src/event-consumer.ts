@@ -1,4 +1,10 @@
 import type { RunInTransaction, SqlExecutor } from '@ecommerce/database';
+import {
+  carrierFromKafkaHeaders,
+  runInExtractedContext,
+  SpanKind,
+  withLogContext,
+} from '@ecommerce/telemetry';
 import type { Consumer, IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs';
 
 import { deadLetterHeaders } from './dead-letter';
@@ -150,7 +156,31 @@ export class EventConsumer<Events extends Record<string, unknown>, Tx extends Sq
     await this.deadLetterProducer.disconnect();
   }
 
-  private async handleMessage(
+  /** One CONSUMER span per message, a child of the producer's span carried in the headers. */
+  private handleMessage(
+    topic: string,
+    partition: number,
+    message: KafkaMessage,
+    heartbeat: () => Promise<void>,
+  ): Promise<void> {
+    return runInExtractedContext(
+      carrierFromKafkaHeaders(message.headers),
+      `${topic} process`,
+      {
+        kind: SpanKind.CONSUMER,
+        attributes: {
+          'messaging.system': 'kafka',
+          'messaging.source.name': topic,
+          'messaging.kafka.consumer.group': this.options.groupId,
+          'messaging.kafka.partition': partition,
+          'messaging.kafka.offset': message.offset,
+        },
+      },
+      () => this.handleWithRetries(topic, partition, message, heartbeat),
+    );
+  }
+
+  private async handleWithRetries(
     topic: string,
     partition: number,
     message: KafkaMessage,
@@ -210,16 +240,26 @@ export class EventConsumer<Events extends Record<string, unknown>, Tx extends Sq
       this.options.logger.debug({ eventType: event.type, eventId: event.eventId }, 'no handler; skipped');
       return 'ignored';
     }
-    return this.options.runInTransaction(async (tx) => {
-      const first = await claimInboxEntry(tx, {
-        consumerGroup: this.options.groupId,
-        eventId: event.eventId,
-        eventType: event.type,
-      });
-      if (!first) return 'duplicate';
-      await handler(event, tx);
-      return 'processed';
-    });
+    // Every log line written while handling names the event, and the order when it is about one.
+    const payload = event.payload as { correlationId?: unknown; orderId?: unknown };
+    const logContext = {
+      eventId: event.eventId,
+      eventType: event.type,
+      ...(typeof payload.correlationId === 'string' && { correlationId: payload.correlationId }),
+      ...(typeof payload.orderId === 'string' && { orderId: payload.orderId }),
+    };
+    return withLogContext(logContext, () =>
+      this.options.runInTransaction(async (tx) => {
+        const first = await claimInboxEntry(tx, {
+          consumerGroup: this.options.groupId,
+          eventId: event.eventId,
+          eventType: event.type,
+        });
+        if (!first) return 'duplicate';
+        await handler(event, tx);
+        return 'processed';
+      }),
+    );
   }
 
   private async deadLetter(

@@ -20,3 +20,4 @@ export { messagingDependencies } from './messaging-dependencies';
 export { backoffDelayMs, defaultRetryPolicy, type RetryPolicy } from './retry-policy';
 export { checkSchemaRegistry, createSchemaRegistry, type SchemaRegistrySettings } from './schema-registry';
 export { ensureTopics, type TopicSettings } from './topics';
+export { consumerMetricsObserver } from './consumer-metrics';

@@ -10,7 +10,7 @@ export function createSchemaRegistry({ url }: SchemaRegistrySettings): SchemaReg
 }
 
 /** Resolves when the registry answers its subject listing; rejects with the status otherwise. */
-export async function checkSchemaRegistry({ url }: SchemaRegistrySettings, timeoutMs = 2_000): Promise<void> {
+export async function checkSchemaRegistry({ url }: SchemaRegistrySettings, timeoutMs = 5_000): Promise<void> {
   const response = await fetch(`${url.replace(/\/$/, '')}/subjects`, {
     signal: AbortSignal.timeout(timeoutMs),
   });

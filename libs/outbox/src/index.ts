@@ -7,3 +7,4 @@ export {
   type RelayLogger,
 } from './outbox-relay';
 export { EVENT_HEADERS, writeOutboxMessage } from './write-outbox-message';
+export { relayMetricsObserver } from './relay-metrics';

@@ -1,6 +1,7 @@
 import { Client } from 'pg';
 
 import type { PendingOutboxMessage } from './outbox-message';
+import { publishWithTraceSpans } from './traced-publish';
 
 /** Sends messages to the broker, in the given order, and resolves once the broker has them all. */
 export interface OutboxPublisher {
@@ -164,7 +165,7 @@ export class OutboxRelay {
     );
     if (rows.length === 0) return 0;
     const messages = rows.map(toMessage);
-    await this.options.publisher.publish(messages);
+    await publishWithTraceSpans(messages, (traced) => this.options.publisher.publish(traced));
     const publishedAt = Date.now();
     await this.options.afterPublish?.(messages);
     await client.query('UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])', [

@@ -1,4 +1,5 @@
 import type { SqlExecutor } from '@ecommerce/database';
+import { captureTraceContext } from '@ecommerce/telemetry';
 
 import type { OutboxMessage } from './outbox-message';
 
@@ -7,8 +8,9 @@ export const EVENT_HEADERS = { eventType: 'event-type', eventId: 'event-id' } as
 
 /**
  * Adds an event to the outbox inside the caller's transaction, so the state change and the event
- * commit together or not at all. The insert trigger (see the services' migrations) wakes the relay
- * when the transaction commits.
+ * commit together or not at all. The active trace context is stored with it, so the event joins the
+ * trace of the request (or event) that caused it. The insert trigger (see the services' migrations)
+ * wakes the relay when the transaction commits.
  */
 export async function writeOutboxMessage(tx: SqlExecutor, message: OutboxMessage): Promise<void> {
   await tx.$executeRawUnsafe(
@@ -21,6 +23,7 @@ export async function writeOutboxMessage(tx: SqlExecutor, message: OutboxMessage
     message.payload,
     JSON.stringify({
       ...message.headers,
+      ...captureTraceContext(),
       [EVENT_HEADERS.eventType]: message.eventType,
       [EVENT_HEADERS.eventId]: message.eventId,
     }),

@@ -14,3 +14,4 @@ export {
   type ExtractedSpanOptions,
   type TraceCarrier,
 } from './trace-context';
+export { startServiceTelemetry } from './start-service-telemetry';

@@ -5,4 +5,6 @@ export {
   kafkaSettings,
   schemaRegistrySettings,
   serviceSettings,
+  telemetrySettings,
+  topicSettings,
 } from './settings';

@@ -37,6 +37,32 @@ export const schemaRegistrySettings = {
   }),
 };
 
+export const topicSettings = {
+  TOPIC_PREFIX: Type.String({
+    pattern: '^[a-zA-Z0-9._-]*$',
+    default: 'ecommerce.',
+    description: 'prefix of every topic name (ecommerce. gives ecommerce.orders)',
+  }),
+  KAFKA_TOPIC_PARTITIONS: Type.Integer({
+    minimum: 1,
+    maximum: 1000,
+    default: 6,
+    description: 'partitions of topics this service creates',
+  }),
+  KAFKA_REPLICATION_FACTOR: Type.Integer({
+    minimum: 1,
+    maximum: 10,
+    default: 1,
+    description: 'replication factor of topics this service creates (1 on one machine, 3 in production)',
+  }),
+};
+
+export const telemetrySettings = {
+  OTEL_EXPORTER_OTLP_ENDPOINT: Type.Optional(
+    Type.String({ pattern: '^https?://', description: 'OTLP/HTTP endpoint for traces; unset: no export' }),
+  ),
+};
+
 /** The database URL setting of one service, e.g. `ORDER_DATABASE_URL`. */
 export function databaseUrlSetting<Variable extends string>(
   variable: Variable,
@@ -52,7 +78,7 @@ export function databaseUrlSetting<Variable extends string>(
 }
 
 /**
- * The settings every service reads: HTTP, Kafka, schema registry and its own database. A service
+ * The settings every service reads: HTTP, Kafka, schema registry, topics, tracing and its own database. A service
  * spreads these into its schema and adds its own.
  */
 export function serviceSettings<const Variable extends string>(service: {
@@ -62,11 +88,15 @@ export function serviceSettings<const Variable extends string>(service: {
 }): ReturnType<typeof httpSettings> &
   typeof kafkaSettings &
   typeof schemaRegistrySettings &
+  typeof topicSettings &
+  typeof telemetrySettings &
   Record<Variable, TString> {
   return {
     ...httpSettings(service.defaultPort),
     ...kafkaSettings,
     ...schemaRegistrySettings,
+    ...topicSettings,
+    ...telemetrySettings,
     ...databaseUrlSetting(service.databaseUrlVariable, service.defaultDatabase),
   };
 }

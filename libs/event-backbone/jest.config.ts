@@ -1,0 +1,4 @@
+export default {
+  displayName: 'event-backbone',
+  preset: '../../jest.preset.js',
+};

@@ -1,0 +1,2 @@
+export { startEventBackbone, type EventBackbone, type EventBackboneSettings } from './event-backbone';
+export { writeEvent } from './write-event';
