@@ -31,4 +31,5 @@ module.exports = {
   globalSetup: path.join(__dirname, 'libs/testing/infra/src/jest/global-setup.ts'),
   globalTeardown: path.join(__dirname, 'libs/testing/infra/src/jest/global-teardown.ts'),
   testTimeout: 60_000,
+  reporters: ['default', path.join(__dirname, 'tools/test-runner/src/summary-reporter.js')],
 };

@@ -200,6 +200,57 @@ describe('EventConsumer on a real broker, registry and database', () => {
     expect(letters.map((l) => [l.attempts, l.errorCode])).toEqual([[1, 'ORDER_UNKNOWN']]);
   });
 
+  it('when stopped while a handler runs, then that event finishes and is committed, and a restart resumes after it', async () => {
+    const topic = `${messaging.topicPrefix}graceful`;
+    const groupId = `${messaging.topicPrefix}graceful-group`;
+    await messaging.createTopics([topic], 1);
+    await produce(
+      topic,
+      [1, 2, 3, 4, 5].map((sequence) => messaging.newEvent('graceful', sequence)),
+    );
+
+    let inFlight!: () => void;
+    const handlerStarted = new Promise<void>((resolve) => (inFlight = resolve));
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const consumer = new EventConsumer<Events, SqlExecutor>({
+      kafka: messaging.kafka,
+      groupId,
+      topics: [topic],
+      decoder: messaging.decoder,
+      handlers: {
+        TestEvent: async (event, tx) => {
+          if (event.payload.sequence === 3) {
+            inFlight();
+            await gate;
+          }
+          await recordEffect(event, tx);
+        },
+      },
+      runInTransaction: db.runInTransaction,
+      deadLetterTopic: deadLetterTopic(messaging.topicPrefix, groupId),
+      deadLetterTopicSettings: { partitions: 1, replicationFactor: 1 },
+      logger,
+    });
+    await consumer.start();
+    await handlerStarted;
+
+    const stopping = consumer.stop();
+    release();
+    await stopping;
+
+    expect((await effectsOf('graceful')).map((row) => row.sequence)).toEqual([1, 2, 3]);
+    const admin = messaging.kafka.admin();
+    await admin.connect();
+    const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    await admin.disconnect();
+    expect(committed?.partitions).toEqual([expect.objectContaining({ partition: 0, offset: '3' })]);
+
+    await startConsumer(topic, groupId, recordEffect);
+    await waitFor('the rest after a restart', async () => (await effectsOf('graceful')).length === 5);
+    expect((await effectsOf('graceful')).map((row) => row.sequence)).toEqual([1, 2, 3, 4, 5]);
+  });
+
   it('when a message is not a decodable event, then it is dead-lettered and the partition moves on', async () => {
     const topic = `${messaging.topicPrefix}garbage`;
     const groupId = `${messaging.topicPrefix}garbage-group`;

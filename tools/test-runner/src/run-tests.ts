@@ -1,4 +1,7 @@
 import { spawn } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 import { exportInfrastructure, provisionTestInfrastructure } from '@ecommerce/test-infra';
 
@@ -7,10 +10,23 @@ import { exportInfrastructure, provisionTestInfrastructure } from '@ecommerce/te
  * them to every project's jest through the environment, runs the tests, and releases what it
  * started, also on Ctrl-C. Extra arguments go to `nx run-many`, e.g. `npm test -- --projects=order-service`.
  */
+/** Adds up the totals every project's jest left behind (see summary-reporter.js). */
+async function readTotals(dir: string): Promise<{ passed: number; failed: number; skipped: number }> {
+  const totals = { passed: 0, failed: 0, skipped: 0 };
+  for (const file of await readdir(dir).catch(() => [])) {
+    const project = JSON.parse(await readFile(join(dir, file), 'utf8')) as typeof totals;
+    totals.passed += project.passed;
+    totals.failed += project.failed;
+    totals.skipped += project.skipped;
+  }
+  return totals;
+}
+
 async function main(): Promise<number> {
+  const summaryDir = await mkdtemp(join(tmpdir(), 'test-summary-'));
   const provisioned = await provisionTestInfrastructure();
   console.error(`test infrastructure (${provisioned.source}): ${JSON.stringify(provisioned.infrastructure)}`);
-  const env = { ...process.env };
+  const env = { ...process.env, TEST_SUMMARY_DIR: summaryDir };
   exportInfrastructure(provisioned.infrastructure, env);
 
   let child: ReturnType<typeof spawn> | undefined;
@@ -20,12 +36,17 @@ async function main(): Promise<number> {
   try {
     const args = ['nx', 'run-many', '-t', 'test', '--outputStyle=stream', ...process.argv.slice(2)];
     child = spawn('npx', args, { stdio: 'inherit', env });
-    return await new Promise<number>((resolve, reject) => {
+    const code = await new Promise<number>((resolve, reject) => {
       child?.once('error', reject);
-      child?.once('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
+      child?.once('exit', (exitCode, signal) => resolve(exitCode ?? (signal ? 1 : 0)));
     });
+    const { passed, failed, skipped } = await readTotals(summaryDir);
+    // One closing line for the whole run, in the plain form CI systems read.
+    console.log(`\nTests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
+    return code;
   } finally {
     await provisioned.release();
+    await rm(summaryDir, { recursive: true, force: true });
   }
 }
 
