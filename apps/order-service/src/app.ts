@@ -19,11 +19,7 @@ export function buildOrderServiceApp({ config, logger, prisma }: OrderServiceDep
     logger,
     dependencies: {
       database: databaseDependency(prisma),
-      ...messagingDependencies({
-        clientId: SERVICE_NAME,
-        brokers: config.KAFKA_BROKERS,
-        schemaRegistryUrl: config.SCHEMA_REGISTRY_URL,
-      }),
+      ...messagingDependencies(SERVICE_NAME, config),
     },
   });
 }

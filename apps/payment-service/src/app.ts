@@ -23,11 +23,7 @@ export function buildPaymentServiceApp({
     logger,
     dependencies: {
       database: databaseDependency(prisma),
-      ...messagingDependencies({
-        clientId: SERVICE_NAME,
-        brokers: config.KAFKA_BROKERS,
-        schemaRegistryUrl: config.SCHEMA_REGISTRY_URL,
-      }),
+      ...messagingDependencies(SERVICE_NAME, config),
     },
   });
 }

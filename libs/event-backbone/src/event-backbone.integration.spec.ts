@@ -93,6 +93,36 @@ describe('a service’s event backbone on the real broker, registry and database
     }
   });
 
+  it('when the service consumes a topic, then its handler gets the typed event and applies it', async () => {
+    await db.query('CREATE TABLE IF NOT EXISTS placed (order_id uuid, total_cents bigint)');
+    const event: OrderPlaced = { ...sampleEvents.OrderPlaced, eventId: randomUUID(), orderId: randomUUID() };
+    await backbone.consume({
+      groupId: `consume-test-${randomUUID()}`,
+      topics: ['orders'],
+      runInTransaction: db.runInTransaction,
+      logger: pino({ level: 'silent' }),
+      handlers: {
+        OrderPlaced: async ({ payload }, tx) => {
+          await tx.$executeRawUnsafe(
+            'INSERT INTO placed VALUES ($1::uuid, $2)',
+            payload.orderId,
+            payload.totalCents,
+          );
+        },
+      },
+    });
+    await db.runInTransaction((tx) => writeEvent(tx, backbone, { type: 'OrderPlaced', payload: event }));
+
+    const rows = await waitFor('the handler to apply the event', async () => {
+      const found = await db.query<{ total_cents: string }>(
+        'SELECT total_cents FROM placed WHERE order_id = $1',
+        [event.orderId],
+      );
+      return found.length > 0 && found;
+    });
+    expect(rows).toEqual([{ total_cents: String(event.totalCents) }]);
+  });
+
   it('when an event breaks its contract, then the transaction fails and nothing reaches the outbox', async () => {
     const broken = {
       ...sampleEvents.OrderPlaced,

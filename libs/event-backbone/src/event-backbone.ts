@@ -1,23 +1,52 @@
-import { allTopics, EventCodec } from '@ecommerce/contracts';
-import { createKafka, ensureTopics, KafkaPublisher, parseBrokers } from '@ecommerce/messaging';
+import { allTopics, EventCodec, topicName, type EventPayloads, type TopicKey } from '@ecommerce/contracts';
+import type { RunInTransaction, SqlExecutor } from '@ecommerce/database';
+import {
+  consumerMetricsObserver,
+  connectionSettings,
+  createKafka,
+  createSchemaRegistry,
+  deadLetterTopic,
+  ensureTopics,
+  EventConsumer,
+  KafkaPublisher,
+  type ConsumerLogger,
+  type MessagingSettings,
+  type EventHandlers,
+  type RetryPolicy,
+} from '@ecommerce/messaging';
 import { OutboxRelay, relayMetricsObserver, type RelayLogger } from '@ecommerce/outbox';
 import { metrics } from '@ecommerce/telemetry';
 import type { Kafka } from 'kafkajs';
 
 /** The messaging settings every service reads (see `serviceSettings` in @ecommerce/config). */
-export interface EventBackboneSettings {
-  KAFKA_BROKERS: string;
-  SCHEMA_REGISTRY_URL: string;
+export interface EventBackboneSettings extends MessagingSettings {
   TOPIC_PREFIX: string;
   KAFKA_TOPIC_PARTITIONS: number;
   KAFKA_REPLICATION_FACTOR: number;
+}
+
+/** A consumer group of this service over contract events. */
+export interface ConsumeOptions<Tx extends SqlExecutor> {
+  /** Defaults to the service's name: one group per service, each instance a member of it. */
+  groupId?: string;
+  topics: readonly TopicKey[];
+  handlers: EventHandlers<EventPayloads, Tx>;
+  runInTransaction: RunInTransaction<Tx>;
+  logger: ConsumerLogger;
+  retry?: Partial<RetryPolicy>;
 }
 
 export interface EventBackbone {
   kafka: Kafka;
   codec: EventCodec;
   topicPrefix: string;
-  /** Stops the relay (finishing its batch) and disconnects. */
+  /**
+   * Starts a consumer group on contract events: decoded (and resolved to this service's schema
+   * versions) by the codec, applied once per event through the inbox, retried, dead-lettered to
+   * `<prefix>dlq.<group>`, measured.
+   */
+  consume<Tx extends SqlExecutor>(options: ConsumeOptions<Tx>): Promise<void>;
+  /** Stops the consumers (finishing the events in hand), then the relay (finishing its batch). */
   stop(): Promise<void>;
 }
 
@@ -34,9 +63,10 @@ export async function startEventBackbone(options: {
   publishesEvents: boolean;
 }): Promise<EventBackbone> {
   const { settings } = options;
-  const kafka = createKafka({ clientId: options.serviceName, brokers: parseBrokers(settings.KAFKA_BROKERS) });
+  const connections = connectionSettings(options.serviceName, settings);
+  const kafka = createKafka(connections.kafka);
   const codec = new EventCodec({
-    registryUrl: settings.SCHEMA_REGISTRY_URL,
+    registry: createSchemaRegistry(connections.schemaRegistry),
     topicPrefix: settings.TOPIC_PREFIX,
   });
   await codec.registerSchemas();
@@ -45,8 +75,34 @@ export async function startEventBackbone(options: {
     replicationFactor: settings.KAFKA_REPLICATION_FACTOR,
   });
 
+  const consumers: { stop(): Promise<void> }[] = [];
+  const consume = async <Tx extends SqlExecutor>(consumeOptions: ConsumeOptions<Tx>): Promise<void> => {
+    const groupId = consumeOptions.groupId ?? options.serviceName;
+    const consumer = new EventConsumer<EventPayloads, Tx>({
+      kafka,
+      groupId,
+      topics: consumeOptions.topics.map((topic) => topicName(topic, settings.TOPIC_PREFIX)),
+      decoder: codec,
+      handlers: consumeOptions.handlers,
+      runInTransaction: consumeOptions.runInTransaction,
+      deadLetterTopic: deadLetterTopic(settings.TOPIC_PREFIX, groupId),
+      deadLetterTopicSettings: {
+        partitions: settings.KAFKA_TOPIC_PARTITIONS,
+        replicationFactor: settings.KAFKA_REPLICATION_FACTOR,
+      },
+      logger: consumeOptions.logger,
+      observer: consumerMetricsObserver(metrics, groupId),
+      ...(consumeOptions.retry && { retry: consumeOptions.retry }),
+    });
+    await consumer.start();
+    consumers.push(consumer);
+  };
+  const stopConsumers = async () => {
+    await Promise.all(consumers.splice(0).map((consumer) => consumer.stop()));
+  };
+
   if (!options.publishesEvents) {
-    return { kafka, codec, topicPrefix: settings.TOPIC_PREFIX, stop: async () => undefined };
+    return { kafka, codec, topicPrefix: settings.TOPIC_PREFIX, consume, stop: stopConsumers };
   }
   const publisher = new KafkaPublisher(kafka);
   const relay = new OutboxRelay({
@@ -60,7 +116,9 @@ export async function startEventBackbone(options: {
     kafka,
     codec,
     topicPrefix: settings.TOPIC_PREFIX,
+    consume,
     stop: async () => {
+      await stopConsumers();
       await relay.stop();
       await publisher.close();
     },

@@ -37,7 +37,7 @@ export interface ConsumedEvent<Type extends string = string, Payload = unknown> 
  */
 export type EventHandler<Tx, Event> = (event: Event, tx: Tx) => Promise<void>;
 
-export type EventHandlers<Events extends Record<string, unknown>, Tx> = {
+export type EventHandlers<Events extends object, Tx> = {
   [Type in keyof Events & string]?: EventHandler<Tx, ConsumedEvent<Type, Events[Type]>>;
 };
 
@@ -58,7 +58,7 @@ export interface ConsumerLogger {
   error(object: object, message: string): void;
 }
 
-export interface EventConsumerOptions<Events extends Record<string, unknown>, Tx extends SqlExecutor> {
+export interface EventConsumerOptions<Events extends object, Tx extends SqlExecutor> {
   kafka: Kafka;
   groupId: string;
   topics: readonly string[];
@@ -108,7 +108,7 @@ function eventIdOf(payload: unknown): string {
  * - `stop()` lets the message in hand finish (a retry wait is cut short and the message is left
  *   for redelivery), commits, and disconnects.
  */
-export class EventConsumer<Events extends Record<string, unknown>, Tx extends SqlExecutor> {
+export class EventConsumer<Events extends object, Tx extends SqlExecutor> {
   private readonly consumer: Consumer;
   private readonly deadLetterProducer: Producer;
   private readonly retry: RetryPolicy;

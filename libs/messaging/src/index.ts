@@ -21,3 +21,4 @@ export { backoffDelayMs, defaultRetryPolicy, type RetryPolicy } from './retry-po
 export { checkSchemaRegistry, createSchemaRegistry, type SchemaRegistrySettings } from './schema-registry';
 export { ensureTopics, type TopicSettings } from './topics';
 export { consumerMetricsObserver } from './consumer-metrics';
+export { connectionSettings, type MessagingSettings } from './connection-settings';

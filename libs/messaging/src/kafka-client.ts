@@ -1,4 +1,4 @@
-import { Kafka, logLevel, type Admin } from 'kafkajs';
+import { Kafka, logLevel, type Admin, type SASLOptions } from 'kafkajs';
 
 /**
  * kafkajs is imported by this library only, so the client can be replaced in one place.
@@ -6,6 +6,8 @@ import { Kafka, logLevel, type Admin } from 'kafkajs';
 export interface KafkaConnectionSettings {
   brokers: string[];
   clientId: string;
+  ssl?: boolean;
+  sasl?: SASLOptions;
 }
 
 export function parseBrokers(list: string): string[] {
@@ -15,10 +17,17 @@ export function parseBrokers(list: string): string[] {
     .filter(Boolean);
 }
 
-export function createKafka({ brokers, clientId }: KafkaConnectionSettings): Kafka {
+export function createKafka({ brokers, clientId, ssl, sasl }: KafkaConnectionSettings): Kafka {
   // kafkajs logs through console by default; the services log through pino, errors surface as
   // rejected promises, so its own logger is kept to errors only.
-  return new Kafka({ brokers, clientId, logLevel: logLevel.ERROR, retry: { retries: 5 } });
+  return new Kafka({
+    brokers,
+    clientId,
+    logLevel: logLevel.ERROR,
+    retry: { retries: 5 },
+    ...(ssl && { ssl }),
+    ...(sasl && { sasl }),
+  });
 }
 
 /** A long-lived admin connection used by readiness probes. */

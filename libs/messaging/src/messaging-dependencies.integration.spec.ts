@@ -13,10 +13,9 @@ describe('messaging dependencies', () => {
   const { kafkaBrokers, schemaRegistryUrl } = testInfrastructure();
 
   it('when Kafka and the registry answer, then both checks pass', async () => {
-    const dependencies = messagingDependencies({
-      clientId: 'health-test',
-      brokers: kafkaBrokers,
-      schemaRegistryUrl,
+    const dependencies = messagingDependencies('health-test', {
+      KAFKA_BROKERS: kafkaBrokers,
+      SCHEMA_REGISTRY_URL: schemaRegistryUrl,
     });
     try {
       await expect(dependencies.kafka.check()).resolves.toBeUndefined();
@@ -27,19 +26,17 @@ describe('messaging dependencies', () => {
   });
 
   it('when the registry URL points at nothing, then its check rejects', async () => {
-    const dependencies = messagingDependencies({
-      clientId: 'health-test',
-      brokers: kafkaBrokers,
-      schemaRegistryUrl: 'http://127.0.0.1:9/apis/ccompat/v7',
+    const dependencies = messagingDependencies('health-test', {
+      KAFKA_BROKERS: kafkaBrokers,
+      SCHEMA_REGISTRY_URL: 'http://127.0.0.1:9/apis/ccompat/v7',
     });
     await expect(dependencies.schemaRegistry.check()).rejects.toThrow();
   });
 
   it('when the registry answers with an error status, then its check names it', async () => {
-    const dependencies = messagingDependencies({
-      clientId: 'health-test',
-      brokers: kafkaBrokers,
-      schemaRegistryUrl: `${schemaRegistryUrl}/no-such-api`,
+    const dependencies = messagingDependencies('health-test', {
+      KAFKA_BROKERS: kafkaBrokers,
+      SCHEMA_REGISTRY_URL: `${schemaRegistryUrl}/no-such-api`,
     });
     await expect(dependencies.schemaRegistry.check()).rejects.toThrow(/schema registry answered 404/);
   });

@@ -1,17 +1,13 @@
-import { createKafka, KafkaHealth, parseBrokers } from './kafka-client';
+import { connectionSettings, type MessagingSettings } from './connection-settings';
+import { createKafka, KafkaHealth } from './kafka-client';
 import { checkSchemaRegistry } from './schema-registry';
 
 /** Kafka and the schema registry as readiness-checked, closable dependencies of a service. */
-export function messagingDependencies(settings: {
-  clientId: string;
-  brokers: string;
-  schemaRegistryUrl: string;
-}) {
-  const kafka = new KafkaHealth(
-    createKafka({ clientId: settings.clientId, brokers: parseBrokers(settings.brokers) }),
-  );
+export function messagingDependencies(clientId: string, settings: MessagingSettings) {
+  const connections = connectionSettings(clientId, settings);
+  const kafka = new KafkaHealth(createKafka(connections.kafka));
   return {
     kafka: { check: () => kafka.check(), close: () => kafka.close() },
-    schemaRegistry: { check: () => checkSchemaRegistry({ url: settings.schemaRegistryUrl }) },
+    schemaRegistry: { check: () => checkSchemaRegistry(connections.schemaRegistry) },
   };
 }

@@ -27,6 +27,18 @@ export const kafkaSettings = {
     default: '127.0.0.1:9092',
     description: 'comma-separated Kafka bootstrap servers, host:port',
   }),
+  KAFKA_SSL: Type.Boolean({ default: false, description: 'connect to Kafka over TLS' }),
+  KAFKA_SASL_MECHANISM: Type.Optional(
+    Type.Union([Type.Literal('plain'), Type.Literal('scram-sha-256'), Type.Literal('scram-sha-512')], {
+      description: 'SASL mechanism for Kafka; unset: no SASL',
+    }),
+  ),
+  KAFKA_SASL_USERNAME: Type.Optional(
+    Type.String({ minLength: 1, description: 'SASL user (with KAFKA_SASL_MECHANISM)' }),
+  ),
+  KAFKA_SASL_PASSWORD: Type.Optional(
+    Type.String({ minLength: 1, description: 'SASL password (with KAFKA_SASL_MECHANISM)' }),
+  ),
 };
 
 export const schemaRegistrySettings = {
@@ -35,6 +47,12 @@ export const schemaRegistrySettings = {
     default: 'http://127.0.0.1:8081/apis/ccompat/v7',
     description: 'base URL of a Confluent-compatible schema registry API',
   }),
+  SCHEMA_REGISTRY_USERNAME: Type.Optional(
+    Type.String({ minLength: 1, description: 'registry basic-auth user' }),
+  ),
+  SCHEMA_REGISTRY_PASSWORD: Type.Optional(
+    Type.String({ minLength: 1, description: 'registry basic-auth password' }),
+  ),
 };
 
 export const topicSettings = {
