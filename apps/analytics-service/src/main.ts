@@ -21,7 +21,7 @@ async function main(): Promise<void> {
     logger,
     publishesEvents: false,
   });
-  const app = buildAnalyticsServiceApp({ config, logger, prisma });
+  const app = await buildAnalyticsServiceApp({ config, logger, prisma });
   app.addHook('onClose', async () => {
     await backbone.stop();
     await telemetry?.shutdown();

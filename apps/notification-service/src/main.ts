@@ -21,7 +21,7 @@ async function main(): Promise<void> {
     logger,
     publishesEvents: true,
   });
-  const app = buildNotificationServiceApp({ config, logger, prisma });
+  const app = await buildNotificationServiceApp({ config, logger, prisma });
   app.addHook('onClose', async () => {
     await backbone.stop();
     await telemetry?.shutdown();

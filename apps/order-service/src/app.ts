@@ -1,7 +1,7 @@
 import { databaseDependency } from '@ecommerce/database';
 import { messagingDependencies } from '@ecommerce/messaging';
-import { createHttpServer } from '@ecommerce/service-runtime';
-import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import { createHttpServer, type HttpServer } from '@ecommerce/service-runtime';
+import type { FastifyBaseLogger } from 'fastify';
 
 import { SERVICE_NAME, type OrderServiceConfig } from './config';
 import type { PrismaClient } from './generated/prisma/client';
@@ -13,7 +13,11 @@ export interface OrderServiceDependencies {
 }
 
 /** The HTTP application, built from its dependencies so tests can build it without `main.ts`. */
-export function buildOrderServiceApp({ config, logger, prisma }: OrderServiceDependencies): FastifyInstance {
+export function buildOrderServiceApp({
+  config,
+  logger,
+  prisma,
+}: OrderServiceDependencies): Promise<HttpServer> {
   return createHttpServer({
     serviceName: SERVICE_NAME,
     logger,

@@ -21,7 +21,7 @@ async function main(): Promise<void> {
     logger,
     publishesEvents: true,
   });
-  const app = buildOrderServiceApp({ config, logger, prisma });
+  const app = await buildOrderServiceApp({ config, logger, prisma });
   app.addHook('onClose', async () => {
     await backbone.stop();
     await telemetry?.shutdown();

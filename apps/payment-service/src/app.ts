@@ -1,7 +1,7 @@
 import { databaseDependency } from '@ecommerce/database';
 import { messagingDependencies } from '@ecommerce/messaging';
-import { createHttpServer } from '@ecommerce/service-runtime';
-import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import { createHttpServer, type HttpServer } from '@ecommerce/service-runtime';
+import type { FastifyBaseLogger } from 'fastify';
 
 import { SERVICE_NAME, type PaymentServiceConfig } from './config';
 import type { PrismaClient } from './generated/prisma/client';
@@ -17,7 +17,7 @@ export function buildPaymentServiceApp({
   config,
   logger,
   prisma,
-}: PaymentServiceDependencies): FastifyInstance {
+}: PaymentServiceDependencies): Promise<HttpServer> {
   return createHttpServer({
     serviceName: SERVICE_NAME,
     logger,

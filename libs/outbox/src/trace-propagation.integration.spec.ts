@@ -59,7 +59,7 @@ describe('trace context across HTTP, outbox, Kafka and a consumer', () => {
         }),
       );
 
-    const app = createHttpServer({ serviceName: 'trace-test', logger, dependencies: {} });
+    const app = await createHttpServer({ serviceName: 'trace-test', logger, dependencies: {} });
     app.post('/things', async (_request, reply) => {
       await db.runInTransaction((tx) => writeEvent(tx, requests, messaging.newEvent('thing', 1)));
       return reply.code(202).send();

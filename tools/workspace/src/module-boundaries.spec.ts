@@ -67,7 +67,7 @@ describe('module boundaries', () => {
 
   it('when a platform library imports the messaging library, then lint fails', async () => {
     const errors = await boundaryErrors(
-      'libs/platform/config/src/load-config.ts',
+      'libs/platform/service-runtime/src/run-service.ts',
       "import { createKafka } from '@ecommerce/messaging';\nexport const probe = createKafka;\n",
     );
     expect(errors).toEqual([expect.stringContaining('"type:platform" can only depend on libs tagged with')]);

@@ -12,6 +12,7 @@ describe('loadConfig', () => {
       HOST: '0.0.0.0',
       LOG_LEVEL: 'info',
       KAFKA_BROKERS: '127.0.0.1:9092',
+      KAFKA_SSL: false,
     });
   });
 

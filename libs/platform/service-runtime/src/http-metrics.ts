@@ -17,7 +17,7 @@ export function serveMetrics(app: FastifyInstance, metrics: ServiceMetrics): voi
     );
   });
 
-  app.get('/metrics', async (_request, reply) =>
+  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) =>
     reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
   );
 }

@@ -26,11 +26,15 @@ afterAll(() => telemetry.shutdown());
 const callerTraceId = '0af7651916cd43dd8448eb211c80319c';
 const callerTraceparent = `00-${callerTraceId}-b7ad6b7169203331-01`;
 
-function probeServer(): { app: FastifyInstance; lines: Record<string, unknown>[]; metrics: ServiceMetrics } {
+async function probeServer(): Promise<{
+  app: FastifyInstance;
+  lines: Record<string, unknown>[];
+  metrics: ServiceMetrics;
+}> {
   const lines: Record<string, unknown>[] = [];
   const destination: DestinationStream = { write: (line: string) => void lines.push(JSON.parse(line)) };
   const metrics = createServiceMetrics();
-  const app = createHttpServer({
+  const app = await createHttpServer({
     serviceName: 'probe',
     logger: createLogger('probe', 'info', destination),
     dependencies: {},
@@ -46,7 +50,7 @@ function probeServer(): { app: FastifyInstance; lines: Record<string, unknown>[]
 
 describe('createHttpServer observability', () => {
   it("when a request carries a traceparent, then it is served in a SERVER span of the caller's trace, named by its route", async () => {
-    const { app } = probeServer();
+    const { app } = await probeServer();
     await app.inject({
       method: 'POST',
       url: '/orders/o-1/notes',
@@ -64,7 +68,7 @@ describe('createHttpServer observability', () => {
   });
 
   it("when a line is logged inside a request, then it carries the request's traceId and the log context's fields", async () => {
-    const { app, lines } = probeServer();
+    const { app, lines } = await probeServer();
     await app.inject({
       method: 'POST',
       url: '/orders/o-1/notes',
@@ -82,7 +86,7 @@ describe('createHttpServer observability', () => {
   });
 
   it('when /metrics is scraped, then it answers in Prometheus text format with every SPEC metric and the request durations', async () => {
-    const { app } = probeServer();
+    const { app } = await probeServer();
     await app.inject({ method: 'POST', url: '/orders/o-1/notes' });
     const response = await app.inject({ method: 'GET', url: '/metrics' });
     await app.close();
@@ -109,7 +113,7 @@ describe('createHttpServer observability', () => {
   });
 
   it('when probes and scrapes are served, then they make no spans', async () => {
-    const { app } = probeServer();
+    const { app } = await probeServer();
     for (const url of ['/health/live', '/health/ready', '/metrics']) await app.inject({ method: 'GET', url });
     await app.close();
     await telemetry.forceFlush();

@@ -7,7 +7,11 @@ const up: ServiceDependency = { check: async () => undefined };
 
 describe('createHttpServer', () => {
   it('when every dependency answers, then /health/ready is 200 and lists them as up', async () => {
-    const app = createHttpServer({ serviceName: 'probe', logger, dependencies: { database: up, kafka: up } });
+    const app = await createHttpServer({
+      serviceName: 'probe',
+      logger,
+      dependencies: { database: up, kafka: up },
+    });
     const response = await app.inject({ method: 'GET', url: '/health/ready' });
     expect(response.statusCode).toBe(200);
     expect(response.json()).toEqual({
@@ -21,7 +25,7 @@ describe('createHttpServer', () => {
   it('when a dependency fails or hangs, then /health/ready is 503 and names it with the reason', async () => {
     const failing: ServiceDependency = { check: async () => Promise.reject(new Error('connection refused')) };
     const hanging: ServiceDependency = { check: () => new Promise(() => undefined) };
-    const app = createHttpServer({
+    const app = await createHttpServer({
       serviceName: 'probe',
       logger,
       dependencies: { database: failing, kafka: hanging, registry: up },
@@ -43,7 +47,7 @@ describe('createHttpServer', () => {
       ...up,
       close: async () => void closed.push(name),
     });
-    const app = createHttpServer({
+    const app = await createHttpServer({
       serviceName: 'probe',
       logger,
       dependencies: { a: dependency('a'), b: dependency('b') },
@@ -53,7 +57,7 @@ describe('createHttpServer', () => {
   });
 
   it('/health/live answers without touching dependencies', async () => {
-    const app = createHttpServer({
+    const app = await createHttpServer({
       serviceName: 'probe',
       logger,
       dependencies: { db: { check: jest.fn() } },

@@ -1,0 +1,25 @@
+import type { FastifyInstance } from 'fastify';
+
+import { PROBLEM_CONTENT_TYPE, ProblemDetails } from './problem-details';
+import { problemForError, routeNotFoundProblem } from './problem-for-error';
+
+/**
+ * Every error response of the service is `application/problem+json`: whatever a route throws, what
+ * Fastify refuses before a route runs (validation, malformed JSON, body limit, media type), and a
+ * path no route matches. Refusals are logged at info; unexpected errors at error, with the error,
+ * because the client is told nothing about them.
+ */
+export function answerErrorsAsProblems(app: FastifyInstance): void {
+  app.addSchema(ProblemDetails);
+
+  app.setErrorHandler((error, request, reply) => {
+    const { problem, unexpected } = problemForError(error, request.url);
+    if (unexpected) request.log.error({ err: error }, 'request failed unexpectedly');
+    else request.log.info({ problem: { status: problem.status, code: problem.code } }, 'request refused');
+    return reply.code(problem.status).type(PROBLEM_CONTENT_TYPE).send(problem);
+  });
+
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).type(PROBLEM_CONTENT_TYPE).send(routeNotFoundProblem(request.method, request.url)),
+  );
+}
