@@ -1,13 +1,8 @@
-import {
-  keyOf,
-  topicFor,
-  topicName,
-  type EventCodec,
-  type EventType,
-  type TypedEvent,
-} from '@ecommerce/contracts';
+import { keyOf, topicFor, topicName, type EventType, type TypedEvent } from '@ecommerce/contracts';
 import type { SqlExecutor } from '@ecommerce/database';
 import { writeOutboxMessage } from '@ecommerce/outbox';
+
+import type { EventOutbox } from './event-metadata';
 
 /**
  * Records an event in the outbox inside the caller's transaction: validated and encoded against
@@ -16,7 +11,7 @@ import { writeOutboxMessage } from '@ecommerce/outbox';
  */
 export async function writeEvent<T extends EventType>(
   tx: SqlExecutor,
-  backbone: { codec: EventCodec; topicPrefix: string },
+  backbone: EventOutbox,
   event: TypedEvent<T>,
 ): Promise<void> {
   const payload = await backbone.codec.encode(event.type, event.payload);
