@@ -3,27 +3,36 @@ import { messagingDependencies } from '@ecommerce/messaging';
 import { createHttpServer, type HttpServer } from '@ecommerce/service-runtime';
 import type { FastifyBaseLogger } from 'fastify';
 
+import type { EventOutbox } from '@ecommerce/event-backbone';
 import { SERVICE_NAME, type InventoryServiceConfig } from './config';
 import type { PrismaClient } from './generated/prisma/client';
+import { registerProductRoutes } from './routes/products.routes';
 
 export interface InventoryServiceDependencies {
   config: InventoryServiceConfig;
   logger: FastifyBaseLogger;
   prisma: PrismaClient;
+  /** Where the use cases record events (the started event backbone). */
+  backbone: EventOutbox;
 }
 
 /** The HTTP application, built from its dependencies so tests can build it without `main.ts`. */
-export function buildInventoryServiceApp({
+export async function buildInventoryServiceApp({
   config,
   logger,
   prisma,
+  backbone,
 }: InventoryServiceDependencies): Promise<HttpServer> {
-  return createHttpServer({
+  const app = await createHttpServer({
     serviceName: SERVICE_NAME,
     logger,
     dependencies: {
       database: databaseDependency(prisma),
       ...messagingDependencies(SERVICE_NAME, config),
     },
+    apiVersion: '1.0.0',
+    apiDescription: 'The product catalog and its stock (on hand, reserved, available).',
   });
+  registerProductRoutes(app, { db: prisma, events: backbone });
+  return app;
 }

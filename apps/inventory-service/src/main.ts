@@ -7,9 +7,11 @@ import { createLogger, runService } from '@ecommerce/service-runtime';
 
 import { buildInventoryServiceApp } from './app';
 import { loadInventoryServiceConfig, SERVICE_NAME } from './config';
+import { orderEventHandlers } from './consumers/order-events.consumer';
 import { PrismaClient } from './generated/prisma/client';
 
-// Composition root: configuration, clients, entry points (HTTP, outbox relay), graceful shutdown.
+// Composition root: configuration, clients, entry points (HTTP, order events, outbox relay),
+// graceful shutdown.
 async function main(): Promise<void> {
   const config = loadInventoryServiceConfig();
   const logger = createLogger(SERVICE_NAME, config.LOG_LEVEL);
@@ -21,7 +23,13 @@ async function main(): Promise<void> {
     logger,
     publishesEvents: true,
   });
-  const app = await buildInventoryServiceApp({ config, logger, prisma });
+  const app = await buildInventoryServiceApp({ config, logger, prisma, backbone });
+  await backbone.consume({
+    topics: ['orders'],
+    handlers: orderEventHandlers({ events: backbone, logger }),
+    runInTransaction: (work) => prisma.$transaction(work),
+    logger,
+  });
   app.addHook('onClose', async () => {
     await backbone.stop();
     await telemetry?.shutdown();

@@ -1,0 +1,223 @@
+import { randomUUID } from 'node:crypto';
+
+import type { OrderCancelled, OrderConfirmed, OrderPlaced, StockLine } from '@ecommerce/contracts';
+
+import type { InventoryTx } from '../persistence/inventory-database';
+import { startInventoryTestHarness, type InventoryTestHarness } from '../testing/inventory-test-harness';
+import { commitStock } from './commit-stock';
+import { releaseStock } from './release-stock';
+import { reserveStock } from './reserve-stock';
+
+describe('stock reservations (the order saga’s inventory side) on a real database', () => {
+  let harness: InventoryTestHarness;
+
+  beforeAll(async () => {
+    harness = await startInventoryTestHarness();
+  });
+
+  afterAll(async () => {
+    await harness?.close();
+  });
+
+  const inTx = <T>(work: (tx: InventoryTx) => Promise<T>) =>
+    harness.prisma.$transaction(work, { maxWait: 30_000, timeout: 30_000 });
+
+  const metadata = () => ({
+    eventId: randomUUID(),
+    occurredAt: Date.now(),
+    correlationId: randomUUID(),
+    causationId: null,
+  });
+  const placed = (items: StockLine[]): OrderPlaced => ({
+    ...metadata(),
+    orderId: randomUUID(),
+    customerId: 'customer-1',
+    items: items.map((line) => ({ ...line, unitPriceCents: 100 })),
+    totalCents: items.reduce((sum, line) => sum + line.quantity * 100, 0),
+    currency: 'USD',
+    paymentToken: null,
+  });
+  const confirmed = (order: OrderPlaced): OrderConfirmed => ({
+    ...metadata(),
+    correlationId: order.correlationId,
+    orderId: order.orderId,
+    customerId: order.customerId,
+    totalCents: order.totalCents,
+    currency: order.currency,
+  });
+  const cancelled = (order: OrderPlaced): OrderCancelled => ({
+    ...metadata(),
+    correlationId: order.correlationId,
+    orderId: order.orderId,
+    customerId: order.customerId,
+    reason: 'PAYMENT_DECLINED',
+  });
+
+  const stocked = async (sku: string, onHand: number) => {
+    await harness.prisma.product.create({
+      data: { sku, name: sku, priceCents: 100n, currency: 'USD', onHand },
+    });
+  };
+  const level = (sku: string) =>
+    harness.prisma.product.findUniqueOrThrow({ where: { sku }, select: { onHand: true, reserved: true } });
+  const reservationOf = (orderId: string) =>
+    harness.prisma.stockReservation.findMany({
+      where: { orderId },
+      select: { sku: true, quantity: true, status: true },
+      orderBy: { sku: 'asc' },
+    });
+  const eventsFor = async (
+    type: 'StockReserved' | 'StockRejected' | 'StockCommitted' | 'StockReleased',
+    orderId: string,
+  ) => (await harness.outboxEvents(type)).filter((event) => event.orderId === orderId);
+
+  it('when one line is short, then nothing is reserved and StockRejected names the short lines', async () => {
+    await stocked('A-1', 5);
+    await stocked('A-2', 1);
+    const order = placed([
+      { sku: 'A-1', quantity: 2 },
+      { sku: 'A-2', quantity: 1 },
+      { sku: 'A-2', quantity: 1 },
+      { sku: 'A-GHOST', quantity: 1 },
+    ]);
+
+    const outcome = await inTx((tx) => reserveStock(tx, harness.backbone, order));
+
+    const unavailable = [
+      { sku: 'A-2', requested: 2, available: 1 },
+      { sku: 'A-GHOST', requested: 1, available: 0 },
+    ];
+    expect(outcome).toEqual({ outcome: 'rejected', unavailable });
+    expect(await level('A-1')).toEqual({ onHand: 5, reserved: 0 });
+    expect(await level('A-2')).toEqual({ onHand: 1, reserved: 0 });
+    expect(await reservationOf(order.orderId)).toEqual([]);
+    expect(await eventsFor('StockRejected', order.orderId)).toEqual([
+      expect.objectContaining({
+        unavailable,
+        correlationId: order.correlationId,
+        causationId: order.eventId,
+      }),
+    ]);
+    expect(await eventsFor('StockReserved', order.orderId)).toEqual([]);
+  });
+
+  it('when every line fits, then all are reserved; on confirmation the units leave stock', async () => {
+    await stocked('B-1', 5);
+    await stocked('B-2', 3);
+    const order = placed([
+      { sku: 'B-2', quantity: 3 },
+      { sku: 'B-1', quantity: 2 },
+    ]);
+
+    await inTx((tx) => reserveStock(tx, harness.backbone, order));
+
+    expect(await level('B-1')).toEqual({ onHand: 5, reserved: 2 });
+    expect(await level('B-2')).toEqual({ onHand: 3, reserved: 3 });
+    const items = [
+      { sku: 'B-1', quantity: 2 },
+      { sku: 'B-2', quantity: 3 },
+    ];
+    expect(await eventsFor('StockReserved', order.orderId)).toEqual([
+      expect.objectContaining({ items, correlationId: order.correlationId, causationId: order.eventId }),
+    ]);
+
+    const confirmation = confirmed(order);
+    await inTx((tx) => commitStock(tx, harness.backbone, confirmation));
+
+    expect(await level('B-1')).toEqual({ onHand: 3, reserved: 0 });
+    expect(await level('B-2')).toEqual({ onHand: 0, reserved: 0 });
+    expect(await reservationOf(order.orderId)).toEqual(
+      items.map((line) => ({ ...line, status: 'COMMITTED' })),
+    );
+    expect(await eventsFor('StockCommitted', order.orderId)).toEqual([
+      expect.objectContaining({ items, causationId: confirmation.eventId }),
+    ]);
+
+    // A late cancellation of a committed order changes nothing.
+    expect(await inTx((tx) => releaseStock(tx, harness.backbone, cancelled(order)))).toMatchObject({
+      outcome: 'ignored',
+    });
+    expect(await level('B-1')).toEqual({ onHand: 3, reserved: 0 });
+    expect(await eventsFor('StockReleased', order.orderId)).toEqual([]);
+  });
+
+  it('when a reserved order is cancelled, then the units return to available, once', async () => {
+    await stocked('C-1', 4);
+    const order = placed([{ sku: 'C-1', quantity: 3 }]);
+    await inTx((tx) => reserveStock(tx, harness.backbone, order));
+    const cancellation = cancelled(order);
+
+    const first = await inTx((tx) => releaseStock(tx, harness.backbone, cancellation));
+    const duplicate = await inTx((tx) =>
+      releaseStock(tx, harness.backbone, { ...cancellation, eventId: randomUUID() }),
+    );
+
+    expect(first).toEqual({ outcome: 'applied', items: [{ sku: 'C-1', quantity: 3 }] });
+    expect(duplicate).toMatchObject({ outcome: 'ignored' });
+    expect(await level('C-1')).toEqual({ onHand: 4, reserved: 0 });
+    expect(await reservationOf(order.orderId)).toEqual([{ sku: 'C-1', quantity: 3, status: 'RELEASED' }]);
+    expect(await eventsFor('StockReleased', order.orderId)).toHaveLength(1);
+    // And a confirmation after the release does not take the units.
+    expect(await inTx((tx) => commitStock(tx, harness.backbone, confirmed(order)))).toMatchObject({
+      outcome: 'ignored',
+    });
+  });
+
+  it('when a rejected order is cancelled, then nothing happens and nothing is announced', async () => {
+    const order = placed([{ sku: 'D-GHOST', quantity: 1 }]);
+    await inTx((tx) => reserveStock(tx, harness.backbone, order));
+
+    expect(await inTx((tx) => releaseStock(tx, harness.backbone, cancelled(order)))).toMatchObject({
+      outcome: 'ignored',
+    });
+    expect(await eventsFor('StockReleased', order.orderId)).toEqual([]);
+  });
+
+  it('when an order is placed twice (a replay), then it is reserved once', async () => {
+    await stocked('E-1', 5);
+    const order = placed([{ sku: 'E-1', quantity: 2 }]);
+    await inTx((tx) => reserveStock(tx, harness.backbone, order));
+
+    const again = await inTx((tx) => reserveStock(tx, harness.backbone, { ...order, eventId: randomUUID() }));
+
+    expect(again).toMatchObject({ outcome: 'ignored' });
+    expect(await level('E-1')).toEqual({ onHand: 5, reserved: 2 });
+  });
+
+  it('when 50 orders of 1 race for 10 units, then exactly 10 are reserved, 40 rejected, and available never goes negative', async () => {
+    await stocked('RACE-1', 10);
+    const orders = Array.from({ length: 50 }, () => placed([{ sku: 'RACE-1', quantity: 1 }]));
+    let racing = true;
+    const availableSeen: number[] = [];
+    const watch = (async () => {
+      while (racing) {
+        const { onHand, reserved } = await level('RACE-1');
+        availableSeen.push(onHand - reserved);
+      }
+    })();
+
+    const outcomes = await Promise.all(
+      orders.map((order) => inTx((tx) => reserveStock(tx, harness.backbone, order))),
+    );
+    racing = false;
+    await watch;
+
+    const count = (outcome: string) => outcomes.filter((result) => result.outcome === outcome).length;
+    expect({ reserved: count('reserved'), rejected: count('rejected') }).toEqual({
+      reserved: 10,
+      rejected: 40,
+    });
+    expect(await level('RACE-1')).toEqual({ onHand: 10, reserved: 10 });
+    expect(
+      await harness.prisma.stockReservation.count({ where: { sku: 'RACE-1', status: 'RESERVED' } }),
+    ).toBe(10);
+    expect(availableSeen.length).toBeGreaterThan(0);
+    expect(Math.min(...availableSeen)).toBeGreaterThanOrEqual(0);
+    const orderIds = new Set(orders.map((order) => order.orderId));
+    const announced = [
+      ...(await harness.outboxEvents('StockReserved')),
+      ...(await harness.outboxEvents('StockRejected')),
+    ].filter((event) => orderIds.has(event.orderId));
+    expect(announced).toHaveLength(50);
+  });
+});

@@ -1,0 +1,52 @@
+import type { OrderPlaced, StockLine, StockShortage } from '@ecommerce/contracts';
+import { PermanentFailure } from '@ecommerce/messaging';
+import { type EventOutbox, reactionMetadata, writeEvent } from '@ecommerce/event-backbone';
+
+import { decideReservation, demandBySku } from '../domain/reservation';
+import type { InventoryTx } from '../persistence/inventory-database';
+import { lockStockLevels } from '../persistence/product-repository';
+import { hasReservation, holdStock } from '../persistence/reservation-repository';
+
+export type ReserveOutcome =
+  | { outcome: 'reserved'; items: StockLine[] }
+  | { outcome: 'rejected'; unavailable: StockShortage[] }
+  | { outcome: 'ignored'; reason: string };
+
+/**
+ * OrderPlaced: reserve every line or none, inside the caller's transaction `tx`. The order's SKUs
+ * are locked (in the global lock order) before availability is read, so concurrent orders for the
+ * same SKU are checked one after another and `available` cannot go negative. Announces
+ * StockReserved, or StockRejected with the short lines.
+ */
+export async function reserveStock(
+  tx: InventoryTx,
+  events: EventOutbox,
+  order: OrderPlaced,
+): Promise<ReserveOutcome> {
+  if (await hasReservation(tx, order.orderId)) {
+    return { outcome: 'ignored', reason: 'the order already has a reservation' };
+  }
+  const skus = demandBySku(order.items).map((line) => line.sku);
+  const decision = decideReservation(order.items, await lockStockLevels(tx, skus));
+  switch (decision.outcome) {
+    case 'invalid':
+      // Retrying cannot fix the event itself: dead-letter it (the order saga then times out).
+      throw new PermanentFailure(
+        'INVALID_ORDER',
+        `order ${order.orderId} cannot be reserved: ${decision.reason}`,
+      );
+    case 'reject':
+      await writeEvent(tx, events, {
+        type: 'StockRejected',
+        payload: { ...reactionMetadata(order), orderId: order.orderId, unavailable: decision.unavailable },
+      });
+      return { outcome: 'rejected', unavailable: decision.unavailable };
+    case 'reserve':
+      await holdStock(tx, order.orderId, decision.lines);
+      await writeEvent(tx, events, {
+        type: 'StockReserved',
+        payload: { ...reactionMetadata(order), orderId: order.orderId, items: decision.lines },
+      });
+      return { outcome: 'reserved', items: decision.lines };
+  }
+}

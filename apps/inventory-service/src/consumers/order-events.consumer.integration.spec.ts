@@ -1,0 +1,64 @@
+import { randomUUID } from 'node:crypto';
+
+import type { OrderPlaced } from '@ecommerce/contracts';
+import { writeEvent } from '@ecommerce/event-backbone';
+
+import { startInventoryTestHarness, type InventoryTestHarness } from '../testing/inventory-test-harness';
+import { orderEventHandlers } from './order-events.consumer';
+
+describe('the order events consumer through Kafka', () => {
+  let harness: InventoryTestHarness;
+
+  beforeAll(async () => {
+    harness = await startInventoryTestHarness();
+    await harness.record(['inventory']);
+    const { backbone, prisma, logger } = harness;
+    await backbone.consume({
+      topics: ['orders'],
+      handlers: orderEventHandlers({ events: backbone, logger }),
+      runInTransaction: (work) => prisma.$transaction(work),
+      logger,
+    });
+  });
+
+  afterAll(async () => {
+    await harness?.close();
+  });
+
+  it('when OrderPlaced reaches the orders topic, then the stock is reserved and StockReserved reaches the inventory topic', async () => {
+    await harness.prisma.product.create({
+      data: { sku: 'K-1', name: 'Kettle', priceCents: 4500n, currency: 'USD', onHand: 3 },
+    });
+    const order: OrderPlaced = {
+      eventId: randomUUID(),
+      occurredAt: Date.now(),
+      correlationId: randomUUID(),
+      causationId: null,
+      orderId: randomUUID(),
+      customerId: 'customer-1',
+      items: [{ sku: 'K-1', quantity: 2, unitPriceCents: 4500 }],
+      totalCents: 9000,
+      currency: 'USD',
+      paymentToken: null,
+    };
+
+    // Published the way the order service publishes: its outbox, relayed to the orders topic.
+    await harness.prisma.$transaction((tx) =>
+      writeEvent(tx, harness.backbone, { type: 'OrderPlaced', payload: order }),
+    );
+
+    const reserved = await harness.waitForEvent('StockReserved', (event) => event.orderId === order.orderId);
+    expect(reserved).toMatchObject({
+      key: order.orderId,
+      payload: {
+        items: [{ sku: 'K-1', quantity: 2 }],
+        correlationId: order.correlationId,
+        causationId: order.eventId,
+      },
+    });
+    expect(await harness.prisma.product.findUniqueOrThrow({ where: { sku: 'K-1' } })).toMatchObject({
+      onHand: 3,
+      reserved: 2,
+    });
+  });
+});

@@ -1,0 +1,33 @@
+import type { EventPayloads } from '@ecommerce/contracts';
+import type { ConsumerLogger, EventHandlers } from '@ecommerce/messaging';
+
+import { commitStock } from '../application/commit-stock';
+import type { EventOutbox } from '@ecommerce/event-backbone';
+import { releaseStock } from '../application/release-stock';
+import { reserveStock } from '../application/reserve-stock';
+import type { InventoryTx } from '../persistence/inventory-database';
+
+/**
+ * Inventory's side of the order saga, for `backbone.consume({ topics: ['orders'], ... })`. The
+ * consumer runs each handler in a transaction with the event's inbox row, so a redelivery has no
+ * second effect; an event that no longer applies is logged and acknowledged.
+ */
+export function orderEventHandlers(deps: {
+  events: EventOutbox;
+  logger: ConsumerLogger;
+}): EventHandlers<EventPayloads, InventoryTx> {
+  const { events, logger } = deps;
+  const report = (event: { type: string; eventId: string }, orderId: string, result: { outcome: string }) => {
+    const context = { eventType: event.type, eventId: event.eventId, orderId, ...result };
+    if (result.outcome === 'ignored') logger.info(context, `${event.type} ignored`);
+    else logger.debug(context, `${event.type} applied`);
+  };
+  return {
+    OrderPlaced: async (event, tx) =>
+      report(event, event.payload.orderId, await reserveStock(tx, events, event.payload)),
+    OrderConfirmed: async (event, tx) =>
+      report(event, event.payload.orderId, await commitStock(tx, events, event.payload)),
+    OrderCancelled: async (event, tx) =>
+      report(event, event.payload.orderId, await releaseStock(tx, events, event.payload)),
+  };
+}
