@@ -5,6 +5,7 @@ import type { FastifyBaseLogger } from 'fastify';
 
 import { SERVICE_NAME, type PaymentServiceConfig } from './config';
 import type { PrismaClient } from './generated/prisma/client';
+import { registerPaymentRoutes } from './routes/payments.routes';
 
 export interface PaymentServiceDependencies {
   config: PaymentServiceConfig;
@@ -13,17 +14,21 @@ export interface PaymentServiceDependencies {
 }
 
 /** The HTTP application, built from its dependencies so tests can build it without `main.ts`. */
-export function buildPaymentServiceApp({
+export async function buildPaymentServiceApp({
   config,
   logger,
   prisma,
 }: PaymentServiceDependencies): Promise<HttpServer> {
-  return createHttpServer({
+  const app = await createHttpServer({
     serviceName: SERVICE_NAME,
     logger,
     dependencies: {
       database: databaseDependency(prisma),
       ...messagingDependencies(SERVICE_NAME, config),
     },
+    apiVersion: '1.0.0',
+    apiDescription: 'Payments of orders, authorized by a simulated, deterministic payment gateway.',
   });
+  registerPaymentRoutes(app, prisma);
+  return app;
 }

@@ -10,6 +10,13 @@ export const paymentServiceConfigSchema = Type.Object({
     databaseUrlVariable: 'PAYMENT_DATABASE_URL',
     defaultDatabase: 'ecommerce_payment',
   }),
+  PAYMENT_GATEWAY_LATENCY_MS: Type.Integer({
+    minimum: 0,
+    maximum: 60_000,
+    default: 0,
+    description:
+      'delay the simulated payment gateway adds to every authorization, in ms (the charge runs inside the consumer transaction, whose timeout grows with it)',
+  }),
 });
 
 export type PaymentServiceConfig = Static<typeof paymentServiceConfigSchema>;

@@ -7,9 +7,11 @@ import { createLogger, runService } from '@ecommerce/service-runtime';
 
 import { buildPaymentServiceApp } from './app';
 import { loadPaymentServiceConfig, SERVICE_NAME } from './config';
+import { startPaymentConsumers } from './consumers/start-payment-consumers';
+import { SimulatedPaymentGateway } from './gateway/simulated-payment-gateway';
 import { PrismaClient } from './generated/prisma/client';
 
-// Composition root: configuration, clients, entry points (HTTP, outbox relay), graceful shutdown.
+// Composition root: configuration, clients, entry points (HTTP, consumers, outbox relay), graceful shutdown.
 async function main(): Promise<void> {
   const config = loadPaymentServiceConfig();
   const logger = createLogger(SERVICE_NAME, config.LOG_LEVEL);
@@ -25,6 +27,15 @@ async function main(): Promise<void> {
   app.addHook('onClose', async () => {
     await backbone.stop();
     await telemetry?.shutdown();
+  });
+  const gateway = new SimulatedPaymentGateway({ latencyMs: config.PAYMENT_GATEWAY_LATENCY_MS });
+  // The gateway is called inside the consumer's transaction: its timeout allows for the latency.
+  const transactionTimeoutMs = 5_000 + config.PAYMENT_GATEWAY_LATENCY_MS;
+  await startPaymentConsumers({
+    backbone,
+    gateway,
+    runInTransaction: (work) => prisma.$transaction(work, { timeout: transactionTimeoutMs }),
+    logger,
   });
   await runService(app, { port: config.PORT, host: config.HOST });
 }

@@ -1,0 +1,123 @@
+import type { Prisma } from '../generated/prisma/client';
+import type { PaymentStatus } from '../domain/payment-rules';
+
+/** A Prisma client or an interactive transaction of one: both satisfy the shared SqlExecutor. */
+export type PaymentDb = Prisma.TransactionClient;
+
+/** The repository's edge: BigInt columns become numbers here (cents stay far below 2^53). */
+export interface OrderPaymentRequest {
+  orderId: string;
+  customerId: string;
+  amountCents: number;
+  currency: string;
+  paymentToken: string | null;
+  cancelled: boolean;
+}
+
+export interface PaymentRecord {
+  paymentId: string;
+  orderId: string;
+  status: PaymentStatus;
+  amountCents: number;
+  currency: string;
+  reason: string | null;
+}
+
+function toPayment(row: {
+  id: string;
+  orderId: string;
+  status: PaymentStatus;
+  amountCents: bigint;
+  currency: string;
+  reason: string | null;
+}): PaymentRecord {
+  return {
+    paymentId: row.id,
+    orderId: row.orderId,
+    status: row.status,
+    amountCents: Number(row.amountCents),
+    currency: row.currency,
+    reason: row.reason,
+  };
+}
+
+/** Records an order's payment request once; a second OrderPlaced for the order changes nothing. */
+export async function saveOrderPaymentRequest(db: PaymentDb, request: OrderPaymentRequest): Promise<void> {
+  await db.orderPaymentRequest.upsert({
+    where: { orderId: request.orderId },
+    create: { ...request, amountCents: BigInt(request.amountCents) },
+    update: {},
+  });
+}
+
+/**
+ * Reads an order's payment request and locks its row until the transaction ends (FOR UPDATE).
+ * Authorization and cancellation of one order run in different consumers, so both take this lock
+ * first: whichever commits second sees the other's effect.
+ */
+export async function lockOrderPaymentRequest(
+  db: PaymentDb,
+  orderId: string,
+): Promise<OrderPaymentRequest | null> {
+  const rows = await db.$queryRaw<
+    {
+      order_id: string;
+      customer_id: string;
+      amount_cents: bigint;
+      currency: string;
+      payment_token: string | null;
+      cancelled: boolean;
+    }[]
+  >`SELECT order_id::text, customer_id, amount_cents, currency, payment_token, cancelled
+      FROM order_payment_requests WHERE order_id = ${orderId}::uuid FOR UPDATE`;
+  const [row] = rows;
+  return row
+    ? {
+        orderId: row.order_id,
+        customerId: row.customer_id,
+        amountCents: Number(row.amount_cents),
+        currency: row.currency,
+        paymentToken: row.payment_token,
+        cancelled: row.cancelled,
+      }
+    : null;
+}
+
+/** Marks the order cancelled; false when the order is unknown. */
+export async function markOrderCancelled(db: PaymentDb, orderId: string): Promise<boolean> {
+  const { count } = await db.orderPaymentRequest.updateMany({
+    where: { orderId },
+    data: { cancelled: true },
+  });
+  return count > 0;
+}
+
+export async function paymentsOfOrder(db: PaymentDb, orderId: string): Promise<PaymentRecord[]> {
+  const rows = await db.payment.findMany({
+    where: { orderId },
+    orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+  });
+  return rows.map(toPayment);
+}
+
+export async function insertPayment(db: PaymentDb, payment: PaymentRecord): Promise<void> {
+  await db.payment.create({
+    data: {
+      id: payment.paymentId,
+      orderId: payment.orderId,
+      status: payment.status,
+      amountCents: BigInt(payment.amountCents),
+      currency: payment.currency,
+      reason: payment.reason,
+    },
+  });
+}
+
+/** AUTHORIZED -> REFUNDED; false when the payment was not AUTHORIZED (already refunded). */
+export async function markPaymentRefunded(db: PaymentDb, paymentId: string): Promise<boolean> {
+  const { count } = await db.payment.updateMany({
+    where: { id: paymentId, status: 'AUTHORIZED' },
+    data: { status: 'REFUNDED' },
+  });
+  return count > 0;
+}
