@@ -5,6 +5,7 @@ import type { FastifyBaseLogger } from 'fastify';
 
 import { SERVICE_NAME, type NotificationServiceConfig } from './config';
 import type { PrismaClient } from './generated/prisma/client';
+import { notificationRoutes } from './routes/notifications.routes';
 
 export interface NotificationServiceDependencies {
   config: NotificationServiceConfig;
@@ -13,17 +14,20 @@ export interface NotificationServiceDependencies {
 }
 
 /** The HTTP application, built from its dependencies so tests can build it without `main.ts`. */
-export function buildNotificationServiceApp({
+export async function buildNotificationServiceApp({
   config,
   logger,
   prisma,
 }: NotificationServiceDependencies): Promise<HttpServer> {
-  return createHttpServer({
+  const app = await createHttpServer({
     serviceName: SERVICE_NAME,
     logger,
     dependencies: {
       database: databaseDependency(prisma),
       ...messagingDependencies(SERVICE_NAME, config),
     },
+    apiDescription: 'Customer notifications: one per order and template, by e-mail or logged.',
   });
+  notificationRoutes(app, prisma);
+  return app;
 }

@@ -10,6 +10,23 @@ export const notificationServiceConfigSchema = Type.Object({
     databaseUrlVariable: 'NOTIFICATION_DATABASE_URL',
     defaultDatabase: 'ecommerce_notification',
   }),
+  SMTP_URL: Type.Optional(
+    Type.String({
+      pattern: '^smtps?://',
+      description:
+        'SMTP server for customer mail, e.g. smtp://127.0.0.1:1025 (Mailpit); unset: notifications are logged',
+    }),
+  ),
+  MAIL_FROM: Type.String({
+    minLength: 3,
+    default: 'orders@shop.example',
+    description: 'sender of customer mail',
+  }),
+  CUSTOMER_MAIL_DOMAIN: Type.String({
+    pattern: '^[a-z0-9.-]+$',
+    default: 'customers.example',
+    description: 'customers have ids, not addresses: mail goes to <customerId>@<this domain>',
+  }),
 });
 
 export type NotificationServiceConfig = Static<typeof notificationServiceConfigSchema>;

@@ -6,7 +6,9 @@ import { startEventBackbone } from '@ecommerce/event-backbone';
 import { createLogger, runService } from '@ecommerce/service-runtime';
 
 import { buildNotificationServiceApp } from './app';
+import { createNotificationChannel } from './channels/notification-channel';
 import { loadNotificationServiceConfig, SERVICE_NAME } from './config';
+import { orderEventHandlers } from './consumers/order-events.consumer';
 import { PrismaClient } from './generated/prisma/client';
 
 // Composition root: configuration, clients, entry points (HTTP, outbox relay), graceful shutdown.
@@ -21,9 +23,17 @@ async function main(): Promise<void> {
     logger,
     publishesEvents: true,
   });
+  const channel = createNotificationChannel({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM, logger });
+  await backbone.consume({
+    topics: ['orders'],
+    handlers: orderEventHandlers({ backbone, channel, customerMailDomain: config.CUSTOMER_MAIL_DOMAIN }),
+    runInTransaction: (work) => prisma.$transaction(work),
+    logger,
+  });
   const app = await buildNotificationServiceApp({ config, logger, prisma });
   app.addHook('onClose', async () => {
     await backbone.stop();
+    channel.close();
     await telemetry?.shutdown();
   });
   await runService(app, { port: config.PORT, host: config.HOST });
