@@ -5,6 +5,7 @@ import type { FastifyBaseLogger } from 'fastify';
 
 import { SERVICE_NAME, type AnalyticsServiceConfig } from './config';
 import type { PrismaClient } from './generated/prisma/client';
+import { registerAnalyticsRoutes } from './routes/analytics.routes';
 
 export interface AnalyticsServiceDependencies {
   config: AnalyticsServiceConfig;
@@ -13,17 +14,21 @@ export interface AnalyticsServiceDependencies {
 }
 
 /** The HTTP application, built from its dependencies so tests can build it without `main.ts`. */
-export function buildAnalyticsServiceApp({
+export async function buildAnalyticsServiceApp({
   config,
   logger,
   prisma,
 }: AnalyticsServiceDependencies): Promise<HttpServer> {
-  return createHttpServer({
+  const app = await createHttpServer({
     serviceName: SERVICE_NAME,
     logger,
     dependencies: {
       database: databaseDependency(prisma),
       ...messagingDependencies(SERVICE_NAME, config),
     },
+    apiVersion: '1.0.0',
+    apiDescription: 'Read models of the orders, built only from events: summary, top products, sales.',
   });
+  registerAnalyticsRoutes(app, { db: prisma });
+  return app;
 }

@@ -7,9 +7,12 @@ import { createLogger, runService } from '@ecommerce/service-runtime';
 
 import { buildAnalyticsServiceApp } from './app';
 import { loadAnalyticsServiceConfig, SERVICE_NAME } from './config';
+import { orderEventHandlers, projectedTopics } from './consumers/order-events.consumer';
 import { PrismaClient } from './generated/prisma/client';
 
-// Composition root: configuration, clients, entry points (HTTP, outbox relay), graceful shutdown.
+// Composition root: configuration, clients, entry points (HTTP, order events), graceful shutdown.
+// Analytics publishes nothing, so it has no outbox relay. Its consumer group is the service's name;
+// to rebuild the read models, stop the service and run `npx tsx apps/analytics-service/src/rebuild/cli.ts`.
 async function main(): Promise<void> {
   const config = loadAnalyticsServiceConfig();
   const logger = createLogger(SERVICE_NAME, config.LOG_LEVEL);
@@ -20,6 +23,12 @@ async function main(): Promise<void> {
     databaseUrl: config.ANALYTICS_DATABASE_URL,
     logger,
     publishesEvents: false,
+  });
+  await backbone.consume({
+    topics: projectedTopics,
+    handlers: orderEventHandlers({ logger }),
+    runInTransaction: (work) => prisma.$transaction(work),
+    logger,
   });
   const app = await buildAnalyticsServiceApp({ config, logger, prisma });
   app.addHook('onClose', async () => {

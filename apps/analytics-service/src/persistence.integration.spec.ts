@@ -17,9 +17,22 @@ describe('analytics-service persistence on a migrated PostgreSQL database', () =
     await database?.drop();
   });
 
-  it('when a row is written through the Prisma client, then it reads back unchanged', async () => {
-    await prisma.productSales.create({ data: { sku: 'SKU-1', unitsSold: 3n, revenueCents: 3750n } });
-    const row = await prisma.productSales.findUniqueOrThrow({ where: { sku: 'SKU-1' } });
-    expect(row).toMatchObject({ unitsSold: 3n, revenueCents: 3750n });
+  it('when an order fact is written with its lines, then it reads back unchanged', async () => {
+    const orderId = '7c8e0b2c-4a53-4a5e-9f0e-0d6a3f1b2c3d';
+    await prisma.orderFact.create({
+      data: {
+        orderId,
+        status: 'PENDING',
+        totalCents: 3750n,
+        currency: 'USD',
+        placedAt: new Date('2026-01-15T10:00:00Z'),
+        lines: { create: [{ lineNo: 0, sku: 'SKU-1', quantity: 3, unitPriceCents: 1250n }] },
+      },
+    });
+    const row = await prisma.orderFact.findUniqueOrThrow({ where: { orderId }, include: { lines: true } });
+    expect(row).toMatchObject({
+      totalCents: 3750n,
+      lines: [{ sku: 'SKU-1', quantity: 3, unitPriceCents: 1250n }],
+    });
   });
 });
