@@ -1,29 +1,42 @@
 import { databaseDependency } from '@ecommerce/database';
+import type { EventOutbox } from '@ecommerce/event-backbone';
 import { messagingDependencies } from '@ecommerce/messaging';
 import { createHttpServer, type HttpServer } from '@ecommerce/service-runtime';
 import type { FastifyBaseLogger } from 'fastify';
 
+import type { SagaMetrics } from './application/saga-transition';
 import { SERVICE_NAME, type OrderServiceConfig } from './config';
 import type { PrismaClient } from './generated/prisma/client';
+import { registerOrderRoutes } from './routes/orders.routes';
 
 export interface OrderServiceDependencies {
   config: OrderServiceConfig;
   logger: FastifyBaseLogger;
   prisma: PrismaClient;
+  /** Where the use cases record events (the started event backbone). */
+  backbone: EventOutbox;
+  /** Where saga outcomes are counted (the process's metrics; a test's own registry). */
+  metrics: SagaMetrics;
 }
 
 /** The HTTP application, built from its dependencies so tests can build it without `main.ts`. */
-export function buildOrderServiceApp({
+export async function buildOrderServiceApp({
   config,
   logger,
   prisma,
+  backbone,
+  metrics,
 }: OrderServiceDependencies): Promise<HttpServer> {
-  return createHttpServer({
+  const app = await createHttpServer({
     serviceName: SERVICE_NAME,
     logger,
     dependencies: {
       database: databaseDependency(prisma),
       ...messagingDependencies(SERVICE_NAME, config),
     },
+    apiVersion: '1.0.0',
+    apiDescription: 'Orders, their saga (choreographed over Kafka), and a replica of the catalog’s prices.',
   });
+  registerOrderRoutes(app, { db: prisma, events: backbone, metrics });
+  return app;
 }

@@ -10,6 +10,13 @@ export const orderServiceConfigSchema = Type.Object({
     databaseUrlVariable: 'ORDER_DATABASE_URL',
     defaultDatabase: 'ecommerce_order',
   }),
+  SAGA_TIMEOUT_MS: Type.Integer({
+    minimum: 100,
+    maximum: 86_400_000,
+    default: 30_000,
+    description:
+      'an order still PENDING this long after it was placed is cancelled (TIMEOUT); checked every min(1000, this / 4) ms',
+  }),
 });
 
 export type OrderServiceConfig = Static<typeof orderServiceConfigSchema>;

@@ -90,6 +90,7 @@ describe('infrastructure smoke test', () => {
         data: {
           id,
           customerId: 'customer-1',
+          correlationId: randomUUID(),
           totalCents: 2500n,
           currency: 'USD',
           lines: { create: [{ lineNumber: 1, sku: 'SKU-1', quantity: 2, unitPriceCents: 1250n }] },

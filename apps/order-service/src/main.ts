@@ -4,12 +4,16 @@ import { telemetry } from './instrumentation';
 import { createPrismaClient } from '@ecommerce/database';
 import { startEventBackbone } from '@ecommerce/event-backbone';
 import { createLogger, runService } from '@ecommerce/service-runtime';
+import { metrics } from '@ecommerce/telemetry';
 
 import { buildOrderServiceApp } from './app';
+import { startSagaTimeoutSweeper } from './application/saga-timeout';
 import { loadOrderServiceConfig, SERVICE_NAME } from './config';
+import { startOrderConsumers } from './consumers/start-order-consumers';
 import { PrismaClient } from './generated/prisma/client';
 
-// Composition root: configuration, clients, entry points (HTTP, outbox relay), graceful shutdown.
+// Composition root: configuration, clients, entry points (HTTP, saga and catalog events, the saga
+// timeout, outbox relay), graceful shutdown.
 async function main(): Promise<void> {
   const config = loadOrderServiceConfig();
   const logger = createLogger(SERVICE_NAME, config.LOG_LEVEL);
@@ -21,8 +25,19 @@ async function main(): Promise<void> {
     logger,
     publishesEvents: true,
   });
-  const app = await buildOrderServiceApp({ config, logger, prisma });
+  const app = await buildOrderServiceApp({ config, logger, prisma, backbone, metrics });
+  await startOrderConsumers({
+    backbone,
+    metrics,
+    runInTransaction: (work) => prisma.$transaction(work),
+    logger,
+  });
+  const sweeper = startSagaTimeoutSweeper(
+    { db: prisma, events: backbone, metrics, logger },
+    config.SAGA_TIMEOUT_MS,
+  );
   app.addHook('onClose', async () => {
+    await sweeper.stop();
     await backbone.stop();
     await telemetry?.shutdown();
   });

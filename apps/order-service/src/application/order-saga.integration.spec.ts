@@ -1,0 +1,177 @@
+import { randomUUID } from 'node:crypto';
+
+import type { EventMetadata, OrderPlaced } from '@ecommerce/contracts';
+import { PermanentFailure } from '@ecommerce/messaging';
+import { waitFor } from '@ecommerce/test-infra';
+
+import type { SagaInput } from '../domain/order-saga';
+import { startOrderTestHarness, type OrderTestHarness } from '../testing/order-test-harness';
+import { handleSagaEvent } from './handle-saga-event';
+import { placeOrder } from './place-order';
+import { startSagaTimeoutSweeper, sweepTimedOutOrders } from './saga-timeout';
+
+describe('the order saga (order side) on a real database', () => {
+  let harness: OrderTestHarness;
+
+  beforeAll(async () => {
+    harness = await startOrderTestHarness();
+    await harness.catalogItem('SAGA-1', 1000);
+  });
+
+  afterAll(async () => {
+    await harness?.close();
+  });
+
+  const deps = () => ({ db: harness.prisma, events: harness.backbone, metrics: harness.metrics });
+
+  /** A placed order and its OrderPlaced, as the saga's other participants saw it. */
+  const placed = async (): Promise<OrderPlaced> => {
+    const { orderId } = await placeOrder(deps(), {
+      customerId: 'customer-1',
+      items: [{ sku: 'SAGA-1', quantity: 3 }],
+    });
+    const [event] = (await harness.outboxEvents('OrderPlaced')).filter((e) => e.orderId === orderId);
+    return event as OrderPlaced;
+  };
+
+  /** Another service's event about the order, in reaction to `cause`. */
+  const reaction = (cause: EventMetadata & { orderId: string }) => ({
+    eventId: randomUUID(),
+    correlationId: cause.correlationId,
+    orderId: cause.orderId,
+  });
+
+  const deliver = (event: { eventId: string; correlationId: string; orderId: string }, input: SagaInput) =>
+    harness.prisma.$transaction((tx) => handleSagaEvent(tx, deps(), event, input));
+
+  const orderOf = (orderId: string) =>
+    harness.prisma.order.findUniqueOrThrow({
+      where: { id: orderId },
+      include: { timeline: { orderBy: { id: 'asc' } } },
+    });
+  const timelineOf = async (orderId: string) => (await orderOf(orderId)).timeline.map((entry) => entry.type);
+  const announced = async (type: 'OrderConfirmed' | 'OrderCancelled', orderId: string) =>
+    (await harness.outboxEvents(type)).filter((event) => event.orderId === orderId);
+  const sagaOutcomes = async () =>
+    Object.fromEntries(
+      (await harness.metrics.sagaOutcomes.get()).values.map((v) => [
+        `${v.labels.outcome}/${v.labels.reason}`,
+        v.value,
+      ]),
+    );
+
+  it('when stock is reserved and then payment authorized, then the order is CONFIRMED and OrderConfirmed announced', async () => {
+    const order = await placed();
+    const reserved = reaction(order);
+    const authorized = reaction(order);
+
+    await deliver(reserved, { type: 'StockReserved' });
+    expect((await orderOf(order.orderId)).status).toBe('PENDING');
+    await deliver(authorized, { type: 'PaymentAuthorized' });
+
+    expect(await orderOf(order.orderId)).toMatchObject({ status: 'CONFIRMED', cancelReason: null });
+    expect(await timelineOf(order.orderId)).toEqual(['OrderPlaced', 'StockReserved', 'PaymentAuthorized']);
+    expect(await announced('OrderConfirmed', order.orderId)).toEqual([
+      expect.objectContaining({
+        customerId: 'customer-1',
+        totalCents: 3000,
+        currency: 'USD',
+        correlationId: order.correlationId,
+        causationId: authorized.eventId,
+      }),
+    ]);
+    expect(await sagaOutcomes()).toMatchObject({ 'CONFIRMED/none': 1 });
+    const duration = (await harness.metrics.sagaDuration.get()).values.find(
+      (v) => v.metricName === 'ecommerce_saga_duration_seconds_count' && v.labels.outcome === 'CONFIRMED',
+    );
+    expect(duration?.value).toBe(1);
+  });
+
+  it.each([
+    ['StockRejected', 'OUT_OF_STOCK'],
+    ['PaymentFailed', 'PAYMENT_DECLINED'],
+  ] as const)(
+    'when %s arrives, then the order is CANCELLED (%s) and OrderCancelled announced',
+    async (type, reason) => {
+      const order = await placed();
+      const event = reaction(order);
+
+      await deliver(event, { type });
+
+      expect(await orderOf(order.orderId)).toMatchObject({ status: 'CANCELLED', cancelReason: reason });
+      expect(await timelineOf(order.orderId)).toEqual(['OrderPlaced', type]);
+      expect(await announced('OrderCancelled', order.orderId)).toEqual([
+        expect.objectContaining({ reason, correlationId: order.correlationId, causationId: event.eventId }),
+      ]);
+      expect(await sagaOutcomes()).toMatchObject({ [`CANCELLED/${reason}`]: 1 });
+    },
+  );
+
+  it('when payment is authorized after the order was cancelled, then it is ignored and the order stays CANCELLED', async () => {
+    const order = await placed();
+    await deliver(reaction(order), { type: 'StockRejected' });
+
+    const decision = await deliver(reaction(order), { type: 'PaymentAuthorized' });
+
+    expect(decision).toMatchObject({ outcome: 'ignored' });
+    expect(await orderOf(order.orderId)).toMatchObject({ status: 'CANCELLED', cancelReason: 'OUT_OF_STOCK' });
+    expect(await timelineOf(order.orderId)).toEqual(['OrderPlaced', 'StockRejected']);
+    expect(await announced('OrderConfirmed', order.orderId)).toEqual([]);
+    expect(await announced('OrderCancelled', order.orderId)).toHaveLength(1);
+  });
+
+  it('when an event names an order this service does not have, then it fails permanently (dead letter)', async () => {
+    const ghost = { eventId: randomUUID(), correlationId: randomUUID(), orderId: randomUUID() };
+    await expect(deliver(ghost, { type: 'StockReserved' })).rejects.toBeInstanceOf(PermanentFailure);
+  });
+
+  describe('the saga timeout', () => {
+    it('when a pending order is older than the timeout, then the sweep cancels it (TIMEOUT) once; younger and terminal orders are left alone', async () => {
+      const stale = await placed();
+      const confirmed = await placed();
+      await deliver(reaction(confirmed), { type: 'PaymentAuthorized' });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const fresh = await placed();
+
+      await sweepTimedOutOrders(deps(), 250);
+      await sweepTimedOutOrders(deps(), 250);
+
+      expect(await orderOf(stale.orderId)).toMatchObject({ status: 'CANCELLED', cancelReason: 'TIMEOUT' });
+      expect(await timelineOf(stale.orderId)).toEqual(['OrderPlaced', 'TimedOut']);
+      expect(await announced('OrderCancelled', stale.orderId)).toEqual([
+        expect.objectContaining({ reason: 'TIMEOUT', correlationId: stale.correlationId, causationId: null }),
+      ]);
+      expect((await orderOf(confirmed.orderId)).status).toBe('CONFIRMED');
+      expect((await orderOf(fresh.orderId)).status).toBe('PENDING');
+    });
+
+    it('when the sweeper runs with a small timeout, then a forgotten order is cancelled without anyone asking', async () => {
+      const order = await placed();
+      const sweeper = startSagaTimeoutSweeper({ ...deps(), logger: harness.logger }, 200);
+      try {
+        await waitFor(
+          'the timed-out order',
+          async () => (await orderOf(order.orderId)).status === 'CANCELLED',
+          {
+            timeoutMs: 10_000,
+          },
+        );
+      } finally {
+        await sweeper.stop();
+      }
+      expect((await orderOf(order.orderId)).cancelReason).toBe('TIMEOUT');
+    });
+
+    it('when two sweeps run at once, then each expired order is cancelled exactly once', async () => {
+      const orders = await Promise.all(Array.from({ length: 6 }, () => placed()));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+
+      const counts = await Promise.all([sweepTimedOutOrders(deps(), 250), sweepTimedOutOrders(deps(), 250)]);
+
+      expect(counts[0] + counts[1]).toBeGreaterThanOrEqual(orders.length);
+      for (const order of orders) {
+        expect(await announced('OrderCancelled', order.orderId)).toHaveLength(1);
+      }
+    });
+  });
+});

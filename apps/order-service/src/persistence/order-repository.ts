@@ -1,0 +1,225 @@
+import type { PricedLine } from '../domain/pricing';
+import type { CancelReason, OrderSagaState, OrderStatus } from '../domain/order-saga';
+import type { Prisma } from '../generated/prisma/client';
+import type { OrderTx } from './order-database';
+
+/** An order as the API shows it: cents as numbers (far below 2^53), times as ISO strings. */
+export interface OrderView {
+  orderId: string;
+  customerId: string;
+  status: OrderStatus;
+  cancelReason?: CancelReason;
+  items: PricedLine[];
+  totalCents: number;
+  currency: string;
+  createdAt: string;
+  updatedAt: string;
+  timeline: { type: string; at: string }[];
+}
+
+const withDetails = {
+  lines: { orderBy: { lineNumber: 'asc' } },
+  timeline: { orderBy: { id: 'asc' } },
+} satisfies Prisma.OrderInclude;
+
+type OrderWithDetails = Prisma.OrderGetPayload<{ include: typeof withDetails }>;
+
+export const toOrderView = (row: OrderWithDetails): OrderView => ({
+  orderId: row.id,
+  customerId: row.customerId,
+  status: row.status,
+  ...(row.cancelReason && { cancelReason: row.cancelReason }),
+  items: row.lines.map((line) => ({
+    sku: line.sku,
+    quantity: line.quantity,
+    unitPriceCents: Number(line.unitPriceCents),
+  })),
+  totalCents: Number(row.totalCents),
+  currency: row.currency,
+  createdAt: row.createdAt.toISOString(),
+  updatedAt: row.updatedAt.toISOString(),
+  timeline: row.timeline.map((entry) => ({ type: entry.type, at: entry.at.toISOString() })),
+});
+
+type Reader = Pick<OrderTx, 'order'>;
+
+export async function findOrder(db: Reader, orderId: string): Promise<OrderView | null> {
+  const row = await db.order.findUnique({ where: { id: orderId }, include: withDetails });
+  return row && toOrderView(row);
+}
+
+export interface OrderPage {
+  items: OrderView[];
+  /** Where the next page starts (opaque to clients); null on the last page. */
+  nextCursor: string | null;
+}
+
+/** The position of an order in the listing: newest first, ties broken by id. */
+interface Position {
+  createdAt: Date;
+  id: string;
+}
+
+const encodeCursor = ({ createdAt, id }: Position): string =>
+  Buffer.from(JSON.stringify([createdAt.toISOString(), id])).toString('base64url');
+
+/** The position a cursor names, or null if it is not one this service issued. */
+export function decodeCursor(cursor: string): Position | null {
+  try {
+    const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
+    const createdAt = new Date(String(at));
+    if (typeof at !== 'string' || Number.isNaN(createdAt.getTime())) return null;
+    if (typeof id !== 'string' || !/^[0-9a-f-]{36}$/i.test(id)) return null;
+    return { createdAt, id };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * One page of orders, newest first, keyset-paginated on (createdAt, id): a page is the same
+ * whatever is inserted before it, and its cost does not grow with the page number.
+ */
+export async function listOrders(
+  db: Reader,
+  filter: { customerId?: string; status?: OrderStatus; limit: number; after?: Position },
+): Promise<OrderPage> {
+  const { after } = filter;
+  const rows = await db.order.findMany({
+    where: {
+      ...(filter.customerId !== undefined && { customerId: filter.customerId }),
+      ...(filter.status !== undefined && { status: filter.status }),
+      ...(after && {
+        OR: [{ createdAt: { lt: after.createdAt } }, { createdAt: after.createdAt, id: { lt: after.id } }],
+      }),
+    },
+    orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+    take: filter.limit + 1,
+    include: withDetails,
+  });
+  const page = rows.slice(0, filter.limit);
+  const last = page.at(-1);
+  return {
+    items: page.map(toOrderView),
+    nextCursor: rows.length > filter.limit && last ? encodeCursor(last) : null,
+  };
+}
+
+export async function insertOrder(
+  tx: OrderTx,
+  order: {
+    id: string;
+    customerId: string;
+    correlationId: string;
+    items: readonly PricedLine[];
+    totalCents: number;
+    currency: string;
+  },
+): Promise<void> {
+  await tx.order.create({
+    data: {
+      id: order.id,
+      customerId: order.customerId,
+      correlationId: order.correlationId,
+      totalCents: BigInt(order.totalCents),
+      currency: order.currency,
+      lines: {
+        create: order.items.map((line, index) => ({
+          lineNumber: index + 1,
+          sku: line.sku,
+          quantity: line.quantity,
+          unitPriceCents: BigInt(line.unitPriceCents),
+        })),
+      },
+      timeline: { create: [{ type: 'OrderPlaced' }] },
+    },
+  });
+}
+
+/** What the saga needs of an order, read under the row lock. */
+export interface LockedOrder extends OrderSagaState {
+  id: string;
+  customerId: string;
+  correlationId: string;
+  totalCents: number;
+  currency: string;
+  createdAt: Date;
+}
+
+interface LockedRow {
+  id: string;
+  customer_id: string;
+  correlation_id: string;
+  status: OrderStatus;
+  cancel_reason: CancelReason | null;
+  total_cents: bigint;
+  currency: string;
+  created_at: Date;
+}
+
+const lockedColumns = `id::text AS id, customer_id, correlation_id::text AS correlation_id,
+  status::text AS status, cancel_reason::text AS cancel_reason, total_cents, currency, created_at`;
+
+const toLocked = (row: LockedRow): LockedOrder => ({
+  id: row.id,
+  customerId: row.customer_id,
+  correlationId: row.correlation_id,
+  status: row.status,
+  cancelReason: row.cancel_reason,
+  totalCents: Number(row.total_cents),
+  currency: row.currency,
+  createdAt: row.created_at,
+});
+
+/**
+ * Locks the order row (`FOR UPDATE`) until the transaction ends and returns its saga state: every
+ * writer of an order's state locks through here, so saga events, a customer's cancel and the
+ * timeout sweeper apply one after another.
+ */
+export async function lockOrder(tx: OrderTx, orderId: string): Promise<LockedOrder | null> {
+  const [row] = await tx.$queryRawUnsafe<LockedRow[]>(
+    `SELECT ${lockedColumns} FROM orders WHERE id = $1::uuid FOR UPDATE`,
+    orderId,
+  );
+  return row ? toLocked(row) : null;
+}
+
+/**
+ * Locks up to `limit` orders still PENDING that are older than `timeoutMs` (by the database's
+ * clock, which also stamped `created_at`), skipping rows
+ * another transaction holds (another instance's sweep, or a saga event being applied): several
+ * instances sweep side by side without waiting on, or double-cancelling, each other.
+ */
+export async function lockExpiredPendingOrders(
+  tx: OrderTx,
+  timeoutMs: number,
+  limit: number,
+): Promise<LockedOrder[]> {
+  const rows = await tx.$queryRawUnsafe<LockedRow[]>(
+    `SELECT ${lockedColumns} FROM orders
+      WHERE status = 'PENDING' AND created_at < now() - $1::int * interval '1 millisecond'
+      ORDER BY created_at
+      LIMIT $2
+      FOR UPDATE SKIP LOCKED`,
+    timeoutMs,
+    limit,
+  );
+  return rows.map(toLocked);
+}
+
+/** Stores the order's next saga state and what its timeline records. */
+export async function saveSagaState(
+  tx: OrderTx,
+  orderId: string,
+  next: OrderSagaState,
+  timelineEntry: string,
+): Promise<void> {
+  await tx.order.update({
+    where: { id: orderId },
+    data: {
+      status: next.status,
+      cancelReason: next.cancelReason,
+      timeline: { create: [{ type: timelineEntry }] },
+    },
+  });
+}

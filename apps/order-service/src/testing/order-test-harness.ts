@@ -1,0 +1,124 @@
+import { randomUUID } from 'node:crypto';
+
+import { topicName, type EventPayloads, type EventType, type TopicKey } from '@ecommerce/contracts';
+import { createPrismaClient } from '@ecommerce/database';
+import { startEventBackbone, type EventBackbone } from '@ecommerce/event-backbone';
+import { createServiceMetrics, type ServiceMetrics } from '@ecommerce/telemetry';
+import { createTestDatabase, testInfrastructure, waitFor, type TestDatabase } from '@ecommerce/test-infra';
+import type { Consumer } from 'kafkajs';
+import pino from 'pino';
+
+import { loadOrderServiceConfig, SERVICE_NAME, type OrderServiceConfig } from '../config';
+import { PrismaClient } from '../generated/prisma/client';
+
+export interface RecordedEvent<T extends EventType = EventType> {
+  type: T;
+  key: string | null;
+  payload: EventPayloads[T];
+}
+
+/**
+ * What an order test file runs against: a fresh migrated database, the service's event
+ * backbone on the real broker and registry under a topic prefix of its own, and a recorder of what
+ * reaches the topics.
+ */
+export interface OrderTestHarness {
+  config: OrderServiceConfig;
+  database: TestDatabase;
+  prisma: PrismaClient;
+  backbone: EventBackbone;
+  logger: pino.Logger;
+  /** A registry of this file's own, so saga outcomes counted are the test's. */
+  metrics: ServiceMetrics;
+  /** Stores a catalog entry in the replica, as ProductUpserted would. */
+  catalogItem(sku: string, priceCents: number, currency?: string): Promise<void>;
+  /** Starts recording `topics` from their beginning (call once per file). */
+  record(topics: readonly TopicKey[]): Promise<void>;
+  /** Waits until an event of `type` matching `where` has reached its topic, and returns it. */
+  waitForEvent<T extends EventType>(
+    type: T,
+    where: (payload: EventPayloads[T]) => boolean,
+  ): Promise<RecordedEvent<T>>;
+  recorded(): readonly RecordedEvent[];
+  /** Every event of `type` in the outbox (written, published or not), decoded. */
+  outboxEvents<T extends EventType>(type: T): Promise<EventPayloads[T][]>;
+  close(): Promise<void>;
+}
+
+export async function startOrderTestHarness(
+  settings: Record<string, string> = {},
+): Promise<OrderTestHarness> {
+  const { kafkaBrokers, schemaRegistryUrl } = testInfrastructure();
+  const database = await createTestDatabase('order');
+  const config = loadOrderServiceConfig({
+    KAFKA_BROKERS: kafkaBrokers,
+    SCHEMA_REGISTRY_URL: schemaRegistryUrl,
+    ORDER_DATABASE_URL: database.url,
+    TOPIC_PREFIX: `test.${randomUUID().slice(0, 8)}.`,
+    KAFKA_TOPIC_PARTITIONS: '2',
+    KAFKA_REPLICATION_FACTOR: '1',
+    ...settings,
+  });
+  const logger = pino({ level: 'silent' });
+  const prisma = createPrismaClient(PrismaClient, database.url);
+  const backbone = await startEventBackbone({
+    serviceName: SERVICE_NAME,
+    settings: config,
+    databaseUrl: database.url,
+    logger,
+    publishesEvents: true,
+  });
+
+  const events: RecordedEvent[] = [];
+  let consumer: Consumer | undefined;
+
+  return {
+    config,
+    database,
+    prisma,
+    backbone,
+    logger,
+    metrics: createServiceMetrics(),
+    async catalogItem(sku, priceCents, currency = 'USD') {
+      await prisma.catalogItem.create({
+        data: { sku, name: sku, priceCents: BigInt(priceCents), currency, updatedAt: new Date() },
+      });
+    },
+    async record(topics) {
+      consumer = backbone.kafka.consumer({ groupId: `order-test-${randomUUID()}` });
+      await consumer.connect();
+      await consumer.subscribe({
+        topics: topics.map((topic) => topicName(topic, backbone.topicPrefix)),
+        fromBeginning: true,
+      });
+      await consumer.run({
+        eachMessage: async ({ message }) => {
+          const { type, payload } = await backbone.codec.decode(message.value as Buffer);
+          events.push({ type, key: message.key?.toString() ?? null, payload } as RecordedEvent);
+        },
+      });
+    },
+    waitForEvent: (type, where) =>
+      waitFor(`${type} on its topic`, () =>
+        events.find(
+          (event): event is RecordedEvent<typeof type> =>
+            event.type === type && where(event.payload as EventPayloads[typeof type]),
+        ),
+      ),
+    recorded: () => events,
+    async outboxEvents(type) {
+      const rows = await prisma.outboxMessage.findMany({
+        where: { eventType: type },
+        orderBy: { id: 'asc' },
+      });
+      const decoded = await Promise.all(rows.map((row) => backbone.codec.decode(Buffer.from(row.payload))));
+      return decoded.map((event) => event.payload as EventPayloads[typeof type]);
+    },
+    async close() {
+      await consumer?.disconnect();
+      await backbone.stop();
+      await prisma.$disconnect();
+      await database.drop();
+    },
+  };
+}
