@@ -1,0 +1,224 @@
+import { randomUUID } from 'node:crypto';
+
+import { waitFor } from '@ecommerce/test-infra';
+
+import { call, startSystem, type RunningSystem } from './running-services';
+
+interface OrderView {
+  orderId: string;
+  status: string;
+  cancelReason?: string;
+  totalCents: number;
+}
+
+interface StockView {
+  onHand: number;
+  reserved: number;
+  available: number;
+}
+
+/**
+ * The order saga across the five services, driven only through their REST APIs (SPEC sections 2
+ * and 4): the services are separate processes talking only through Kafka.
+ */
+describe('order saga end to end', () => {
+  let system: RunningSystem;
+  const sku = `E2E-${randomUUID().slice(0, 8)}`;
+
+  beforeAll(async () => {
+    system = await startSystem({ SAGA_TIMEOUT_MS: '60000' });
+    expect(
+      (await call(`${system.url('inventory')}/products/${sku}`, 'PUT', { name: 'Mug', priceCents: 1250 }))
+        .status,
+    ).toBe(201);
+    expect(
+      (await call(`${system.url('inventory')}/products/${sku}/stock`, 'POST', { quantity: 10 })).status,
+    ).toBe(200);
+  });
+
+  afterAll(async () => {
+    await system?.stop();
+  });
+
+  /** Places an order once the order service's catalog replica knows the sku (422 until then). */
+  async function placeOrder(body: object): Promise<OrderView> {
+    return waitFor('the order to be accepted', async () => {
+      const response = await call(`${system.url('order')}/orders`, 'POST', body);
+      if (response.status === 422) return undefined;
+      expect(response.status).toBe(202);
+      return response.body as OrderView;
+    });
+  }
+
+  const orderOf = async (orderId: string) =>
+    (await call(`${system.url('order')}/orders/${orderId}`, 'GET')).body as OrderView;
+  const stock = async () =>
+    (await call(`${system.url('inventory')}/products/${sku}`, 'GET')).body as StockView;
+  const terminal = (orderId: string) =>
+    waitFor(`order ${orderId} to end`, async () => {
+      const order = await orderOf(orderId);
+      return order.status !== 'PENDING' && order;
+    });
+
+  it('when an order is placed and paid, then it is confirmed, stock is committed, payment authorized and the customer told', async () => {
+    const order = await placeOrder({ customerId: 'customer-1', items: [{ sku, quantity: 2 }] });
+    expect(order).toMatchObject({ status: 'PENDING', totalCents: 2500 });
+
+    expect(await terminal(order.orderId)).toMatchObject({ status: 'CONFIRMED' });
+    await waitFor(
+      'the reservation to be committed',
+      async () => (await stock()).reserved === 0 && (await stock()).onHand === 8,
+    );
+    const payments = (await call(`${system.url('payment')}/payments?orderId=${order.orderId}`, 'GET')).body;
+    expect(payments).toEqual([expect.objectContaining({ status: 'AUTHORIZED', amountCents: 2500 })]);
+    const notifications = await waitFor('both notifications', async () => {
+      const found = (
+        await call(`${system.url('notification')}/notifications?orderId=${order.orderId}`, 'GET')
+      ).body as { template: string }[];
+      return found.length >= 2 && found;
+    });
+    expect(notifications.map((n) => n.template).sort()).toEqual(['order-confirmed', 'order-received']);
+  });
+
+  it('when the card is declined, then the order is cancelled and its stock released', async () => {
+    const before = await stock();
+    const order = await placeOrder({
+      customerId: 'customer-2',
+      items: [{ sku, quantity: 3 }],
+      paymentMethod: { token: 'tok_decline' },
+    });
+
+    expect(await terminal(order.orderId)).toMatchObject({
+      status: 'CANCELLED',
+      cancelReason: 'PAYMENT_DECLINED',
+    });
+    await waitFor('the reservation to be released', async () => {
+      const now = await stock();
+      return now.reserved === 0 && now.onHand === before.onHand && now;
+    });
+    const payments = (await call(`${system.url('payment')}/payments?orderId=${order.orderId}`, 'GET')).body;
+    expect(payments).toEqual([expect.objectContaining({ status: 'FAILED', reason: 'CARD_DECLINED' })]);
+  });
+
+  it('when too little stock is left, then the order is cancelled as out of stock and nothing is reserved', async () => {
+    const before = await stock();
+    const order = await placeOrder({
+      customerId: 'customer-3',
+      items: [{ sku, quantity: before.available + 1 }],
+    });
+    expect(await terminal(order.orderId)).toMatchObject({
+      status: 'CANCELLED',
+      cancelReason: 'OUT_OF_STOCK',
+    });
+    expect(await stock()).toEqual(expect.objectContaining({ onHand: before.onHand, reserved: 0 }));
+  });
+
+  it('when a POST /orders is retried with the same Idempotency-Key, then the same order comes back and no second one exists', async () => {
+    const customerId = `customer-${randomUUID()}`;
+    const body = { customerId, items: [{ sku, quantity: 1 }] };
+    const headers = { 'idempotency-key': randomUUID() };
+    const first = await call(`${system.url('order')}/orders`, 'POST', body, headers);
+    const second = await call(`${system.url('order')}/orders`, 'POST', body, headers);
+    expect(first.status).toBe(202);
+    expect(second).toMatchObject({ status: 202, body: first.body });
+    const other = await call(
+      `${system.url('order')}/orders`,
+      'POST',
+      { ...body, items: [{ sku, quantity: 2 }] },
+      headers,
+    );
+    expect(other.status).toBe(422);
+    const listed = (await call(`${system.url('order')}/orders?customerId=${customerId}`, 'GET')).body as {
+      items: unknown[];
+    };
+    expect(listed.items).toHaveLength(1);
+    await terminal((first.body as OrderView).orderId);
+  });
+
+  it('when 50 orders race for 5 units, then exactly 5 are confirmed and stock never oversells', async () => {
+    const raceSku = `RACE-${randomUUID().slice(0, 8)}`;
+    await call(`${system.url('inventory')}/products/${raceSku}`, 'PUT', { name: 'Limited', priceCents: 999 });
+    await call(`${system.url('inventory')}/products/${raceSku}/stock`, 'POST', { quantity: 5 });
+    await placeOrder({ customerId: 'warm-up', items: [{ sku: raceSku, quantity: 6 }] }); // waits for the replica; rejected: 6 > 5
+
+    const orders = await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        call(`${system.url('order')}/orders`, 'POST', {
+          customerId: `racer-${i}`,
+          items: [{ sku: raceSku, quantity: 1 }],
+        }),
+      ),
+    );
+    expect(orders.map((o) => o.status)).toEqual(Array(50).fill(202));
+    const outcomes = await Promise.all(orders.map((o) => terminal((o.body as OrderView).orderId)));
+    expect(outcomes.filter((o) => o.status === 'CONFIRMED')).toHaveLength(5);
+    expect(outcomes.filter((o) => o.cancelReason === 'OUT_OF_STOCK')).toHaveLength(45);
+    const raceStock = (await call(`${system.url('inventory')}/products/${raceSku}`, 'GET')).body as StockView;
+    await waitFor('the confirmed reservations to be committed', async () => {
+      const now = (await call(`${system.url('inventory')}/products/${raceSku}`, 'GET')).body as StockView;
+      return now.onHand === 0 && now.reserved === 0;
+    });
+    expect(raceStock.available).toBeGreaterThanOrEqual(0);
+  });
+
+  it.each([
+    ['order', 'POST', '/orders', { customerId: '', items: [] }],
+    ['order', 'POST', '/orders', { customerId: 'c', items: [{ sku: 'x', quantity: 1001 }] }],
+    ['order', 'GET', '/orders/not-a-uuid', undefined],
+    ['inventory', 'PUT', '/products/SKU-1', { name: 'x', priceCents: -1 }],
+    ['inventory', 'POST', '/products/SKU-1/stock', { quantity: 'ten' }],
+    ['payment', 'GET', '/payments?orderId=nope', undefined],
+    ['notification', 'GET', '/notifications?orderId=nope', undefined],
+    ['analytics', 'GET', '/analytics/sales?bucket=day', undefined],
+  ] as const)(
+    'when %s gets bad input (%s %s), then it answers 400 problem+json',
+    async (service, method, path, body) => {
+      const response = await call(`${system.url(service)}${path}`, method, body);
+      expect(response.status).toBe(400);
+      expect(response.headers.get('content-type')).toContain('application/problem+json');
+    },
+  );
+
+  it('after the runs, the invariants of SPEC section 5 hold', async () => {
+    const orders = (await call(`${system.url('order')}/orders?limit=100`, 'GET')).body as {
+      items: OrderView[];
+    };
+    expect(orders.items.length).toBeGreaterThan(0);
+    for (const order of orders.items) {
+      const final = await terminal(order.orderId);
+      const payments = (await call(`${system.url('payment')}/payments?orderId=${order.orderId}`, 'GET'))
+        .body as {
+        status: string;
+        amountCents: number;
+      }[];
+      const authorized = payments.filter((p) => p.status === 'AUTHORIZED');
+      if (final.status === 'CONFIRMED')
+        expect(authorized.map((p) => p.amountCents)).toEqual([final.totalCents]);
+      else expect(authorized).toEqual([]);
+      const notifications = await waitFor('the order notifications', async () => {
+        const found = (
+          await call(`${system.url('notification')}/notifications?orderId=${order.orderId}`, 'GET')
+        ).body as { template: string }[];
+        return found.length === 2 && found;
+      });
+      expect(notifications.map((n) => n.template).sort()).toEqual(
+        final.status === 'CONFIRMED'
+          ? ['order-confirmed', 'order-received']
+          : ['order-cancelled', 'order-received'],
+      );
+    }
+    const confirmed = orders.items.filter((o) => o.status === 'CONFIRMED');
+    const summary = await waitFor('analytics to catch up', async () => {
+      const found = (await call(`${system.url('analytics')}/analytics/summary`, 'GET')).body as {
+        ordersPlaced: number;
+        ordersConfirmed: number;
+        revenueCents: number;
+      };
+      return (
+        found.ordersPlaced === orders.items.length && found.ordersConfirmed === confirmed.length && found
+      );
+    });
+    expect(summary.revenueCents).toBe(confirmed.reduce((sum, o) => sum + o.totalCents, 0));
+    expect((await stock()).reserved).toBe(0);
+  });
+});
