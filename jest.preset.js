@@ -31,5 +31,8 @@ module.exports = {
   globalSetup: path.join(__dirname, 'libs/testing/infra/src/jest/global-setup.ts'),
   globalTeardown: path.join(__dirname, 'libs/testing/infra/src/jest/global-teardown.ts'),
   testTimeout: 60_000,
+  // A suite that fails in a hook can leave Kafka clients connected; the run must still end (and
+  // report the failure) rather than wait on them forever.
+  forceExit: true,
   reporters: ['default', path.join(__dirname, 'tools/test-runner/src/summary-reporter.js')],
 };

@@ -21,12 +21,12 @@ interface StockView {
  * The order saga across the five services, driven only through their REST APIs (SPEC sections 2
  * and 4): the services are separate processes talking only through Kafka.
  */
-describe('order saga end to end', () => {
+describe.each([1, 2])('order saga end to end, %i instance(s) of every service', (instances) => {
   let system: RunningSystem;
   const sku = `E2E-${randomUUID().slice(0, 8)}`;
 
   beforeAll(async () => {
-    system = await startSystem({ SAGA_TIMEOUT_MS: '60000' });
+    system = await startSystem({ SAGA_TIMEOUT_MS: '60000' }, { instances });
     expect(
       (await call(`${system.url('inventory')}/products/${sku}`, 'PUT', { name: 'Mug', priceCents: 1250 }))
         .status,

@@ -22,7 +22,6 @@ interface RunningService {
   url: string;
   child: ChildProcess;
   output: () => string;
-  database: TestDatabase;
 }
 
 export interface RunningSystem {
@@ -34,77 +33,87 @@ export interface RunningSystem {
 /**
  * The five services as real processes (`node --import tsx`, so signals reach them), each with a
  * fresh database, all on one fresh topic prefix, against the run's Kafka, registry and PostgreSQL.
+ * With `instances: 2`, every service runs twice on its database, in the same consumer groups.
  * Tests drive them through their REST APIs only.
  */
-export async function startSystem(settings: Record<string, string> = {}): Promise<RunningSystem> {
+export async function startSystem(
+  settings: Record<string, string> = {},
+  { instances = 1 }: { instances?: number } = {},
+): Promise<RunningSystem> {
   const { kafkaBrokers, schemaRegistryUrl } = testInfrastructure();
   const topicPrefix = `e2e.${randomUUID().slice(0, 8)}.`;
   const services: RunningService[] = [];
+  const databases: TestDatabase[] = [];
   try {
     for (const name of serviceNames) {
       const database = await createTestDatabase(name);
-      const port = await freePort();
-      let output = '';
-      const child = spawn(
-        process.execPath,
-        ['--import', 'tsx', join('apps', `${name}-service`, 'src', 'main.ts')],
-        {
-          cwd: workspaceRoot,
-          env: {
-            ...process.env,
-            PORT: String(port),
-            HOST: '127.0.0.1',
-            LOG_LEVEL: 'warn',
-            KAFKA_BROKERS: kafkaBrokers,
-            SCHEMA_REGISTRY_URL: schemaRegistryUrl,
-            TOPIC_PREFIX: topicPrefix,
-            KAFKA_TOPIC_PARTITIONS: '3',
-            [findServiceDatabase(name).databaseUrlVariable]: database.url,
-            ...settings,
+      databases.push(database);
+      for (let instance = 0; instance < instances; instance++) {
+        const port = await freePort();
+        let output = '';
+        const child = spawn(
+          process.execPath,
+          ['--import', 'tsx', join('apps', `${name}-service`, 'src', 'main.ts')],
+          {
+            cwd: workspaceRoot,
+            env: {
+              ...process.env,
+              PORT: String(port),
+              HOST: '127.0.0.1',
+              LOG_LEVEL: 'warn',
+              KAFKA_BROKERS: kafkaBrokers,
+              SCHEMA_REGISTRY_URL: schemaRegistryUrl,
+              TOPIC_PREFIX: topicPrefix,
+              KAFKA_TOPIC_PARTITIONS: '3',
+              [findServiceDatabase(name).databaseUrlVariable]: database.url,
+              ...settings,
+            },
           },
-        },
-      );
-      child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      services.push({ name, url: `http://127.0.0.1:${port}`, child, output: () => output, database });
-      // One at a time: the first creates the topics and registers the schemas the others use.
-      await waitFor(
-        `${name}-service to be ready`,
-        async () => {
-          if (child.exitCode !== null) throw new Error(`${name}-service exited:\n${output}`);
-          const response = await fetch(`http://127.0.0.1:${port}/health/ready`).catch(() => undefined);
-          return response?.status === 200;
-        },
-        { timeoutMs: 60_000, intervalMs: 200 },
-      );
+        );
+        child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+        child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+        services.push({ name, url: `http://127.0.0.1:${port}`, child, output: () => output });
+        // One at a time: the first creates the topics and registers the schemas the others use.
+        await waitFor(
+          `${name}-service to be ready`,
+          async () => {
+            if (child.exitCode !== null) throw new Error(`${name}-service exited:\n${output}`);
+            const response = await fetch(`http://127.0.0.1:${port}/health/ready`).catch(() => undefined);
+            return response?.status === 200;
+          },
+          { timeoutMs: 60_000, intervalMs: 200 },
+        );
+      }
     }
   } catch (error) {
-    await stopAll(services);
+    await stopAll(services, databases);
     throw error;
   }
+  let calls = 0;
   return {
     topicPrefix,
+    // Requests rotate over a service's instances: any instance must serve any request.
     url: (name) => {
-      const service = services.find((s) => s.name === name);
+      const instancesOf = services.filter((s) => s.name === name);
+      const service = instancesOf[calls++ % instancesOf.length];
       if (!service) throw new Error(`no ${name}-service`);
       return service.url;
     },
-    stop: () => stopAll(services),
+    stop: () => stopAll(services, databases),
   };
 }
 
-async function stopAll(services: RunningService[]): Promise<void> {
+async function stopAll(services: RunningService[], databases: TestDatabase[]): Promise<void> {
   await Promise.all(
     services.map(async (service) => {
-      if (service.child.exitCode === null) {
-        service.child.kill('SIGTERM');
-        const timer = setTimeout(() => service.child.kill('SIGKILL'), 15_000);
-        await once(service.child, 'exit');
-        clearTimeout(timer);
-      }
-      await service.database.drop();
+      if (service.child.exitCode !== null) return;
+      service.child.kill('SIGTERM');
+      const timer = setTimeout(() => service.child.kill('SIGKILL'), 15_000);
+      await once(service.child, 'exit');
+      clearTimeout(timer);
     }),
   );
+  await Promise.all(databases.map((database) => database.drop()));
 }
 
 /** JSON over HTTP, as a client of the system would call it. */

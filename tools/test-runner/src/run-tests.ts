@@ -34,12 +34,22 @@ async function main(): Promise<number> {
   process.on('SIGINT', forward);
   process.on('SIGTERM', forward);
   try {
-    const args = ['nx', 'run-many', '-t', 'test', '--outputStyle=stream', ...process.argv.slice(2)];
-    child = spawn('npx', args, { stdio: 'inherit', env });
-    const code = await new Promise<number>((resolve, reject) => {
-      child?.once('error', reject);
-      child?.once('exit', (exitCode, signal) => resolve(exitCode ?? (signal ? 1 : 0)));
-    });
+    const runMany = (extra: string[]) =>
+      new Promise<number>((resolve, reject) => {
+        child = spawn('npx', ['nx', 'run-many', '-t', 'test', '--outputStyle=stream', ...extra], {
+          stdio: 'inherit',
+          env,
+        });
+        child.once('error', reject);
+        child.once('exit', (exitCode, signal) => resolve(exitCode ?? (signal ? 1 : 0)));
+      });
+    const requested = process.argv.slice(2);
+    // The end-to-end suite starts the five services as processes: it runs last, alone, so it does
+    // not compete for the machine with the other suites. Explicit arguments run exactly as asked.
+    const code =
+      requested.length > 0
+        ? await runMany(requested)
+        : Math.max(await runMany(['--exclude=e2e']), await runMany(['--projects=e2e']));
     const { passed, failed, skipped } = await readTotals(summaryDir);
     // One closing line for the whole run, in the plain form CI systems read.
     console.log(`\nTests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
