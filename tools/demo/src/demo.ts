@@ -171,6 +171,8 @@ async function main(): Promise<void> {
   );
   await call('order', 'POST', `/orders/${toCancel.orderId}/cancel`);
   orders.push(toCancel);
+  // Every order so far reaches its outcome before the payment service is taken away.
+  for (const order of orders) await report(order);
 
   await stopService('payment');
   const timedOut = await place('timeout (payment service down)', {
@@ -179,9 +181,9 @@ async function main(): Promise<void> {
   });
   await outcome(timedOut.orderId);
   await startService('payment', env);
+  await report(timedOut);
   orders.push(timedOut);
 
-  for (const order of orders) await report(order);
   const summary = await until('analytics to catch up', async () => {
     const body = (await call('analytics', 'GET', '/analytics/summary')).body as Summary;
     const settled = body.ordersConfirmed + body.ordersCancelled;
