@@ -9,6 +9,15 @@ interface OrderView {
   status: string;
   cancelReason?: string;
   totalCents: number;
+  items: { sku: string; quantity: number }[];
+}
+
+/** The values of one Prometheus metric in a /metrics text. */
+function metricValues(text: string, metric: string): number[] {
+  return text
+    .split('\n')
+    .filter((line) => line.startsWith(`${metric}{`) || line.startsWith(`${metric} `))
+    .map((line) => Number(line.split(' ').at(-1)));
 }
 
 interface StockView {
@@ -219,6 +228,29 @@ describe.each([1, 2])('order saga end to end, %i instance(s) of every service', 
       );
     });
     expect(summary.revenueCents).toBe(confirmed.reduce((sum, o) => sum + o.totalCents, 0));
-    expect((await stock()).reserved).toBe(0);
+
+    // 2. Per sku, once quiet: nothing reserved, and on hand = initial + adjustments - confirmed quantities.
+    const confirmedQuantity = confirmed
+      .flatMap((o) => o.items)
+      .filter((line) => line.sku === sku)
+      .reduce((sum, line) => sum + line.quantity, 0);
+    expect(await stock()).toMatchObject({ reserved: 0, onHand: 10 - confirmedQuantity });
+
+    // 6. Nothing lost, read from every instance's metrics: no outbox row waiting, no consumer lag,
+    // no dead letter.
+    await waitFor('every service to be quiet with nothing lost', async () => {
+      for (const service of ['order', 'inventory', 'payment', 'notification', 'analytics'] as const) {
+        for (let instance = 0; instance < instances; instance++) {
+          const text = await (await fetch(`${system.url(service)}/metrics`)).text();
+          const pending = [
+            ...metricValues(text, 'ecommerce_outbox_backlog_events'),
+            ...metricValues(text, 'ecommerce_consumer_lag_messages'),
+            ...metricValues(text, 'ecommerce_dead_letters_total'),
+          ];
+          if (pending.some((value) => value !== 0)) return false;
+        }
+      }
+      return true;
+    });
   });
 });
