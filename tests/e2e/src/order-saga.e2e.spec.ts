@@ -179,6 +179,12 @@ describe.each([1, 2])('order saga end to end, %i instance(s) of every service', 
     ['payment', 'GET', '/payments?orderId=nope', undefined],
     ['notification', 'GET', '/notifications?orderId=nope', undefined],
     ['analytics', 'GET', '/analytics/sales?bucket=day', undefined],
+    ['analytics', 'GET', '/analytics/products/top?limit=0', undefined],
+    ['order', 'GET', '/orders?limit=0', undefined],
+    ['order', 'POST', '/orders/not-a-uuid/cancel', undefined],
+    ['order', 'POST', '/orders', { customerId: 'c', items: [{ sku: 'x', quantity: 1 }], extra: true }],
+    ['inventory', 'GET', '/products/not a sku', undefined],
+    ['inventory', 'PUT', '/products/SKU-1', { name: 'x', priceCents: 1, unexpected: 1 }],
   ] as const)(
     'when %s gets bad input (%s %s), then it answers 400 problem+json',
     async (service, method, path, body) => {
@@ -187,6 +193,32 @@ describe.each([1, 2])('order saga end to end, %i instance(s) of every service', 
       expect(response.headers.get('content-type')).toContain('application/problem+json');
     },
   );
+
+  it('when every endpoint gets bad input, then nothing changes: no order, no stock movement', async () => {
+    const ordersBefore = (
+      (await call(`${system.url('order')}/orders?limit=100`, 'GET')).body as { items: unknown[] }
+    ).items.length;
+    const stockBefore = await stock();
+    const bad = await Promise.all([
+      call(`${system.url('order')}/orders`, 'POST', { customerId: 'c', items: [{ sku, quantity: 0 }] }),
+      call(`${system.url('order')}/orders`, 'POST', {
+        customerId: 'c',
+        items: [{ sku, quantity: 1 }],
+        paymentMethod: { token: 7 },
+      }),
+      call(`${system.url('inventory')}/products/${sku}/stock`, 'POST', { quantity: 0 }),
+      call(`${system.url('inventory')}/products/${sku}/stock`, 'POST', { quantity: -1_000_000 }),
+      call(`${system.url('inventory')}/products/${sku}`, 'PUT', { name: '', priceCents: 1 }),
+    ]);
+    for (const response of bad) expect([400, 409, 422]).toContain(response.status);
+    expect(
+      ((await call(`${system.url('order')}/orders?limit=100`, 'GET')).body as { items: unknown[] }).items,
+    ).toHaveLength(ordersBefore);
+    expect(await stock()).toEqual(stockBefore);
+    expect(
+      ((await call(`${system.url('inventory')}/products/${sku}`, 'GET')).body as { name: string }).name,
+    ).toBe('Mug');
+  });
 
   it('after the runs, the invariants of SPEC section 5 hold', async () => {
     const orders = (await call(`${system.url('order')}/orders?limit=100`, 'GET')).body as {
