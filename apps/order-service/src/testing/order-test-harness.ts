@@ -1,21 +1,17 @@
 import { randomUUID } from 'node:crypto';
 
-import { topicName, type EventPayloads, type EventType, type TopicKey } from '@ecommerce/contracts';
+import type { EventPayloads, EventType, TopicKey } from '@ecommerce/contracts';
 import { createPrismaClient } from '@ecommerce/database';
 import { startEventBackbone, type EventBackbone } from '@ecommerce/event-backbone';
+import { createEventRecorder, type RecordedEvent } from '@ecommerce/event-backbone/testing';
 import { createServiceMetrics, type ServiceMetrics } from '@ecommerce/telemetry';
-import { createTestDatabase, testInfrastructure, waitFor, type TestDatabase } from '@ecommerce/test-infra';
-import type { Consumer } from 'kafkajs';
+import { createTestDatabase, testInfrastructure, type TestDatabase } from '@ecommerce/test-infra';
 import pino from 'pino';
 
 import { loadOrderServiceConfig, SERVICE_NAME, type OrderServiceConfig } from '../config';
 import { PrismaClient } from '../generated/prisma/client';
 
-export interface RecordedEvent<T extends EventType = EventType> {
-  type: T;
-  key: string | null;
-  payload: EventPayloads[T];
-}
+export type { RecordedEvent };
 
 /**
  * What an order test file runs against: a fresh migrated database, the service's event
@@ -69,8 +65,7 @@ export async function startOrderTestHarness(
     publishesEvents: true,
   });
 
-  const events: RecordedEvent[] = [];
-  let consumer: Consumer | undefined;
+  const recorder = createEventRecorder(backbone, 'order-test');
 
   return {
     config,
@@ -84,28 +79,9 @@ export async function startOrderTestHarness(
         data: { sku, name: sku, priceCents: BigInt(priceCents), currency, updatedAt: new Date() },
       });
     },
-    async record(topics) {
-      consumer = backbone.kafka.consumer({ groupId: `order-test-${randomUUID()}` });
-      await consumer.connect();
-      await consumer.subscribe({
-        topics: topics.map((topic) => topicName(topic, backbone.topicPrefix)),
-        fromBeginning: true,
-      });
-      await consumer.run({
-        eachMessage: async ({ message }) => {
-          const { type, payload } = await backbone.codec.decode(message.value as Buffer);
-          events.push({ type, key: message.key?.toString() ?? null, payload } as RecordedEvent);
-        },
-      });
-    },
-    waitForEvent: (type, where) =>
-      waitFor(`${type} on its topic`, () =>
-        events.find(
-          (event): event is RecordedEvent<typeof type> =>
-            event.type === type && where(event.payload as EventPayloads[typeof type]),
-        ),
-      ),
-    recorded: () => events,
+    record: (topics) => recorder.record(topics),
+    waitForEvent: (type, where) => recorder.waitForEvent(type, where),
+    recorded: () => recorder.recorded(),
     async outboxEvents(type) {
       const rows = await prisma.outboxMessage.findMany({
         where: { eventType: type },
@@ -115,7 +91,7 @@ export async function startOrderTestHarness(
       return decoded.map((event) => event.payload as EventPayloads[typeof type]);
     },
     async close() {
-      await consumer?.disconnect();
+      await recorder.stop();
       await backbone.stop();
       await prisma.$disconnect();
       await database.drop();
