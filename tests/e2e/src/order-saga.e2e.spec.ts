@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 
+import { waitForInvariants } from '@ecommerce/system-runner';
 import { waitFor } from '@ecommerce/test-infra';
 
 import { call, startSystem, type RunningSystem } from './running-services';
@@ -10,14 +11,6 @@ interface OrderView {
   cancelReason?: string;
   totalCents: number;
   items: { sku: string; quantity: number }[];
-}
-
-/** The values of one Prometheus metric in a /metrics text. */
-function metricValues(text: string, metric: string): number[] {
-  return text
-    .split('\n')
-    .filter((line) => line.startsWith(`${metric}{`) || line.startsWith(`${metric} `))
-    .map((line) => Number(line.split(' ').at(-1)));
 }
 
 interface StockView {
@@ -33,6 +26,7 @@ interface StockView {
 describe.each([1, 2])('order saga end to end, %i instance(s) of every service', (instances) => {
   let system: RunningSystem;
   const sku = `E2E-${randomUUID().slice(0, 8)}`;
+  const raceSku = `RACE-${randomUUID().slice(0, 8)}`;
 
   beforeAll(async () => {
     system = await startSystem({ SAGA_TIMEOUT_MS: '60000' }, { instances });
@@ -145,7 +139,6 @@ describe.each([1, 2])('order saga end to end, %i instance(s) of every service', 
   });
 
   it('when 50 orders race for 5 units, then exactly 5 are confirmed and stock never oversells', async () => {
-    const raceSku = `RACE-${randomUUID().slice(0, 8)}`;
     await call(`${system.url('inventory')}/products/${raceSku}`, 'PUT', { name: 'Limited', priceCents: 999 });
     await call(`${system.url('inventory')}/products/${raceSku}/stock`, 'POST', { quantity: 5 });
     await placeOrder({ customerId: 'warm-up', items: [{ sku: raceSku, quantity: 6 }] }); // waits for the replica; rejected: 6 > 5
@@ -221,68 +214,8 @@ describe.each([1, 2])('order saga end to end, %i instance(s) of every service', 
   });
 
   it('after the runs, the invariants of SPEC section 5 hold', async () => {
-    const orders = (await call(`${system.url('order')}/orders?limit=100`, 'GET')).body as {
-      items: OrderView[];
-    };
-    expect(orders.items.length).toBeGreaterThan(0);
-    for (const order of orders.items) {
-      const final = await terminal(order.orderId);
-      const payments = (await call(`${system.url('payment')}/payments?orderId=${order.orderId}`, 'GET'))
-        .body as {
-        status: string;
-        amountCents: number;
-      }[];
-      const authorized = payments.filter((p) => p.status === 'AUTHORIZED');
-      if (final.status === 'CONFIRMED')
-        expect(authorized.map((p) => p.amountCents)).toEqual([final.totalCents]);
-      else expect(authorized).toEqual([]);
-      const notifications = await waitFor('the order notifications', async () => {
-        const found = (
-          await call(`${system.url('notification')}/notifications?orderId=${order.orderId}`, 'GET')
-        ).body as { template: string }[];
-        return found.length === 2 && found;
-      });
-      expect(notifications.map((n) => n.template).sort()).toEqual(
-        final.status === 'CONFIRMED'
-          ? ['order-confirmed', 'order-received']
-          : ['order-cancelled', 'order-received'],
-      );
-    }
-    const confirmed = orders.items.filter((o) => o.status === 'CONFIRMED');
-    const summary = await waitFor('analytics to catch up', async () => {
-      const found = (await call(`${system.url('analytics')}/analytics/summary`, 'GET')).body as {
-        ordersPlaced: number;
-        ordersConfirmed: number;
-        revenueCents: number;
-      };
-      return (
-        found.ordersPlaced === orders.items.length && found.ordersConfirmed === confirmed.length && found
-      );
-    });
-    expect(summary.revenueCents).toBe(confirmed.reduce((sum, o) => sum + o.totalCents, 0));
-
-    // 2. Per sku, once quiet: nothing reserved, and on hand = initial + adjustments - confirmed quantities.
-    const confirmedQuantity = confirmed
-      .flatMap((o) => o.items)
-      .filter((line) => line.sku === sku)
-      .reduce((sum, line) => sum + line.quantity, 0);
-    expect(await stock()).toMatchObject({ reserved: 0, onHand: 10 - confirmedQuantity });
-
-    // 6. Nothing lost, read from every instance's metrics: no outbox row waiting, no consumer lag,
-    // no dead letter.
-    await waitFor('every service to be quiet with nothing lost', async () => {
-      for (const service of ['order', 'inventory', 'payment', 'notification', 'analytics'] as const) {
-        for (let instance = 0; instance < instances; instance++) {
-          const text = await (await fetch(`${system.url(service)}/metrics`)).text();
-          const pending = [
-            ...metricValues(text, 'ecommerce_outbox_backlog_events'),
-            ...metricValues(text, 'ecommerce_consumer_lag_messages'),
-            ...metricValues(text, 'ecommerce_dead_letters_total'),
-          ];
-          if (pending.some((value) => value !== 0)) return false;
-        }
-      }
-      return true;
-    });
+    const results = await waitForInvariants(system, { stockBaseline: { [sku]: 10, [raceSku]: 5 } });
+    expect(results.filter((result) => !result.held)).toEqual([]);
+    expect(results.map((result) => result.invariant)).toEqual([1, 2, 3, 4, 5, 6]);
   });
 });

@@ -4,18 +4,14 @@
  * that take every path of the saga, and prints each outcome and the analytics summary. Ctrl-C stops
  * the services and whatever infrastructure this run started.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import { join } from 'node:path';
-
 import { migrateServiceDatabase, serviceDatabases } from '@ecommerce/db-tools';
 import { localInfraDown, localInfraUp } from '@ecommerce/local-infra';
+import { ServiceProcess } from '@ecommerce/system-runner';
 
-const workspaceRoot = join(__dirname, '..', '..', '..');
 const ports = { order: 3001, inventory: 3002, payment: 3003, notification: 3004, analytics: 3005 } as const;
 type Service = keyof typeof ports;
 const url = (service: Service, path: string) => `http://127.0.0.1:${ports[service]}${path}`;
-const children = new Map<Service, ChildProcess>();
+const children = new Map<Service, ServiceProcess>();
 
 interface OrderView {
   orderId: string;
@@ -61,26 +57,20 @@ async function until<T>(
 }
 
 async function startService(service: Service, env: NodeJS.ProcessEnv): Promise<void> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', join('apps', `${service}-service`, 'src', 'main.ts')],
-    {
-      cwd: workspaceRoot,
-      env: { ...process.env, ...env, PORT: String(ports[service]), HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
-      stdio: ['ignore', 'inherit', 'inherit'],
-    },
-  );
-  children.set(service, child);
-  await until(`${service}-service`, async () => (await fetch(url(service, '/health/ready'))).status === 200);
+  const instance = new ServiceProcess({
+    service,
+    port: ports[service],
+    env: { ...env, LOG_LEVEL: 'warn' },
+    inheritOutput: true,
+  });
+  children.set(service, instance);
+  await instance.start();
   console.log(`  ${service}-service ready on :${ports[service]}`);
 }
 
 async function stopService(service: Service): Promise<void> {
-  const child = children.get(service);
+  await children.get(service)?.stop();
   children.delete(service);
-  if (!child || child.exitCode !== null) return;
-  child.kill('SIGTERM');
-  await once(child, 'exit');
 }
 
 async function main(): Promise<void> {

@@ -1,0 +1,4 @@
+export default {
+  displayName: 'system-runner',
+  preset: '../../jest.preset.js',
+};

@@ -1,0 +1,21 @@
+export { waitFor } from './wait-for';
+export { ServiceProcess, type ServiceProcessOptions } from './service-process';
+export {
+  startServices,
+  serviceNames,
+  type ServiceName,
+  type RunningServices,
+  type StartServicesOptions,
+} from './system';
+export { call, type CallResult } from './http';
+export {
+  checkInvariants,
+  judgeSnapshot,
+  readSnapshot,
+  waitForInvariants,
+  type InvariantExpectations,
+  type InvariantResult,
+  type ObservedSystem,
+  type SystemSnapshot,
+  type Verdict,
+} from './invariants';

@@ -1,0 +1,102 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { join } from 'node:path';
+
+import { waitFor } from './wait-for';
+
+const workspaceRoot = join(__dirname, '..', '..', '..');
+
+export interface ServiceProcessOptions {
+  /** `order`, `inventory`, ...: runs `apps/<service>-service/src/main.ts`. */
+  service: string;
+  port: number;
+  /** The service's settings, on top of this process's environment. */
+  env: NodeJS.ProcessEnv;
+  /** Forward the service's output to this process's (the demo) instead of keeping it. */
+  inheritOutput?: boolean;
+  /** Default 120 s: generous, for a busy machine (the wait ends as soon as it is ready). */
+  readyTimeoutMs?: number;
+}
+
+/**
+ * One service instance as a real OS process. `node --import tsx` rather than the `tsx` CLI: the
+ * CLI runs the script in a child process, so a signal (`kill -9` above all) would hit the wrapper
+ * and leave the service running.
+ */
+export class ServiceProcess {
+  readonly url: string;
+  private child: ChildProcess | undefined;
+  private captured = '';
+
+  constructor(private readonly options: ServiceProcessOptions) {
+    this.url = `http://127.0.0.1:${options.port}`;
+  }
+
+  get name(): string {
+    return this.options.service;
+  }
+
+  get running(): boolean {
+    return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  /** What the process printed (unless inherited): kept to explain a failure. */
+  output(): string {
+    return this.captured;
+  }
+
+  /** Spawns the process and resolves once `/health/ready` answers 200 (database, Kafka, registry). */
+  async start(): Promise<void> {
+    if (this.running) throw new Error(`${this.name}-service on :${this.options.port} is already running`);
+    const { service, port, env, inheritOutput = false, readyTimeoutMs = 120_000 } = this.options;
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', join('apps', `${service}-service`, 'src', 'main.ts')],
+      {
+        cwd: workspaceRoot,
+        env: { ...process.env, HOST: '127.0.0.1', ...env, PORT: String(port) },
+        stdio: ['ignore', inheritOutput ? 'inherit' : 'pipe', inheritOutput ? 'inherit' : 'pipe'],
+      },
+    );
+    this.child = child;
+    child.stdout?.on('data', (chunk: Buffer) => (this.captured += chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => (this.captured += chunk.toString()));
+    await waitFor(
+      `${service}-service on :${port} to be ready`,
+      async () => {
+        if (child.exitCode !== null || child.signalCode !== null) {
+          throw new Error(
+            `${service}-service exited (${child.exitCode ?? child.signalCode}):\n${this.captured}`,
+          );
+        }
+        const response = await fetch(`${this.url}/health/ready`).catch(() => undefined);
+        return response?.status === 200;
+      },
+      { timeoutMs: readyTimeoutMs, intervalMs: 200 },
+    );
+  }
+
+  /** Graceful stop (SIGTERM: drain, commit, close); SIGKILL if it has not exited in `graceMs`. */
+  async stop(graceMs = 15_000): Promise<void> {
+    const child = this.child;
+    if (!child || !this.running) return;
+    const exited = once(child, 'exit');
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    await exited;
+    clearTimeout(timer);
+  }
+
+  /** `kill -9`: no shutdown hook runs, as when a machine or container dies. */
+  async kill(): Promise<void> {
+    const child = this.child;
+    if (!child || !this.running) return;
+    const exited = once(child, 'exit');
+    child.kill('SIGKILL');
+    await exited;
+  }
+}
