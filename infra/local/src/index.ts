@@ -7,6 +7,7 @@ export {
   localInfraDown,
   localInfraStatus,
   localInfraUp,
+  localKafkaStop,
   type ComponentStatus,
   type LocalInfraEndpoints,
   type LocalInfraStatus,

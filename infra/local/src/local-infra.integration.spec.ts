@@ -3,9 +3,11 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import { Kafka, logLevel } from 'kafkajs';
+
 import { isProcessAlive } from './detached-process';
 import { freePort } from './free-port';
-import { localInfraDown, localInfraStatus, localInfraUp } from './local-infra';
+import { localInfraDown, localInfraStatus, localInfraUp, localKafkaStop } from './local-infra';
 import type { LocalInfraOptions } from './local-infra-config';
 
 async function portAnswers(port: number): Promise<boolean> {
@@ -65,5 +67,30 @@ describe('local infrastructure lifecycle', () => {
     // A stopped JVM can linger as a zombie until this process reaps it; that is not a running process.
     expect(pids.filter(isProcessAlive)).toEqual([]);
     expect(await localInfraDown(options)).toEqual([]);
+  }, 240_000);
+
+  it('when only the broker is stopped and up runs again, then the registry kept running and the topics survived', async () => {
+    const { kafkaBrokers } = await localInfraUp(options);
+    const admin = new Kafka({ brokers: [kafkaBrokers], logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic: 'survives-restart', numPartitions: 1 }] });
+    await admin.disconnect();
+    const registryPid = (await localInfraStatus(options)).schemaRegistry.pid;
+
+    const stopped = await localKafkaStop(options);
+    expect(stopped.map((component) => component.name)).toEqual(['kafka']);
+    const status = await localInfraStatus(options);
+    expect([status.kafka.running, status.schemaRegistry.pid]).toEqual([false, registryPid]);
+    expect(await portAnswers(options.kafkaPort as number)).toBe(false);
+
+    expect((await localInfraUp(options)).startedNow).toBe(true);
+    expect((await localInfraStatus(options)).schemaRegistry.pid).toBe(registryPid);
+    const restarted = new Kafka({ brokers: [kafkaBrokers], logLevel: logLevel.NOTHING }).admin();
+    await restarted.connect();
+    try {
+      expect(await restarted.listTopics()).toContain('survives-restart');
+    } finally {
+      await restarted.disconnect();
+    }
   }, 240_000);
 });

@@ -105,6 +105,17 @@ export async function localInfraDown(options: LocalInfraOptions = {}): Promise<S
   return withStateLock(config.stateDir, () => down(config));
 }
 
+/**
+ * Stops only the Kafka broker (controlled shutdown) and keeps its data: the next `localInfraUp`
+ * starts it again with its topics and committed offsets, the registry untouched. For chaos runs,
+ * which take the broker away under load. No-op when it is not running.
+ */
+export async function localKafkaStop(options: LocalInfraOptions = {}): Promise<StoppedComponent[]> {
+  const config = resolveLocalInfraConfig(options);
+  if (!fs.existsSync(config.stateDir)) return [];
+  return withStateLock(config.stateDir, () => stopComponent(config, 'kafka'));
+}
+
 export async function localInfraStatus(options: LocalInfraOptions = {}): Promise<LocalInfraStatus> {
   const config = resolveLocalInfraConfig(options);
   let postgresProblem: string | undefined;
@@ -271,21 +282,21 @@ async function prepareDatabases(config: LocalInfraConfig): Promise<Record<string
 
 async function down(config: LocalInfraConfig): Promise<StoppedComponent[]> {
   const names: ComponentName[] = ['schema-registry', 'kafka'];
-  const stopped = await Promise.all(
-    names.map(async (name) => {
-      const results: StoppedComponent[] = [];
-      for (const pid of findComponentPids(config.stateDir, name)) {
-        config.log(`stopping ${COMPONENT_LABELS[name]} (pid ${pid})`);
-        results.push({ name, pid, outcome: await stopProcess(pid, STOP_GRACE_MS[name]) });
-      }
-      removePidFile(config.stateDir, name);
-      return results;
-    }),
-  );
+  const stopped = await Promise.all(names.map((name) => stopComponent(config, name)));
   // Fresh state on the next `up`: topics, offsets and registered schemas do not survive `down`.
   fs.rmSync(kafkaDataDir(config.stateDir), { recursive: true, force: true });
   fs.rmSync(schemaRegistryWorkDir(config.stateDir), { recursive: true, force: true });
   return stopped.flat();
+}
+
+async function stopComponent(config: LocalInfraConfig, name: ComponentName): Promise<StoppedComponent[]> {
+  const stopped: StoppedComponent[] = [];
+  for (const pid of findComponentPids(config.stateDir, name)) {
+    config.log(`stopping ${COMPONENT_LABELS[name]} (pid ${pid})`);
+    stopped.push({ name, pid, outcome: await stopProcess(pid, STOP_GRACE_MS[name]) });
+  }
+  removePidFile(config.stateDir, name);
+  return stopped;
 }
 
 function componentStatus(config: LocalInfraConfig, name: ComponentName): ComponentStatus {

@@ -7,6 +7,7 @@ import {
   createSchemaRegistry,
   deadLetterTopic,
   ensureTopics,
+  untilClusterSettles,
   EventConsumer,
   KafkaPublisher,
   type ConsumerLogger,
@@ -70,10 +71,12 @@ export async function startEventBackbone(options: {
     topicPrefix: settings.TOPIC_PREFIX,
   });
   await codec.registerSchemas();
-  await ensureTopics(kafka, allTopics(settings.TOPIC_PREFIX), {
-    partitions: settings.KAFKA_TOPIC_PARTITIONS,
-    replicationFactor: settings.KAFKA_REPLICATION_FACTOR,
-  });
+  await untilClusterSettles('create the topics', () =>
+    ensureTopics(kafka, allTopics(settings.TOPIC_PREFIX), {
+      partitions: settings.KAFKA_TOPIC_PARTITIONS,
+      replicationFactor: settings.KAFKA_REPLICATION_FACTOR,
+    }),
+  );
 
   const consumers: { stop(): Promise<void> }[] = [];
   const consume = async <Tx extends SqlExecutor>(consumeOptions: ConsumeOptions<Tx>): Promise<void> => {

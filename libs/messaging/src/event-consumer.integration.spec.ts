@@ -1,11 +1,6 @@
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
-
 import {
   createPgTransactions,
   createTestDatabase,
-  testInfrastructure,
   waitFor,
   type PgTransactions,
   type TestDatabase,
@@ -15,12 +10,11 @@ import pino from 'pino';
 
 import { deadLetterTopic } from './dead-letter';
 import { readDeadLetters } from './dead-letters/read-dead-letters';
+import { replayDeadLetters } from './dead-letters/replay-dead-letters';
 import { EventConsumer, type ConsumedEvent } from './event-consumer';
 import { PermanentFailure } from './failure';
 import { createTestMessaging, type TestEvent, type TestMessaging } from './testing';
 
-const run = promisify(execFile);
-const workspaceRoot = join(__dirname, '..', '..', '..');
 const logger = pino({ level: 'silent' });
 
 type Events = { TestEvent: TestEvent };
@@ -138,10 +132,11 @@ describe('EventConsumer on a real broker, registry and database', () => {
     expect((await effectsOf('poison')).map((row) => row.sequence)).toEqual([2]);
 
     const dlq = deadLetterTopic(messaging.topicPrefix, groupId);
-    const [letter, ...others] = await waitFor('the dead letter', async () => {
-      const letters = await readDeadLetters(messaging.kafka, dlq);
-      return letters.length > 0 && letters;
+    const letters = await waitFor('the dead letter', async () => {
+      const found = await readDeadLetters(messaging.kafka, dlq);
+      return found.length > 0 && found;
     });
+    const [letter, ...others] = letters;
     expect(others).toEqual([]);
     expect(letter).toMatchObject({
       originTopic: topic,
@@ -155,27 +150,7 @@ describe('EventConsumer on a real broker, registry and database', () => {
     expect(letter?.headers['dlq-consumer-group']).toBe(groupId);
 
     broken = false;
-    const { stdout } = await run(
-      process.execPath,
-      [
-        join(workspaceRoot, 'node_modules', 'tsx', 'dist', 'cli.mjs'),
-        'libs/messaging/src/dead-letters/cli.ts',
-        'replay',
-        '--group',
-        groupId,
-        '--origin-topic',
-        topic,
-      ],
-      {
-        cwd: workspaceRoot,
-        env: {
-          ...process.env,
-          TOPIC_PREFIX: messaging.topicPrefix,
-          KAFKA_BROKERS: testInfrastructure().kafkaBrokers,
-        },
-      },
-    );
-    expect(stdout).toContain('replayed 1 dead letter(s)');
+    expect(await replayDeadLetters(messaging.kafka, dlq, letters)).toBe(1);
 
     await waitFor('the replayed event to be applied', async () => (await effectsOf('poison')).length === 2);
     expect((await effectsOf('poison')).map((row) => row.event_id)).toEqual([healthy.eventId, poison.eventId]);

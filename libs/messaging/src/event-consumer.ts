@@ -11,6 +11,7 @@ import { deadLetterHeaders } from './dead-letter';
 import { errorCode, isRetriable, PermanentFailure } from './failure';
 import { claimInboxEntry } from './inbox';
 import { backoffDelayMs, defaultRetryPolicy, type RetryPolicy } from './retry-policy';
+import { untilClusterSettles } from './cluster-settling';
 import { ensureTopics, type TopicSettings } from './topics';
 
 /** Turns a message value into a typed event; the contracts library's codec is one. */
@@ -121,16 +122,18 @@ export class EventConsumer<Events extends object, Tx extends SqlExecutor> {
   }
 
   async start(): Promise<void> {
-    await ensureTopics(
-      this.options.kafka,
-      [this.options.deadLetterTopic],
-      this.options.deadLetterTopicSettings,
+    await untilClusterSettles('create the dead-letter topic', () =>
+      ensureTopics(this.options.kafka, [this.options.deadLetterTopic], this.options.deadLetterTopicSettings),
     );
-    await this.deadLetterProducer.connect();
-    await this.consumer.connect();
+    await untilClusterSettles('connect', async () => {
+      await this.deadLetterProducer.connect();
+      await this.consumer.connect();
+    });
     // A new group starts from the beginning: every event ever published applies to it (read models
     // are rebuilt that way); an existing group resumes from its committed offsets.
-    await this.consumer.subscribe({ topics: [...this.options.topics], fromBeginning: true });
+    await untilClusterSettles('subscribe', () =>
+      this.consumer.subscribe({ topics: [...this.options.topics], fromBeginning: true }),
+    );
     await this.consumer.run({
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 3,
       eachBatchAutoResolve: false,
@@ -219,7 +222,10 @@ export class EventConsumer<Events extends object, Tx extends SqlExecutor> {
     origin: { topic: string; partition: number; offset: string },
     message: KafkaMessage,
   ): Promise<ConsumedEvent> {
-    if (!message.value) throw new PermanentFailure('EMPTY_MESSAGE', 'message has no value');
+    // A tombstone (null) and a zero-length value are the same mistake: one code for both.
+    if (!message.value || message.value.length === 0) {
+      throw new PermanentFailure('EMPTY_MESSAGE', 'message has no value');
+    }
     const { type, payload } = await this.options.decoder.decode(message.value);
     return {
       type,
