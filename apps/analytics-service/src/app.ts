@@ -1,16 +1,23 @@
 import { databaseDependency } from '@ecommerce/database';
-import { messagingDependencies } from '@ecommerce/messaging';
+import type { EventBackbone } from '@ecommerce/event-backbone';
+import { messagingDependencies, registerDeadLetterAdminRoutes } from '@ecommerce/messaging';
 import { createHttpServer, type HttpServer } from '@ecommerce/service-runtime';
 import type { FastifyBaseLogger } from 'fastify';
 
 import { SERVICE_NAME, type AnalyticsServiceConfig } from './config';
 import type { PrismaClient } from './generated/prisma/client';
+import { projectionRebuilder, type ProjectionConsumer } from './rebuild/rebuild-projections';
 import { registerAnalyticsRoutes } from './routes/analytics.routes';
+import { registerProjectionsAdminRoutes } from './routes/projections-admin.routes';
 
 export interface AnalyticsServiceDependencies {
   config: AnalyticsServiceConfig;
   logger: FastifyBaseLogger;
   prisma: PrismaClient;
+  /** The started event backbone: the rebuild moves the consumer group's offsets through it. */
+  backbone: Pick<EventBackbone, 'kafka' | 'topicPrefix'>;
+  /** This instance's projection consumer, which a rebuild stops and starts again. */
+  projections: ProjectionConsumer;
 }
 
 /** The HTTP application, built from its dependencies so tests can build it without `main.ts`. */
@@ -18,6 +25,8 @@ export async function buildAnalyticsServiceApp({
   config,
   logger,
   prisma,
+  backbone,
+  projections,
 }: AnalyticsServiceDependencies): Promise<HttpServer> {
   const app = await createHttpServer({
     serviceName: SERVICE_NAME,
@@ -28,7 +37,14 @@ export async function buildAnalyticsServiceApp({
     },
     apiVersion: '1.0.0',
     apiDescription: 'Read models of the orders, built only from events: summary, top products, sales.',
+    adminToken: config.ADMIN_TOKEN,
   });
   registerAnalyticsRoutes(app, { db: prisma });
+  registerDeadLetterAdminRoutes(app, {
+    serviceName: SERVICE_NAME,
+    settings: config,
+    consumerGroups: [projections.groupId],
+  });
+  registerProjectionsAdminRoutes(app, projectionRebuilder({ db: prisma, backbone, projections }));
   return app;
 }

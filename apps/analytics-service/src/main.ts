@@ -9,10 +9,12 @@ import { buildAnalyticsServiceApp } from './app';
 import { loadAnalyticsServiceConfig, SERVICE_NAME } from './config';
 import { orderEventHandlers, projectedTopics } from './consumers/order-events.consumer';
 import { PrismaClient } from './generated/prisma/client';
+import type { ProjectionConsumer } from './rebuild/rebuild-projections';
 
 // Composition root: configuration, clients, entry points (HTTP, order events), graceful shutdown.
 // Analytics publishes nothing, so it has no outbox relay. Its consumer group is the service's name;
-// to rebuild the read models, stop the service and run `npx tsx apps/analytics-service/src/rebuild/cli.ts`.
+// `POST /admin/projections/rebuild` (or `npx tsx apps/analytics-service/src/rebuild/cli.ts`) rebuilds
+// the read models.
 async function main(): Promise<void> {
   const config = loadAnalyticsServiceConfig();
   const logger = createLogger(SERVICE_NAME, config.LOG_LEVEL);
@@ -24,13 +26,21 @@ async function main(): Promise<void> {
     logger,
     publishesEvents: false,
   });
-  await backbone.consume({
-    topics: projectedTopics,
-    handlers: orderEventHandlers({ logger }),
-    runInTransaction: (work) => prisma.$transaction(work),
-    logger,
-  });
-  const app = await buildAnalyticsServiceApp({ config, logger, prisma });
+  const projections: ProjectionConsumer = {
+    groupId: SERVICE_NAME,
+    start: () =>
+      backbone.consume({
+        groupId: SERVICE_NAME,
+        topics: projectedTopics,
+        handlers: orderEventHandlers({ logger }),
+        runInTransaction: (work) => prisma.$transaction(work),
+        logger,
+      }),
+    // The projections are all this backbone runs (no outbox relay): stopping it stops them.
+    stop: () => backbone.stop(),
+  };
+  await projections.start();
+  const app = await buildAnalyticsServiceApp({ config, logger, prisma, backbone, projections });
   app.addHook('onClose', async () => {
     await backbone.stop();
     await telemetry?.shutdown();

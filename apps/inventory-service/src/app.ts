@@ -1,5 +1,5 @@
 import { databaseDependency } from '@ecommerce/database';
-import { messagingDependencies } from '@ecommerce/messaging';
+import { messagingDependencies, registerDeadLetterAdminRoutes } from '@ecommerce/messaging';
 import { createHttpServer, type HttpServer } from '@ecommerce/service-runtime';
 import type { FastifyBaseLogger } from 'fastify';
 
@@ -32,7 +32,13 @@ export async function buildInventoryServiceApp({
     },
     apiVersion: '1.0.0',
     apiDescription: 'The product catalog and its stock (on hand, reserved, available).',
+    adminToken: config.ADMIN_TOKEN,
   });
   registerProductRoutes(app, { db: prisma, events: backbone });
+  registerDeadLetterAdminRoutes(app, {
+    serviceName: SERVICE_NAME,
+    settings: config,
+    consumerGroups: [SERVICE_NAME],
+  });
   return app;
 }

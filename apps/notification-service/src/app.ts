@@ -1,5 +1,5 @@
 import { databaseDependency } from '@ecommerce/database';
-import { messagingDependencies } from '@ecommerce/messaging';
+import { messagingDependencies, registerDeadLetterAdminRoutes } from '@ecommerce/messaging';
 import { createHttpServer, type HttpServer } from '@ecommerce/service-runtime';
 import type { FastifyBaseLogger } from 'fastify';
 
@@ -27,7 +27,13 @@ export async function buildNotificationServiceApp({
       ...messagingDependencies(SERVICE_NAME, config),
     },
     apiDescription: 'Customer notifications: one per order and template, by e-mail or logged.',
+    adminToken: config.ADMIN_TOKEN,
   });
   notificationRoutes(app, prisma);
+  registerDeadLetterAdminRoutes(app, {
+    serviceName: SERVICE_NAME,
+    settings: config,
+    consumerGroups: [SERVICE_NAME],
+  });
   return app;
 }

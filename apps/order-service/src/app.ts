@@ -1,6 +1,6 @@
 import { databaseDependency } from '@ecommerce/database';
 import type { EventOutbox } from '@ecommerce/event-backbone';
-import { messagingDependencies } from '@ecommerce/messaging';
+import { messagingDependencies, registerDeadLetterAdminRoutes } from '@ecommerce/messaging';
 import { createHttpServer, type HttpServer } from '@ecommerce/service-runtime';
 import type { FastifyBaseLogger } from 'fastify';
 
@@ -36,7 +36,14 @@ export async function buildOrderServiceApp({
     },
     apiVersion: '1.0.0',
     apiDescription: 'Orders, their saga (choreographed over Kafka), and a replica of the catalog’s prices.',
+    adminToken: config.ADMIN_TOKEN,
   });
   registerOrderRoutes(app, { db: prisma, events: backbone, metrics });
+  // The groups start-order-consumers.ts runs: the saga's and the catalog replica's.
+  registerDeadLetterAdminRoutes(app, {
+    serviceName: SERVICE_NAME,
+    settings: config,
+    consumerGroups: [SERVICE_NAME, `${SERVICE_NAME}.catalog`],
+  });
   return app;
 }

@@ -1,5 +1,5 @@
 import { databaseDependency } from '@ecommerce/database';
-import { messagingDependencies } from '@ecommerce/messaging';
+import { messagingDependencies, registerDeadLetterAdminRoutes } from '@ecommerce/messaging';
 import { createHttpServer, type HttpServer } from '@ecommerce/service-runtime';
 import type { FastifyBaseLogger } from 'fastify';
 
@@ -28,7 +28,14 @@ export async function buildPaymentServiceApp({
     },
     apiVersion: '1.0.0',
     apiDescription: 'Payments of orders, authorized by a simulated, deterministic payment gateway.',
+    adminToken: config.ADMIN_TOKEN,
   });
   registerPaymentRoutes(app, prisma);
+  // The groups start-payment-consumers.ts runs: orders', and inventory's.
+  registerDeadLetterAdminRoutes(app, {
+    serviceName: SERVICE_NAME,
+    settings: config,
+    consumerGroups: [SERVICE_NAME, `${SERVICE_NAME}.inventory`],
+  });
   return app;
 }

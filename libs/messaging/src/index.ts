@@ -1,6 +1,9 @@
 export { deadLetterHeaders, deadLetterTopic, DEAD_LETTER_HEADERS } from './dead-letter';
 export { readDeadLetters, type DeadLetter } from './dead-letters/read-dead-letters';
-export { matchesFilter, replayDeadLetters, type DeadLetterFilter } from './dead-letters/replay-dead-letters';
+export {
+  registerDeadLetterAdminRoutes,
+  type DeadLetterAdminOptions,
+} from './dead-letters/dead-letter-admin.routes';
 export {
   EventConsumer,
   type ConsumedEvent,
@@ -20,5 +23,6 @@ export { messagingDependencies } from './messaging-dependencies';
 export { backoffDelayMs, defaultRetryPolicy, type RetryPolicy } from './retry-policy';
 export { checkSchemaRegistry, createSchemaRegistry, type SchemaRegistrySettings } from './schema-registry';
 export { ensureTopics, type TopicSettings } from './topics';
+export { isRetriableKafkaError, untilClusterSettles } from './cluster-settling';
 export { consumerMetricsObserver } from './consumer-metrics';
 export { connectionSettings, type MessagingSettings } from './connection-settings';

@@ -1,49 +1,33 @@
-import { createPrismaClient } from '@ecommerce/database';
-import { startEventBackbone } from '@ecommerce/event-backbone';
-import { createLogger } from '@ecommerce/service-runtime';
+import { parseArgs } from 'node:util';
 
-import { loadAnalyticsServiceConfig, SERVICE_NAME } from '../config';
-import { PrismaClient } from '../generated/prisma/client';
-import { rebuildReadModels } from './rebuild-read-models';
+import { callAdminApi } from '@ecommerce/service-runtime';
 
-/**
- * Rebuilds analytics' read models from the topics:
- *
- *   npx tsx apps/analytics-service/src/rebuild/cli.ts
- *
- * Stop every analytics-service instance first (Kafka only moves the offsets of a group with no
- * running member; the command fails, deleting nothing, otherwise), run this with the service's own
- * environment (ANALYTICS_DATABASE_URL, KAFKA_BROKERS, TOPIC_PREFIX, ...), then start the service:
- * its consumer group replays the orders topic from offset zero and the read models fill up again.
- */
+const usage = `Usage: npx tsx apps/analytics-service/src/rebuild/cli.ts --url URL
+
+Rebuilds analytics' read models through the service at URL (POST /admin/projections/rebuild): that
+instance stops its consumer, empties the read models, moves its consumer group back to offset zero
+and starts consuming again, replaying the orders topic. Refused (409) while other instances of the
+service consume in the group: stop them first, start them again after.
+
+Environment: ADMIN_TOKEN, the service's admin token (the service reads the same variable)`;
+
 async function main(): Promise<void> {
-  const config = loadAnalyticsServiceConfig();
-  const logger = createLogger(SERVICE_NAME, config.LOG_LEVEL);
-  const prisma = createPrismaClient(PrismaClient, config.ANALYTICS_DATABASE_URL);
-  try {
-    const backbone = await startEventBackbone({
-      serviceName: SERVICE_NAME,
-      settings: config,
-      databaseUrl: config.ANALYTICS_DATABASE_URL,
-      logger,
-      publishesEvents: false,
-    });
-    try {
-      // The group the service consumes in: its name (see backbone.consume).
-      const report = await rebuildReadModels({ db: prisma, backbone, groupId: SERVICE_NAME });
-      logger.info(report, 'read models emptied and offsets reset; start the service to replay the topics');
-    } finally {
-      await backbone.stop();
-    }
-  } finally {
-    await prisma.$disconnect();
-  }
+  const { values } = parseArgs({
+    options: { url: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  });
+  if (values.help) return void console.log(usage);
+  if (!values.url) throw new Error(`--url is required\n\n${usage}`);
+  const report = await callAdminApi({
+    url: values.url,
+    token: process.env['ADMIN_TOKEN'],
+    method: 'POST',
+    path: '/admin/projections/rebuild',
+  });
+  console.log(JSON.stringify(report));
+  console.log('read models emptied and offsets reset; the service is replaying the topics');
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(`rebuild failed: ${error instanceof Error ? error.message : String(error)}`);
-    process.exit(1);
-  },
-);
+main().catch((error: unknown) => {
+  console.error(`rebuild failed: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

@@ -1,5 +1,10 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+import { topicName } from '@ecommerce/contracts';
 import type { HttpServer } from '@ecommerce/service-runtime';
-import { waitFor } from '@ecommerce/test-infra';
+import { freePort, waitFor } from '@ecommerce/test-infra';
 
 import { buildAnalyticsServiceApp } from '../app';
 import {
@@ -7,16 +12,37 @@ import {
   startAnalyticsTestHarness,
   type AnalyticsTestHarness,
 } from '../testing/analytics-test-harness';
-import { rebuildReadModels } from './rebuild-read-models';
 
-describe('rebuilding the read models by replaying the orders topic', () => {
+const adminToken = '5e0c8a2f4d6b1e3a9c7f5d2b8e4a6c10';
+const workspaceRoot = join(__dirname, '..', '..', '..', '..');
+
+/** The rebuild command as an operator runs it: a real process, a client of the admin API. */
+const rebuildCli = (url: string) =>
+  promisify(execFile)(
+    process.execPath,
+    [
+      join(workspaceRoot, 'node_modules', 'tsx', 'dist', 'cli.mjs'),
+      'apps/analytics-service/src/rebuild/cli.ts',
+      '--url',
+      url,
+    ],
+    { cwd: workspaceRoot, env: { ...process.env, ADMIN_TOKEN: adminToken } },
+  );
+
+describe('rebuilding the read models through POST /admin/projections/rebuild', () => {
   let harness: AnalyticsTestHarness;
   let app: HttpServer;
+  let url: string;
 
   beforeAll(async () => {
     harness = await startAnalyticsTestHarness();
-    const { config, logger, prisma } = harness;
-    app = await buildAnalyticsServiceApp({ config, logger, prisma });
+    app = await buildAnalyticsServiceApp({
+      ...harness,
+      config: { ...harness.config, ADMIN_TOKEN: adminToken },
+    });
+    const port = await freePort();
+    await app.listen({ host: '127.0.0.1', port });
+    url = `http://127.0.0.1:${port}`;
   });
 
   afterAll(async () => {
@@ -31,15 +57,33 @@ describe('rebuilding the read models by replaying the orders topic', () => {
     minutes: await get('/analytics/sales?bucket=minute'),
     hours: await get('/analytics/sales?bucket=hour'),
   });
-  const rebuild = () =>
-    rebuildReadModels({ db: harness.prisma, backbone: harness.backbone, groupId: harness.groupId });
+  const untilSummary = (description: string, expected: unknown) =>
+    waitFor(description, async () => {
+      const summary = await get('/analytics/summary');
+      return JSON.stringify(summary) === JSON.stringify(expected) && summary;
+    });
+  const rebuild = (authorization = `Bearer ${adminToken}`) =>
+    app.inject({ method: 'POST', url: '/admin/projections/rebuild', headers: { authorization } });
 
-  it('when the group replays from offset zero onto emptied projections, then every answer is the same', async () => {
+  /** Another instance of the service: a member of the group holding partitions while it runs. */
+  async function anotherInstance() {
+    const member = harness.backbone.kafka.consumer({ groupId: harness.projections.groupId });
+    await member.connect();
+    await member.subscribe({ topic: topicName('orders', harness.backbone.topicPrefix) });
+    let joined = false;
+    member.on(member.events.GROUP_JOIN, () => (joined = true));
+    // Nothing is published while it is a member, so it never takes an event from the projections.
+    await member.run({ eachMessage: async () => undefined });
+    await waitFor('the other instance to join the group', async () => joined);
+    return member;
+  }
+
+  it('when the group replays from offset zero onto emptied projections, then every answer is the same; while another instance consumes, it is refused and nothing changes', async () => {
     const confirmed = orderEvents();
     const cancelled = orderEvents();
     const pending = orderEvents();
     const now = Date.now();
-    await harness.startConsumer();
+    await harness.projections.start();
     await harness.publish(
       confirmed.placed(
         [
@@ -53,17 +97,38 @@ describe('rebuilding the read models by replaying the orders topic', () => {
       confirmed.confirmed(7000, now - 60_000),
       cancelled.cancelled('OUT_OF_STOCK', now - 50_000),
     );
-    const expectedSummary = {
+    await untilSummary('the consumer to project every event', {
       ordersPlaced: 3,
       ordersConfirmed: 1,
       ordersCancelled: 1,
       cancelReasons: { OUT_OF_STOCK: 1 },
       revenueCents: 7000,
       averageOrderCents: 7000,
-    };
-    await waitFor('the consumer to project every event', async () => {
-      const summary = await get('/analytics/summary');
-      return JSON.stringify(summary) === JSON.stringify(expectedSummary) && summary;
+    });
+
+    expect((await rebuild('')).statusCode).toBe(401);
+    expect((await rebuild(`Bearer ${adminToken.slice(1)}x`)).statusCode).toBe(401);
+    expect(await harness.prisma.orderFact.count()).toBe(3);
+
+    const other = await anotherInstance();
+    const refused = await rebuild();
+    await other.disconnect();
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json()).toMatchObject({
+      code: 'CONSUMER_GROUP_ACTIVE',
+      groupId: harness.projections.groupId,
+    });
+    expect(await harness.prisma.orderFact.count()).toBe(3);
+
+    // This instance consumes again after the refusal: a new order reaches the read models.
+    await harness.publish(pending.cancelled('CUSTOMER_REQUEST', now - 40_000));
+    const summaryBefore = await untilSummary('the event published after the refusal', {
+      ordersPlaced: 3,
+      ordersConfirmed: 1,
+      ordersCancelled: 2,
+      cancelReasons: { OUT_OF_STOCK: 1, CUSTOMER_REQUEST: 1 },
+      revenueCents: 7000,
+      averageOrderCents: 7000,
     });
     const before = await answers();
     expect(before.top).toEqual([
@@ -71,23 +136,29 @@ describe('rebuilding the read models by replaying the orders topic', () => {
       { sku: 'SKU-B', unitsSold: 1, revenueCents: 4000 },
     ]);
 
-    // While the group has a running member, Kafka refuses the reset and nothing is deleted.
-    await expect(rebuild()).rejects.toThrow(/no running instances/);
-    expect(await harness.prisma.orderFact.count()).toBe(3);
-
-    await harness.stopConsumer();
-    const report = await rebuild();
-    expect(report).toMatchObject({ groupId: harness.groupId, inboxRowsDeleted: 5 });
-    expect(await harness.prisma.orderFact.count()).toBe(0);
-    expect(await harness.prisma.orderFactLine.count()).toBe(0);
-    expect(await harness.prisma.inboxMessage.count({ where: { consumerGroup: harness.groupId } })).toBe(0);
-
-    await harness.startConsumer();
-    await waitFor('the replay to rebuild the read models', async () => {
-      const summary = await get('/analytics/summary');
-      return JSON.stringify(summary) === JSON.stringify(before.summary) && summary;
+    const { stdout } = await rebuildCli(url);
+    expect(JSON.parse(stdout.split('\n')[0] ?? '')).toEqual({
+      groupId: harness.projections.groupId,
+      topics: [topicName('orders', harness.backbone.topicPrefix)],
+      inboxRowsDeleted: 6,
     });
+
+    await untilSummary('the replay to rebuild the read models', summaryBefore);
     expect(await answers()).toEqual(before);
-    expect(await harness.prisma.inboxMessage.count({ where: { consumerGroup: harness.groupId } })).toBe(5);
+    expect(
+      await harness.prisma.inboxMessage.count({ where: { consumerGroup: harness.projections.groupId } }),
+    ).toBe(6);
+  });
+
+  it('when the service has no admin token, then a rebuild is refused with 403', async () => {
+    const disabled = await buildAnalyticsServiceApp(harness);
+    const response = await disabled.inject({
+      method: 'POST',
+      url: '/admin/projections/rebuild',
+      headers: { authorization: `Bearer ${adminToken}` },
+    });
+    await disabled.close();
+    expect(response.statusCode).toBe(403);
+    expect(response.json()).toMatchObject({ code: 'ADMIN_API_DISABLED' });
   });
 });

@@ -1,5 +1,6 @@
 import { topicName } from '@ecommerce/contracts';
 import type { EventBackbone } from '@ecommerce/event-backbone';
+import { conflict } from '@ecommerce/service-runtime';
 
 import { projectedTopics } from '../consumers/order-events.consumer';
 import type { AnalyticsDatabase } from '../persistence/analytics-database';
@@ -14,8 +15,9 @@ export interface RebuildReport {
  * Makes the consumer group `groupId` rebuild the read models from the start of the topics:
  *
  * 1. its offsets on every projected topic go back to the earliest. Kafka refuses this while a
- *    member of the group is running, so a running service stops the rebuild here, before anything
- *    is deleted;
+ *    member of the group is running, so a running consumer stops the rebuild here, before anything
+ *    is deleted: a 409 (`CONSUMER_GROUP_ACTIVE`) naming the group. (The state is read first for that
+ *    answer; a member joining in between is still refused by Kafka, as an error.)
  * 2. in one transaction, the projections are emptied and the group's inbox rows deleted (they
  *    would make every replayed event a duplicate).
  *
@@ -36,6 +38,14 @@ export async function rebuildReadModels(deps: {
   const admin = backbone.kafka.admin();
   await admin.connect();
   try {
+    const [group] = (await admin.describeGroups([groupId])).groups;
+    if (group && group.state !== 'Empty' && group.state !== 'Dead') {
+      throw conflict({
+        code: 'CONSUMER_GROUP_ACTIVE',
+        detail: `Consumer group ${groupId} has running members (${group.state}); stop the other instances of the service, then rebuild.`,
+        extensions: { groupId, runningMembers: group.members.length },
+      });
+    }
     for (const topic of topics) await admin.resetOffsets({ groupId, topic, earliest: true });
   } finally {
     await admin.disconnect();

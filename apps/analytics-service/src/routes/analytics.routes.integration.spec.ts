@@ -21,8 +21,7 @@ describe('analytics projections and HTTP API on a real database', () => {
 
   beforeAll(async () => {
     harness = await startAnalyticsTestHarness();
-    const { config, logger, prisma } = harness;
-    app = await buildAnalyticsServiceApp({ config, logger, prisma });
+    app = await buildAnalyticsServiceApp(harness);
   });
 
   afterAll(async () => {

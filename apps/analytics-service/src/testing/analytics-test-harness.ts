@@ -20,6 +20,7 @@ import pino from 'pino';
 import { loadAnalyticsServiceConfig, SERVICE_NAME, type AnalyticsServiceConfig } from '../config';
 import { orderEventHandlers, projectedTopics } from '../consumers/order-events.consumer';
 import { PrismaClient } from '../generated/prisma/client';
+import type { ProjectionConsumer } from '../rebuild/rebuild-projections';
 
 type Producer = ReturnType<EventBackbone['kafka']['producer']>;
 
@@ -34,12 +35,11 @@ export interface AnalyticsTestHarness {
   prisma: PrismaClient;
   backbone: EventBackbone;
   logger: pino.Logger;
-  /** This file's consumer group (the service's is its name; a test must not share it). */
-  groupId: string;
-  /** Starts the projections consuming in `groupId`, as main.ts does. */
-  startConsumer(): Promise<void>;
-  /** Stops them (the group is left with no running member). */
-  stopConsumer(): Promise<void>;
+  /**
+   * The projections consuming as main.ts runs them, in this file's consumer group (the service's
+   * is its name; a test must not share it). Stopping them leaves the group with no member.
+   */
+  projections: ProjectionConsumer;
   /** Writes events to their topics, keyed and encoded the way the order service's relay does. */
   publish(...events: TypedEvent[]): Promise<void>;
   close(): Promise<void>;
@@ -74,17 +74,19 @@ export async function startAnalyticsTestHarness(): Promise<AnalyticsTestHarness>
     prisma,
     backbone,
     logger,
-    groupId,
-    startConsumer: () =>
-      backbone.consume({
-        groupId,
-        topics: projectedTopics,
-        handlers: orderEventHandlers({ logger }),
-        runInTransaction: (work) => prisma.$transaction(work),
-        logger,
-        retry: { initialDelayMs: 50, maxDelayMs: 200 },
-      }),
-    stopConsumer: () => backbone.stop(),
+    projections: {
+      groupId,
+      start: () =>
+        backbone.consume({
+          groupId,
+          topics: projectedTopics,
+          handlers: orderEventHandlers({ logger }),
+          runInTransaction: (work) => prisma.$transaction(work),
+          logger,
+          retry: { initialDelayMs: 50, maxDelayMs: 200 },
+        }),
+      stop: () => backbone.stop(),
+    },
     async publish(...events) {
       if (!producer) {
         producer = backbone.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });

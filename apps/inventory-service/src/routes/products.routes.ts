@@ -11,6 +11,12 @@ const Sku = Type.String({
   pattern: '^[A-Za-z0-9._-]{1,64}$',
   description: 'letters, digits, . _ -; 1 to 64',
 });
+/**
+ * Free text as it will be stored: no NUL (PostgreSQL text refuses it) and no lone surrogate (it has
+ * no UTF-8 form, so it would be stored as U+FFFD rather than as sent).
+ */
+const Text = (limits: { minLength: number; maxLength: number }) =>
+  Type.String({ ...limits, pattern: '^[^\\u0000\\uD800-\\uDFFF]*$' });
 const SkuParams = Type.Object({ sku: Sku }, { additionalProperties: false });
 const Cents = Type.Integer({ minimum: 0, maximum: 100_000_000, description: 'minor units' });
 const Quantity = Type.Integer({
@@ -50,7 +56,7 @@ export function registerProductRoutes(
         params: SkuParams,
         body: Type.Object(
           {
-            name: Type.String({ minLength: 1, maxLength: 200 }),
+            name: Text({ minLength: 1, maxLength: 200 }),
             priceCents: Cents,
             currency: Type.Optional(
               Type.String({ pattern: '^[A-Z]{3}$', default: 'USD', description: 'ISO 4217' }),
@@ -81,7 +87,7 @@ export function registerProductRoutes(
         body: Type.Object(
           {
             quantity: Quantity,
-            reason: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+            reason: Type.Optional(Text({ minLength: 1, maxLength: 200 })),
           },
           { additionalProperties: false },
         ),

@@ -16,7 +16,10 @@ const NotificationView = Type.Object({
 const ListQuery = Type.Object(
   {
     orderId: Type.Optional(Type.String({ format: 'uuid' })),
-    customerId: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+    // No NUL, which PostgreSQL text refuses, nor a lone surrogate, which no stored id contains.
+    customerId: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 100, pattern: '^[^\\u0000\\uD800-\\uDFFF]*$' }),
+    ),
   },
   { additionalProperties: false },
 );

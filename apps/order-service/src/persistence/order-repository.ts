@@ -68,7 +68,9 @@ export function decodeCursor(cursor: string): Position | null {
   try {
     const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
     const createdAt = new Date(String(at));
-    if (typeof at !== 'string' || Number.isNaN(createdAt.getTime())) return null;
+    // A four-digit year, as toISOString() wrote it: a time JavaScript can hold but PostgreSQL
+    // cannot (before 4713 BC) would fail the query instead.
+    if (typeof at !== 'string' || !/^\d{4}-/.test(at) || Number.isNaN(createdAt.getTime())) return null;
     if (typeof id !== 'string' || !/^[0-9a-f-]{36}$/i.test(id)) return null;
     return { createdAt, id };
   } catch {

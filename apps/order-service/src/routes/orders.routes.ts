@@ -12,7 +12,13 @@ const Sku = Type.String({
   pattern: '^[A-Za-z0-9._-]{1,64}$',
   description: 'letters, digits, . _ -; 1 to 64',
 });
-const CustomerId = Type.String({ minLength: 1, maxLength: 100 });
+/**
+ * Free text as it will be stored: no NUL (PostgreSQL text refuses it) and no lone surrogate (it has
+ * no UTF-8 form, so it would be stored as U+FFFD rather than as sent).
+ */
+const Text = (options: { minLength: number; maxLength: number; description?: string }) =>
+  Type.String({ ...options, pattern: '^[^\\u0000\\uD800-\\uDFFF]*$' });
+const CustomerId = Text({ minLength: 1, maxLength: 100 });
 const OrderStatus = Type.Union([
   Type.Literal('PENDING'),
   Type.Literal('CONFIRMED'),
@@ -89,7 +95,7 @@ export function registerOrderRoutes(
             paymentMethod: Type.Optional(
               Type.Object(
                 {
-                  token: Type.String({
+                  token: Text({
                     minLength: 1,
                     maxLength: 200,
                     description: 'charged by the payment service; tok_ok when absent',

@@ -1,27 +1,60 @@
 import { parseArgs } from 'node:util';
 
-import { createKafka, parseBrokers } from '../kafka-client';
-import { deadLetterTopic } from '../dead-letter';
-import { readDeadLetters } from './read-dead-letters';
-import { matchesFilter, replayDeadLetters, type DeadLetterFilter } from './replay-dead-letters';
+import { callAdminApi } from '@ecommerce/service-runtime';
 
-const usage = `Usage: npm run dead-letters -- <list|replay> --group GROUP [filters]
+import type { DeadLetterSelection } from './service-dead-letters';
 
-  list                   print the dead letters of consumer group GROUP (topic <prefix>dlq.<GROUP>)
+const usage = `Usage: npm run dead-letters -- <list|replay> --url URL [--group GROUP] [filters]
+
+  list                   print the dead letters of the service at URL (GET /admin/dead-letters)
   replay                 send matching dead letters back to their origin topics; needs a filter or --all
+                         (POST /admin/dead-letters/replay)
+
+  --url URL              the service, e.g. http://127.0.0.1:3003
+  --group GROUP          one of its consumer groups (default: all of them)
 
 Filters:
   --event-id ID          the event with this id
   --origin-topic TOPIC   letters that came from TOPIC
   --error-code CODE      letters that failed with CODE
   --all                  every letter (replay only)
+  --json                 print the letters as JSON
 
-Environment: KAFKA_BROKERS (default 127.0.0.1:9092), TOPIC_PREFIX (default ecommerce.)`;
+Environment: ADMIN_TOKEN, the service's admin token (the service reads the same variable)`;
 
+/** What the admin API answers for one letter (see dead-letter-admin.routes.ts). */
+interface DeadLetterView {
+  consumerGroup: string;
+  partition: number;
+  offset: string;
+  eventId: string | null;
+  eventType: string | null;
+  originTopic: string;
+  originPartition: number;
+  originOffset: string;
+  attempts: number;
+  errorCode: string;
+  errorMessage: string;
+  failedAt: string;
+}
+
+function describe(letter: DeadLetterView): string {
+  return (
+    `${letter.consumerGroup} ${letter.partition}:${letter.offset}  ${letter.eventType ?? '?'} ${letter.eventId ?? '?'}` +
+    `  from ${letter.originTopic}[${letter.originPartition}]@${letter.originOffset}` +
+    `  after ${letter.attempts} attempt(s) at ${letter.failedAt}  ${letter.errorCode}: ${letter.errorMessage}`
+  );
+}
+
+/**
+ * A client of the service's admin API, which holds the Kafka access and requires the admin token:
+ * operators go through the same credential as any other caller.
+ */
 async function main(): Promise<void> {
   const { positionals, values } = parseArgs({
     allowPositionals: true,
     options: {
+      url: { type: 'string' },
       group: { type: 'string' },
       'event-id': { type: 'string' },
       'origin-topic': { type: 'string' },
@@ -33,43 +66,39 @@ async function main(): Promise<void> {
   });
   const [command] = positionals;
   if (values.help || !command) return void console.log(usage);
-  if (!values.group) throw new Error(`--group is required\n\n${usage}`);
+  if (!values.url) throw new Error(`--url is required\n\n${usage}`);
 
-  const kafka = createKafka({
-    clientId: 'dead-letter-tool',
-    brokers: parseBrokers(process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092'),
-  });
-  const topic = deadLetterTopic(process.env['TOPIC_PREFIX'] ?? 'ecommerce.', values.group);
-  const filter: DeadLetterFilter = {
+  const selection: DeadLetterSelection = {
+    consumerGroup: values.group,
     eventId: values['event-id'],
     originTopic: values['origin-topic'],
     errorCode: values['error-code'],
   };
-  const letters = (await readDeadLetters(kafka, topic)).filter((letter) => matchesFilter(letter, filter));
+  const call = { url: values.url, token: process.env['ADMIN_TOKEN'] };
 
   switch (command) {
-    case 'list':
-      if (values.json)
-        return void console.log(
-          JSON.stringify(
-            letters.map(({ key, value: _value, ...rest }) => ({ ...rest, key: key?.toString() })),
-          ),
-        );
-      console.log(`${letters.length} dead letter(s) in ${topic}`);
-      for (const letter of letters) {
-        console.log(
-          `${letter.partition}:${letter.offset}  ${letter.headers['event-type'] ?? '?'} ${letter.headers['event-id'] ?? '?'}` +
-            `  from ${letter.originTopic}[${letter.originPartition}]@${letter.originOffset}` +
-            `  after ${letter.attempts} attempt(s) at ${letter.failedAt}  ${letter.errorCode}: ${letter.errorMessage}`,
-        );
-      }
+    case 'list': {
+      const letters = (await callAdminApi({
+        ...call,
+        method: 'GET',
+        path: '/admin/dead-letters',
+        query: { ...selection },
+      })) as DeadLetterView[];
+      if (values.json) return void console.log(JSON.stringify(letters));
+      console.log(`${letters.length} dead letter(s) at ${values.url}`);
+      for (const letter of letters) console.log(describe(letter));
       return;
+    }
     case 'replay': {
-      const filtered = filter.eventId || filter.originTopic || filter.errorCode;
-      if (!filtered && !values.all)
-        throw new Error('replay needs a filter (--event-id, --origin-topic, --error-code) or --all');
-      const replayed = await replayDeadLetters(kafka, topic, letters);
-      console.log(`replayed ${replayed} dead letter(s) from ${topic}`);
+      const { replayed } = (await callAdminApi({
+        ...call,
+        method: 'POST',
+        path: '/admin/dead-letters/replay',
+        body: { ...selection, ...(values.all && { all: true }) },
+      })) as { replayed: DeadLetterView[] };
+      if (values.json) return void console.log(JSON.stringify(replayed));
+      console.log(`replayed ${replayed.length} dead letter(s)`);
+      for (const letter of replayed) console.log(describe(letter));
       return;
     }
     default:

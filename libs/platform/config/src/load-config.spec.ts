@@ -4,6 +4,13 @@ import { ConfigError, loadConfig } from './load-config';
 import { httpSettings, kafkaSettings, serviceSettings } from './settings';
 
 const schema = Type.Object({ ...httpSettings(3001), ...kafkaSettings });
+const serviceSchema = Type.Object({
+  ...serviceSettings({
+    defaultPort: 3009,
+    databaseUrlVariable: 'ORDER_DATABASE_URL',
+    defaultDatabase: 'orders',
+  }),
+});
 
 describe('loadConfig', () => {
   it('when nothing is set, then every key takes its default', () => {
@@ -45,13 +52,6 @@ describe('loadConfig', () => {
 
 describe('serviceSettings', () => {
   it('gives every service the shared settings and its own database URL, with defaults', () => {
-    const serviceSchema = Type.Object({
-      ...serviceSettings({
-        defaultPort: 3009,
-        databaseUrlVariable: 'ORDER_DATABASE_URL',
-        defaultDatabase: 'orders',
-      }),
-    });
     // Typed on purpose: typecheck fails if the database variable's name stops being a literal key.
     const config: { PORT: number; ORDER_DATABASE_URL: string; SCHEMA_REGISTRY_URL: string } = loadConfig(
       serviceSchema,
@@ -62,5 +62,32 @@ describe('serviceSettings', () => {
       ORDER_DATABASE_URL: 'postgresql://postgres@127.0.0.1:5432/orders',
       SCHEMA_REGISTRY_URL: 'http://127.0.0.1:8081/apis/ccompat/v7',
     });
+  });
+});
+
+describe('ADMIN_TOKEN', () => {
+  it('when unset, then the configuration has no token (the admin API is disabled)', () => {
+    expect(loadConfig(serviceSchema, {}).ADMIN_TOKEN).toBeUndefined();
+  });
+
+  it('when set to a long enough token, then it is kept as given', () => {
+    const token = 'a3f1c9e07b2d4a6f8e1c3b5d7f9a0c2e4b6d8f0a1c3e5a7b';
+    expect(loadConfig(serviceSchema, { ADMIN_TOKEN: token }).ADMIN_TOKEN).toBe(token);
+  });
+
+  it.each([
+    ['a value is shorter than 32 characters', 'short-but-secret-value'],
+    ['a value has characters a bearer token cannot carry', 'not a token: it has spaces and a colon in it!!'],
+    ['the value is empty', ''],
+  ])('when %s, then loading fails naming ADMIN_TOKEN and never echoing the value', (_case, value) => {
+    let message = '';
+    try {
+      loadConfig(serviceSchema, { ADMIN_TOKEN: value });
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      message = (error as ConfigError).message;
+    }
+    expect(message).toContain('ADMIN_TOKEN');
+    if (value) expect(message).not.toContain(value);
   });
 });

@@ -81,6 +81,24 @@ export const telemetrySettings = {
   ),
 };
 
+/**
+ * The credential of a service's `/admin/` API (dead-letter replay, projection rebuilds). Optional:
+ * unset, the admin API refuses every request. Long enough that guessing is hopeless, and made of
+ * the characters a bearer token may carry (RFC 6750 `b64token`: hex, base64 and base64url all fit),
+ * so `openssl rand -hex 32` gives a good one. A rejected value is never echoed: the error names the
+ * variable and the rule only.
+ */
+const adminSettings = {
+  ADMIN_TOKEN: Type.Optional(
+    Type.String({
+      minLength: 32,
+      pattern: '^[A-Za-z0-9._~+/-]+=*$',
+      description:
+        'bearer token of the /admin/ API, at least 32 characters of A-Z a-z 0-9 . _ ~ + / - (e.g. openssl rand -hex 32); unset: the admin API is disabled',
+    }),
+  ),
+};
+
 /** The database URL setting of one service, e.g. `ORDER_DATABASE_URL`. */
 export function databaseUrlSetting<Variable extends string>(
   variable: Variable,
@@ -96,8 +114,8 @@ export function databaseUrlSetting<Variable extends string>(
 }
 
 /**
- * The settings every service reads: HTTP, Kafka, schema registry, topics, tracing and its own database. A service
- * spreads these into its schema and adds its own.
+ * The settings every service reads: HTTP, Kafka, schema registry, topics, tracing, the admin credential
+ * and its own database. A service spreads these into its schema and adds its own.
  */
 export function serviceSettings<const Variable extends string>(service: {
   defaultPort: number;
@@ -108,6 +126,7 @@ export function serviceSettings<const Variable extends string>(service: {
   typeof schemaRegistrySettings &
   typeof topicSettings &
   typeof telemetrySettings &
+  typeof adminSettings &
   Record<Variable, TString> {
   return {
     ...httpSettings(service.defaultPort),
@@ -115,6 +134,7 @@ export function serviceSettings<const Variable extends string>(service: {
     ...schemaRegistrySettings,
     ...topicSettings,
     ...telemetrySettings,
+    ...adminSettings,
     ...databaseUrlSetting(service.databaseUrlVariable, service.defaultDatabase),
   };
 }

@@ -2,6 +2,8 @@ import { fastifySwagger } from '@fastify/swagger';
 import { fastifySwaggerUi } from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 
+import { adminSecurityScheme } from './admin-api';
+
 export interface ApiDocsOptions {
   serviceName: string;
   version: string;
@@ -20,6 +22,7 @@ export async function serveApiDocs(
   await app.register(fastifySwagger, {
     openapi: {
       info: { title: serviceName, version, ...(description === undefined ? {} : { description }) },
+      components: { securitySchemes: adminSecurityScheme },
     },
     // Shared schemas (`ProblemDetails`) become components named by their `$id`, not `def-0`.
     refResolver: {

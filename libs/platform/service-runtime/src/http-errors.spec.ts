@@ -150,6 +150,19 @@ describe('errors as application/problem+json', () => {
     expect(response.json()).toMatchObject({ type: 'urn:problem:unsupported-media-type', status: 415 });
   });
 
+  it.each([
+    ['a path parameter over 100 characters', `/products/${'x'.repeat(101)}`, 414],
+    ['a path that is not valid percent-encoding', '/products/%E0%A4%A', 400],
+  ])('when the router refuses %s, then it is a problem too', async (_case, url, status) => {
+    const app = await probeServer();
+    const response = await app.inject({ method: 'GET', url });
+    await app.close();
+
+    expect(response.statusCode).toBe(status);
+    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(response.json()).toMatchObject({ status, instance: url });
+  });
+
   it('when no route matches, then it is a 404 problem naming the path', async () => {
     const app = await probeServer();
     const response = await app.inject({ method: 'GET', url: '/nowhere?x=1' });

@@ -8,8 +8,9 @@ import Fastify, {
   type RawServerDefault,
 } from 'fastify';
 
+import { guardAdminRoutes, withCredentialsRedacted } from './admin-api';
 import { serveApiDocs } from './api-docs';
-import { answerErrorsAsProblems } from './http-errors';
+import { answerErrorsAsProblems, answerErrorAsProblem } from './http-errors';
 import { serveMetrics } from './http-metrics';
 import { requestValidatorCompiler } from './request-validation';
 
@@ -33,6 +34,8 @@ export interface HttpServerOptions {
   apiVersion?: string;
   /** `info.description` of the OpenAPI document. */
   apiDescription?: string;
+  /** The bearer token every route under `/admin/` requires (`ADMIN_TOKEN`); unset, they all answer 403. */
+  adminToken?: string;
 }
 
 /** The server `createHttpServer` builds: route schemas written with TypeBox type the handlers. */
@@ -63,7 +66,8 @@ async function withDeadline(check: () => Promise<void>, timeoutMs: number): Prom
  * by it, invalid input is a 400 listing every bad field, and a thrown `DomainError` is answered
  * with its status and code (see README.md). `/health/live` says the process serves requests;
  * `/health/ready` says every dependency answers, and names the ones that do not; `/metrics` is for
- * Prometheus. Closing the server closes the dependencies.
+ * Prometheus. Routes under `/admin/` require `Authorization: Bearer <adminToken>` (see admin-api.ts);
+ * `authorization` headers are redacted from the logs. Closing the server closes the dependencies.
  *
  * Tracing needs nothing here: once the process has started telemetry (`@ecommerce/telemetry`),
  * every Fastify instance is instrumented as it is constructed, so each request is a span that
@@ -77,15 +81,19 @@ export async function createHttpServer({
   metrics = processMetrics,
   apiVersion = '0.0.0',
   apiDescription,
+  adminToken,
 }: HttpServerOptions): Promise<HttpServer> {
   const app = Fastify({
-    loggerInstance: logger,
+    loggerInstance: withCredentialsRedacted(logger),
     bodyLimit: 256 * 1024,
+    frameworkErrors: answerErrorAsProblem,
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.setValidatorCompiler(requestValidatorCompiler());
   answerErrorsAsProblems(app);
   // Before any route, so the document lists them all.
   await serveApiDocs(app, { serviceName, version: apiVersion, description: apiDescription });
+  // Also before any route: it attaches itself to each admin route as the route is declared.
+  guardAdminRoutes(app, adminToken);
 
   serveMetrics(app, metrics);
 

@@ -1,3 +1,4 @@
+export { callAdminApi, type AdminApiCall } from './admin-client';
 export { conflict, DomainError, notFound, unprocessable, type DomainErrorOptions } from './domain-error';
 export {
   createHttpServer,
