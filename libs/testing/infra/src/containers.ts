@@ -7,7 +7,7 @@ import type { TestInfrastructure } from './test-infrastructure';
 /** Image names with public defaults; CI points them at images it builds itself. */
 export const containerImages = {
   kafka: process.env['TEST_KAFKA_IMAGE'] ?? 'apache/kafka:3.9.1',
-  schemaRegistry: process.env['TEST_SCHEMA_REGISTRY_IMAGE'] ?? 'apicurio/apicurio-registry:3.0.9',
+  schemaRegistry: process.env['TEST_SCHEMA_REGISTRY_IMAGE'] ?? 'apicurio/apicurio-registry:3.3.3',
   postgres: process.env['TEST_POSTGRES_IMAGE'] ?? 'postgres:16-alpine',
 };
 
@@ -51,11 +51,19 @@ async function startKafka(): Promise<StartedTestContainer> {
 }
 
 async function startSchemaRegistry(): Promise<StartedTestContainer> {
-  return new GenericContainer(containerImages.schemaRegistry)
-    .withExposedPorts(8080)
-    .withWaitStrategy(Wait.forHttp('/apis/ccompat/v7/subjects', 8080).forStatusCode(200))
-    .withStartupTimeout(120_000)
-    .start();
+  return (
+    new GenericContainer(containerImages.schemaRegistry)
+      .withExposedPorts(8080)
+      // Confluent's defaults, as infra/local sets them: BACKWARD compatibility (the client checks a
+      // subject's level against its own default) and one id per schema content.
+      .withEnvironment({
+        APICURIO_RULES_GLOBAL_COMPATIBILITY: 'BACKWARD',
+        APICURIO_CCOMPAT_LEGACY_ID_MODE_ENABLED: 'false',
+      })
+      .withWaitStrategy(Wait.forHttp('/apis/ccompat/v7/subjects', 8080).forStatusCode(200))
+      .withStartupTimeout(120_000)
+      .start()
+  );
 }
 
 export interface StartedContainers {

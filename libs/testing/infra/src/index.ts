@@ -12,5 +12,20 @@ export {
   type TestInfrastructure,
 } from './test-infrastructure';
 export { freePort } from '@ecommerce/local-infra';
-export { waitFor } from './wait-for';
+export { waitFor } from '@ecommerce/system-runner';
 export { createPgTransactions, type PgTransactions } from './pg-transactions';
+export { propertyTestParameters } from './property/property-test-parameters';
+export {
+  hostileBody,
+  hostileHeaderValue,
+  hostileQuery,
+  hostileSegment,
+  type RawBody,
+} from './property/hostile-input';
+export { databaseFingerprint, type DatabaseFingerprint } from './property/database-fingerprint';
+export {
+  assertAnsweredCleanly,
+  assertClearAnswer,
+  readsAnswerCleanly,
+  type HttpAnswer,
+} from './property/clear-answer';
