@@ -22,15 +22,13 @@ import {
 } from '@ecommerce/test-infra';
 import pino from 'pino';
 
+import { percentile } from './stats';
+
 const { values } = parseArgs({ options: { events: { type: 'string', default: '10000' } } });
 const events = Number(values.events);
 const partitions = 6;
 const batchSize = 500;
 const logger = pino({ level: 'warn' });
-
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
-}
 
 async function unpublished(db: PgTransactions): Promise<number> {
   const [row] = await db.query<{ n: number }>(

@@ -1,0 +1,4 @@
+export default {
+  displayName: 'benchmarks',
+  preset: '../../jest.preset.js',
+};

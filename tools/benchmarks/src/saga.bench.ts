@@ -1,0 +1,262 @@
+/**
+ * Saga benchmark (a script, not a test): `npm run bench [-- --duration 30 --concurrency 16 ...]`,
+ * `--help` for the flags. The five services as processes on fresh databases and topics, orders
+ * driven through `POST /orders` and followed to CONFIRMED or CANCELLED; then, on the same machine
+ * in the same run, what PostgreSQL and Kafka can do on their own, so each figure reads as a share
+ * of the machine. Writes JSON and an HTML report to the results folder; prints the summary.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+import { topicName } from '@ecommerce/contracts';
+import { createSchemaRegistry } from '@ecommerce/messaging';
+import { call } from '@ecommerce/system-runner';
+
+import {
+  postgresBackendPids,
+  sharedServiceGroups,
+  startBenchSystem,
+  uncommittedMessages,
+  type BenchSystem,
+} from './saga/bench-system';
+import { Cleanup } from './saga/cleanup';
+import { cpuBetween, cpuSnapshot, localKafkaBrokerPid, type CpuGroups } from './saga/cpu-usage';
+import { BenchFlagError, parseSagaBenchFlags, sagaBenchUsage, type SagaBenchFlags } from './saga/flags';
+import { LagSampler } from './saga/lag-sampler';
+import { describeMachine } from './saga/machine';
+import { driveOrders, type OrderLoad } from './saga/order-load';
+import { measureOrders, secondBySecond } from './saga/order-samples';
+import { orderCost, outboxCommitToPublish, unpublishedEvents } from './saga/outbox-figures';
+import { measureKafkaThroughput } from './saga/reference/kafka-throughput';
+import { checkPgbench, measurePostgresCommitRate } from './saga/reference/postgres-commit-rate';
+import { renderHtmlReport, summaryLines } from './saga/report';
+import type { CpuPerOrder, SagaBenchResult } from './saga/result';
+import { TerminalOrderWatcher } from './saga/terminal-orders';
+
+/** Long enough to see the services' background work (1 s polls, 3 s heartbeats) a few times. */
+const IDLE_SECONDS = 5;
+
+/** Past the services' saga timeout (30 s): by then every order has an outcome or something is broken. */
+const ENDING_TIMEOUT_MS = 60_000;
+
+function orderPlacer(system: BenchSystem) {
+  return async (n: number): Promise<string> => {
+    const response = await call(`${system.services.url('order')}/orders`, 'POST', {
+      customerId: `bench-${n % 1_000}`,
+      items: [{ sku: system.skus[n % system.skus.length], quantity: 1 }],
+    });
+    if (response.status !== 202) {
+      throw new Error(`POST /orders answered ${response.status}: ${JSON.stringify(response.body)}`);
+    }
+    return (response.body as { orderId: string }).orderId;
+  };
+}
+
+/**
+ * Once the orders have ended, the rest of the saga (notifications, analytics, stock commits)
+ * finishes; the costs per order are counted after that. Not quiet after two minutes: the run goes
+ * on with partial costs and says so (a failing query still fails the run).
+ */
+async function waitUntilQuiet(system: BenchSystem, warnings: string[]): Promise<void> {
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    const unpublished = await unpublishedEvents(system.databaseUrls);
+    const lag = await uncommittedMessages(system.kafka, system.topicPrefix);
+    if (unpublished === 0 && lag === 0) return;
+    if (Date.now() > deadline) {
+      warnings.push(
+        `not quiet after 2 minutes (${unpublished} unpublished events, consumer lag ${lag}): costs per order are partial`,
+      );
+      return;
+    }
+    await sleep(500);
+  }
+}
+
+/** The processes whose CPU time is followed: each service's instances, the database, the broker, this one. */
+async function cpuGroups(system: BenchSystem): Promise<CpuGroups> {
+  const groups: Record<string, number[]> = {};
+  for (const instance of system.services.instances) {
+    if (instance.pid !== undefined) (groups[instance.name] ??= []).push(instance.pid);
+  }
+  const brokerPort = Number(system.kafkaBrokers.split(',')[0]?.split(':').at(-1));
+  const broker = await localKafkaBrokerPid(brokerPort);
+  return {
+    ...groups,
+    postgres: await postgresBackendPids(system),
+    'kafka broker': broker === undefined ? [] : [broker],
+    'load generator': [process.pid],
+  };
+}
+
+function cpuPerOrder(
+  idle: ReturnType<typeof cpuBetween>,
+  use: ReturnType<typeof cpuBetween>,
+  orders: number,
+): CpuPerOrder {
+  const perGroup = (cpu: ReturnType<typeof cpuBetween>, divisor: number) =>
+    Object.fromEntries(
+      Object.entries(cpu.seconds).map(([group, seconds]) => [group, (seconds * 1_000) / divisor]),
+    );
+  return {
+    msPerOrder: perGroup(use, orders),
+    idleMsPerSecond: perGroup(idle, IDLE_SECONDS),
+    machineBusy: use.machineBusy,
+    machineIowait: use.machineIowait,
+    machineSteal: use.machineSteal,
+  };
+}
+
+function serviceHealthWarnings(system: BenchSystem, load: OrderLoad): string[] {
+  const warnings = system.services.instances
+    .filter((instance) => !instance.running)
+    .map(
+      (instance) =>
+        `${instance.name}-service (pid ${instance.pid}) died:\n${instance.output().slice(-2_000)}`,
+    );
+  if (load.failureExamples.length > 0)
+    warnings.push(`POST failures, e.g.: ${load.failureExamples.join('; ')}`);
+  return warnings;
+}
+
+async function runBenchmark(flags: SagaBenchFlags, cleanup: Cleanup): Promise<SagaBenchResult> {
+  const startedAt = new Date().toISOString();
+  const { durationSeconds, warmupSeconds, instances, partitions } = flags;
+  console.log(`starting: infrastructure, databases, ${instances} instance(s) of each service, catalog`);
+  const system = await startBenchSystem({ instances, partitions }, cleanup);
+  const machine = await describeMachine(system.postgresAdminUrl);
+  const warnings: string[] = [];
+  if (system.sharedGroups.length > 0) {
+    warnings.push(
+      `another system was using the consumer groups ${system.sharedGroups.join(', ')} on this broker: ` +
+        'group ids do not carry the topic prefix, so partitions may stall and figures be disturbed',
+    );
+  }
+  const watcher = await TerminalOrderWatcher.start({
+    kafka: system.kafka,
+    registry: createSchemaRegistry({ url: system.schemaRegistryUrl }),
+    topic: topicName('orders', system.topicPrefix),
+    groupId: `${system.topicPrefix}bench.terminal-orders`,
+    partitions,
+  });
+  cleanup.add('stop the terminal order watcher', () => watcher.stop());
+
+  console.log(
+    `idle for ${IDLE_SECONDS} s (background CPU), then ${warmupSeconds} s warm-up and ${durationSeconds} s of load`,
+  );
+  const idleStart = await cpuSnapshot(await cpuGroups(system));
+  await sleep(IDLE_SECONDS * 1_000);
+  // Groups are read again at each snapshot: a pool may have opened database connections meanwhile.
+  const cpuBefore = await cpuSnapshot(await cpuGroups(system));
+  const idleCpu = cpuBetween(idleStart, cpuBefore);
+  const sampler = new LagSampler(system.services.instances);
+  const load = await driveOrders({
+    shape: flags.load,
+    seconds: warmupSeconds + durationSeconds,
+    placeOrder: orderPlacer(system),
+    watcher,
+    endingTimeoutMs: ENDING_TIMEOUT_MS,
+    signal: cleanup.signal,
+  });
+  const cpu = cpuBetween(cpuBefore, await cpuSnapshot(await cpuGroups(system)));
+  const lag = (await sampler.stop()).map((sample) => ({ ...sample, at: sample.at - load.startedAt }));
+  cleanup.signal.throwIfAborted();
+  warnings.push(...serviceHealthWarnings(system, load));
+  const sharedDuringLoad = await sharedServiceGroups(system.kafka, instances);
+  if (sharedDuringLoad.length > 0) {
+    warnings.push(
+      `by the end of the load, another system had joined the consumer groups ${sharedDuringLoad.join(', ')}`,
+    );
+  }
+
+  console.log('measuring: outboxes and order costs once the system is quiet');
+  await waitUntilQuiet(system, warnings);
+  const [fromMs, toMs] = [warmupSeconds * 1_000, (warmupSeconds + durationSeconds) * 1_000];
+  const wallClock = (ms: number) => new Date(performance.timeOrigin + load.startedAt + ms);
+  const orders = measureOrders(load.samples, fromMs, toMs);
+  const outboxCommitToPublishMs = await outboxCommitToPublish(
+    system.databaseUrls,
+    wallClock(fromMs),
+    wallClock(toMs),
+  );
+  const cost = await orderCost(system.databaseUrls);
+  // The references run alone: the services would compete with them for the same CPU and disk.
+  await system.services.stop();
+
+  console.log('references: PostgreSQL single-row commits (pgbench), kafkajs produce-to-consume');
+  const postgres = await measurePostgresCommitRate(system.postgresAdminUrl, system.runId);
+  const kafka = await measureKafkaThroughput({
+    kafka: system.kafka,
+    topicPrefix: system.topicPrefix,
+    partitions,
+    messageBytes: Math.round(cost.meanEventBytes),
+  });
+  return {
+    benchmark: 'saga',
+    startedAt,
+    flags: { durationSeconds, warmupSeconds, load: flags.load, instances, partitions },
+    machine,
+    system: {
+      orders,
+      failures: { http: load.httpFailures, unfinished: load.unfinished },
+      outboxCommitToPublishMs,
+      maxConsumerLag: Math.max(0, ...lag.map((sample) => sample.maxLag)),
+      cost,
+      cpu: cpuPerOrder(idleCpu, cpu, load.samples.length),
+    },
+    reference: { postgres, kafka },
+    ratios: {
+      ordersPerCommit: orders.ordersPerSecond / postgres.commitsPerSecond,
+      postgresCapacityUsed: (orders.ordersPerSecond * cost.commitsPerOrder) / postgres.commitsPerSecond,
+      kafkaCapacityUsed: (orders.ordersPerSecond * cost.eventsPerOrder) / kafka.messagesPerSecond,
+    },
+    series: secondBySecond(load.samples, lag),
+    warnings,
+  };
+}
+
+async function writeResults(result: SagaBenchResult, resultsDir: string): Promise<string[]> {
+  await mkdir(resultsDir, { recursive: true });
+  const base = join(resultsDir, `saga-${result.startedAt.replace(/[:.]/g, '-')}`);
+  await writeFile(`${base}.json`, `${JSON.stringify(result, null, 2)}\n`);
+  await writeFile(`${base}.html`, renderHtmlReport(result));
+  return [`${base}.json`, `${base}.html`];
+}
+
+async function main(): Promise<number> {
+  const argv = process.argv.slice(2);
+  if (argv.includes('--help') || argv.includes('-h')) {
+    console.log(sagaBenchUsage);
+    return 0;
+  }
+  let flags: SagaBenchFlags;
+  try {
+    flags = parseSagaBenchFlags(argv, join(__dirname, '..', 'results'));
+  } catch (error) {
+    if (!(error instanceof BenchFlagError)) throw error;
+    console.error(`${error.message}\n\n${sagaBenchUsage}`);
+    return 2;
+  }
+  await checkPgbench();
+  const cleanup = new Cleanup();
+  cleanup.exitOnSignals();
+  try {
+    const result = await runBenchmark(flags, cleanup);
+    const files = await writeResults(result, flags.resultsDir);
+    console.log(`\n${summaryLines(result).join('\n')}\n\nresults: ${files.join(', ')}`);
+    return 0;
+  } finally {
+    console.log('cleaning up: services, topics, databases');
+    await cleanup.run();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

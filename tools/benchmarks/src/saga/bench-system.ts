@@ -1,0 +1,235 @@
+import { randomBytes } from 'node:crypto';
+
+import { databaseUrlOnServer, dropDatabase } from '@ecommerce/database';
+import { findServiceDatabase, migrateServiceDatabase } from '@ecommerce/db-tools';
+import { localInfraDown, localInfraUp } from '@ecommerce/local-infra';
+import { createKafka, parseBrokers } from '@ecommerce/messaging';
+import {
+  call,
+  serviceNames,
+  startServices,
+  waitFor,
+  type RunningServices,
+  type ServiceName,
+} from '@ecommerce/system-runner';
+import type { Kafka } from 'kafkajs';
+import { Pool } from 'pg';
+
+import type { Cleanup } from './cleanup';
+
+export interface BenchSystem {
+  runId: string;
+  topicPrefix: string;
+  kafka: Kafka;
+  kafkaBrokers: string;
+  schemaRegistryUrl: string;
+  /** Server URL to create and drop scratch databases. */
+  postgresAdminUrl: string;
+  databaseUrls: Record<ServiceName, string>;
+  services: RunningServices;
+  skus: readonly string[];
+  /** Service consumer groups that had members from another system when this one started. */
+  sharedGroups: string[];
+}
+
+/** Enough products that reservations rarely queue on one stock row, enough stock never to run out. */
+const SKU_COUNT = 50;
+const STOCK_PER_SKU = 1_000_000;
+
+/**
+ * The infrastructure (the shared local one, started only if nothing runs), five fresh migrated
+ * databases, a fresh topic prefix, the services as processes and a seeded catalog the order
+ * service already prices from. Everything created here is registered with `cleanup`.
+ */
+export async function startBenchSystem(
+  { instances, partitions }: { instances: number; partitions: number },
+  cleanup: Cleanup,
+): Promise<BenchSystem> {
+  const runId = randomBytes(4).toString('hex');
+  const databaseNames = Object.fromEntries(serviceNames.map((s) => [s, `bench_${runId}_${s}`])) as Record<
+    ServiceName,
+    string
+  >;
+  let postgresAdminUrl: string | undefined;
+  // Registered before `up`, which creates the databases: a failure half-way still drops them.
+  cleanup.add('drop the benchmark databases', async () => {
+    if (!postgresAdminUrl) return;
+    for (const name of Object.values(databaseNames)) await dropDatabase(postgresAdminUrl, name);
+  });
+  const infra = await localInfraUp({
+    databases: Object.values(databaseNames),
+    afterDatabasesReady: async (urls) => {
+      for (const service of serviceNames) {
+        const url = urls[databaseNames[service]];
+        if (!url) throw new Error(`localInfraUp created no database ${databaseNames[service]}`);
+        postgresAdminUrl ??= databaseUrlOnServer(url, 'postgres');
+        await migrateServiceDatabase(findServiceDatabase(service), url);
+      }
+    },
+  });
+  if (infra.startedNow) {
+    // Only what this run started: shared infrastructure that was already up stays up.
+    cleanup.add('stop the infrastructure this run started', async () => {
+      await localInfraDown();
+    });
+  }
+  const databaseUrls = Object.fromEntries(
+    serviceNames.map((s) => [s, infra.databaseUrls[databaseNames[s]]]),
+  ) as Record<ServiceName, string>;
+  const topicPrefix = `bench.${runId}.`;
+  const kafka = createKafka({ clientId: `bench-${runId}`, brokers: parseBrokers(infra.kafkaBrokers) });
+  cleanup.add(`delete the topics ${topicPrefix}*`, () => deleteTopics(kafka, topicPrefix));
+  const sharedGroups = await sharedServiceGroups(kafka, 0);
+
+  const services = await startServices({
+    kafkaBrokers: infra.kafkaBrokers,
+    schemaRegistryUrl: infra.schemaRegistryUrl,
+    databaseUrls,
+    topicPrefix,
+    partitions,
+    instances,
+    // Generous: on a loaded machine ten processes starting together can take minutes.
+    readyTimeoutMs: 180_000,
+  });
+  cleanup.add('stop the services', () => services.stop());
+  const skus = await seedCatalog(services, databaseUrls.order, runId);
+  return {
+    runId,
+    topicPrefix,
+    kafka,
+    kafkaBrokers: infra.kafkaBrokers,
+    schemaRegistryUrl: infra.schemaRegistryUrl,
+    postgresAdminUrl: required(postgresAdminUrl, 'the PostgreSQL server URL'),
+    databaseUrls,
+    services,
+    skus,
+    sharedGroups,
+  };
+}
+
+function required<T>(value: T | undefined, what: string): T {
+  if (value === undefined) throw new Error(`${what} is unknown`);
+  return value;
+}
+
+/** Products with ample stock, through the inventory API; resolves once the order service prices them. */
+async function seedCatalog(services: RunningServices, orderDatabaseUrl: string, runId: string) {
+  const skus = Array.from({ length: SKU_COUNT }, (_, i) => `BENCH-${runId}-${i}`.toUpperCase());
+  for (const sku of skus) {
+    const product = await call(`${services.url('inventory')}/products/${sku}`, 'PUT', {
+      name: `Benchmark product ${sku}`,
+      priceCents: 1_000 + skus.indexOf(sku),
+    });
+    const stock = await call(`${services.url('inventory')}/products/${sku}/stock`, 'POST', {
+      quantity: STOCK_PER_SKU,
+      reason: 'benchmark seed',
+    });
+    if (product.status >= 300 || stock.status !== 200) {
+      throw new Error(
+        `seeding ${sku} failed: ${product.status} ${stock.status} ${JSON.stringify(stock.body)}`,
+      );
+    }
+  }
+  // The order service prices from its replica (ProductUpserted events): read it rather than post
+  // probe orders, which would count as load.
+  const orderDb = new Pool({ connectionString: orderDatabaseUrl, max: 1 });
+  try {
+    await waitFor(
+      'the order service to know every product',
+      async () =>
+        (await orderDb.query<{ n: number }>('SELECT count(*)::int AS n FROM catalog_items')).rows[0]?.n ===
+        skus.length,
+      { timeoutMs: 60_000, intervalMs: 200 },
+    );
+  } finally {
+    await orderDb.end();
+  }
+  return skus;
+}
+
+/** The PostgreSQL server processes serving this run's databases right now. */
+export async function postgresBackendPids(system: BenchSystem): Promise<number[]> {
+  const names = Object.values(system.databaseUrls).map((url) => new URL(url).pathname.slice(1));
+  const admin = new Pool({ connectionString: system.postgresAdminUrl, max: 1 });
+  try {
+    const { rows } = await admin.query<{ pid: number }>(
+      'SELECT pid FROM pg_stat_activity WHERE datname = ANY($1::text[])',
+      [names],
+    );
+    return rows.map((row) => row.pid);
+  } finally {
+    await admin.end();
+  }
+}
+
+async function deleteTopics(kafka: Kafka, prefix: string): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const topics = (await admin.listTopics()).filter((topic) => topic.startsWith(prefix));
+    if (topics.length > 0) await admin.deleteTopics({ topics, timeout: 30_000 });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+const SERVICE_GROUP = /^(order|inventory|payment|notification|analytics)-service(\.|$)/;
+
+/**
+ * The services' consumer group ids do not carry the topic prefix, so another system on the same
+ * broker (an end-to-end test, the demo) joins the same groups; kafkajs's leader then hands this
+ * run's partitions to members that are not subscribed to them, and those partitions stall until
+ * the next rebalance. Checked before and after the load (a group with more members than this run
+ * has instances is shared), so the report can say its figures may be disturbed.
+ */
+export async function sharedServiceGroups(kafka: Kafka, ownMembersPerGroup: number): Promise<string[]> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const groupIds = (await admin.listGroups()).groups
+      .map((group) => group.groupId)
+      .filter((id) => SERVICE_GROUP.test(id));
+    if (groupIds.length === 0) return [];
+    const { groups } = await admin.describeGroups(groupIds);
+    return groups.filter((group) => group.members.length > ownMembersPerGroup).map((group) => group.groupId);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/**
+ * Messages of this run's topics that the service groups have not committed yet: the true consumer
+ * lag, from the broker. (The services' lag gauge keeps its last value for a partition taken away
+ * by a rebalance, so it cannot tell that a system has gone quiet.)
+ */
+export async function uncommittedMessages(kafka: Kafka, topicPrefix: string): Promise<number> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const topics = (await admin.listTopics()).filter(
+      (topic) => topic.startsWith(topicPrefix) && !topic.startsWith(`${topicPrefix}dlq.`),
+    );
+    const ends = new Map<string, number>();
+    for (const topic of topics) {
+      for (const { partition, high } of await admin.fetchTopicOffsets(topic))
+        ends.set(`${topic}/${partition}`, Number(high));
+    }
+    const groupIds = (await admin.listGroups()).groups
+      .map((g) => g.groupId)
+      .filter((id) => SERVICE_GROUP.test(id));
+    let behind = 0;
+    for (const groupId of groupIds) {
+      for (const { topic, partitions } of await admin.fetchOffsets({ groupId, topics })) {
+        // A group that never committed on a topic does not read it (every group starts from the beginning).
+        if (partitions.every((p) => Number(p.offset) < 0)) continue;
+        for (const { partition, offset } of partitions) {
+          const end = ends.get(`${topic}/${partition}`) ?? 0;
+          behind += Math.max(0, end - Math.max(0, Number(offset)));
+        }
+      }
+    }
+    return behind;
+  } finally {
+    await admin.disconnect();
+  }
+}

@@ -1,0 +1,39 @@
+import { cpuBetween, parseMachineCpu, parseProcessCpuSeconds, type CpuSnapshot } from './cpu-usage';
+
+describe('CPU accounting from /proc', () => {
+  it('when a command name holds spaces and parentheses, then utime and stime are still found', () => {
+    const stat = '4242 (node (order) svc) S 1 4242 4242 0 -1 4194304 100 0 0 0 250 50 0 0 20 0 11 0';
+    expect(parseProcessCpuSeconds(stat)).toBe(3);
+  });
+
+  it('when the machine line is read, then busy, iowait and steal are told apart', () => {
+    expect(parseMachineCpu('cpu  300 0 100 500 50 0 10 40 0 0\ncpu0 1 2 3\n')).toEqual({
+      busy: 4.1,
+      iowait: 0.5,
+      steal: 0.4,
+      total: 10,
+    });
+  });
+
+  it('when a process appears between the snapshots, then it counts nothing rather than its whole life', () => {
+    const before: CpuSnapshot = {
+      machine: { busy: 10, iowait: 1, steal: 0, total: 20 },
+      processes: { order: new Map([[1, 5]]) },
+    };
+    const after: CpuSnapshot = {
+      machine: { busy: 25, iowait: 1, steal: 1, total: 40 },
+      processes: {
+        order: new Map([
+          [1, 7.5],
+          [2, 100],
+        ]),
+      },
+    };
+    expect(cpuBetween(before, after)).toEqual({
+      seconds: { order: 2.5 },
+      machineBusy: 0.75,
+      machineIowait: 0,
+      machineSteal: 0.05,
+    });
+  });
+});

@@ -1,0 +1,107 @@
+import { readdir, readFile } from 'node:fs/promises';
+
+/** Linux reports process and machine CPU time in USER_HZ ticks, 100 per second on every platform. */
+const TICKS_PER_SECOND = 100;
+
+export interface MachineCpuTimes {
+  busy: number;
+  iowait: number;
+  /** Time the hypervisor gave this VM's CPUs to someone else. */
+  steal: number;
+  total: number;
+}
+
+/** `cpu` line of /proc/stat, in seconds summed over every core. */
+export function parseMachineCpu(procStat: string): MachineCpuTimes {
+  const fields = /^cpu\s+(.+)$/m.exec(procStat)?.[1]?.trim().split(/\s+/).map(Number) ?? [];
+  const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] = fields;
+  const seconds = (ticks: number) => ticks / TICKS_PER_SECOND;
+  return {
+    busy: seconds(user + nice + system + irq + softirq),
+    iowait: seconds(iowait),
+    steal: seconds(steal),
+    total: seconds(user + nice + system + idle + iowait + irq + softirq + steal),
+  };
+}
+
+/** utime + stime of /proc/<pid>/stat, in seconds (the command name may hold spaces: parse after it). */
+export function parseProcessCpuSeconds(pidStat: string): number {
+  const afterName = pidStat.slice(pidStat.lastIndexOf(')') + 2).split(' ');
+  // Fields 14 and 15 of the whole line are the 12th and 13th after the name.
+  return (Number(afterName[11]) + Number(afterName[12])) / TICKS_PER_SECOND;
+}
+
+export async function processCpuSeconds(pid: number): Promise<number | undefined> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
+  return stat === undefined ? undefined : parseProcessCpuSeconds(stat);
+}
+
+export async function machineCpu(): Promise<MachineCpuTimes | undefined> {
+  const stat = await readFile('/proc/stat', 'utf8').catch(() => undefined);
+  return stat === undefined ? undefined : parseMachineCpu(stat);
+}
+
+/**
+ * The pid of the local infrastructure's Kafka broker listening on `port` (its launcher names the
+ * ports on the command line), if it runs on this machine: other brokers (a chaos run's) may too.
+ */
+export async function localKafkaBrokerPid(port: number): Promise<number | undefined> {
+  for (const entry of await readdir('/proc').catch(() => [])) {
+    if (!/^\d+$/.test(entry)) continue;
+    const args = (await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '')).split('\0');
+    const ports = args.find((arg) => arg.startsWith('-Decommerce.localInfra.ports='))?.split('=')[1];
+    if (args.includes('kafka.Kafka') && ports?.split(',')[0] === String(port)) return Number(entry);
+  }
+  return undefined;
+}
+
+export type CpuGroups = Record<string, readonly number[]>;
+
+export interface CpuSnapshot {
+  machine: MachineCpuTimes | undefined;
+  /** CPU seconds of each pid, by group (a group's pids are read at each snapshot: pools change). */
+  processes: Record<string, Map<number, number>>;
+}
+
+export async function cpuSnapshot(groups: CpuGroups): Promise<CpuSnapshot> {
+  const processes: Record<string, Map<number, number>> = {};
+  for (const [group, pids] of Object.entries(groups)) {
+    const seconds = new Map<number, number>();
+    for (const pid of pids) {
+      const value = await processCpuSeconds(pid);
+      if (value !== undefined) seconds.set(pid, value);
+    }
+    processes[group] = seconds;
+  }
+  return { machine: await machineCpu(), processes };
+}
+
+export interface CpuUse {
+  /** CPU seconds each group used between the snapshots (pids present in both). */
+  seconds: Record<string, number>;
+  /** Share of the machine's CPU time that was busy / waiting for I/O / stolen by the hypervisor. */
+  machineBusy: number;
+  machineIowait: number;
+  machineSteal: number;
+}
+
+export function cpuBetween(before: CpuSnapshot, after: CpuSnapshot): CpuUse {
+  const seconds: Record<string, number> = {};
+  for (const [group, end] of Object.entries(after.processes)) {
+    const start = before.processes[group] ?? new Map<number, number>();
+    seconds[group] = [...end].reduce(
+      (sum, [pid, value]) => sum + (start.has(pid) ? value - (start.get(pid) ?? 0) : 0),
+      0,
+    );
+  }
+  const share = (pick: (t: MachineCpuTimes) => number) =>
+    before.machine && after.machine
+      ? (pick(after.machine) - pick(before.machine)) / (after.machine.total - before.machine.total)
+      : NaN;
+  return {
+    seconds,
+    machineBusy: share((t) => t.busy),
+    machineIowait: share((t) => t.iowait),
+    machineSteal: share((t) => t.steal),
+  };
+}

@@ -1,0 +1,39 @@
+import { BenchFlagError, parseSagaBenchFlags } from './flags';
+
+const parse = (...argv: string[]) => parseSagaBenchFlags(argv, '/results');
+
+describe('saga benchmark flags', () => {
+  it('when none are given, then the defaults make a run of about a minute on one instance', () => {
+    expect(parse()).toEqual({
+      durationSeconds: 30,
+      warmupSeconds: 5,
+      load: { kind: 'concurrency', concurrency: 16 },
+      instances: 1,
+      partitions: 3,
+      resultsDir: '/results',
+    });
+  });
+
+  it('when --rate is given, then the load is an open loop at that rate', () => {
+    expect(parse('--rate', '40', '--instances', '2', '--partitions', '6')).toMatchObject({
+      load: { kind: 'rate', ordersPerSecond: 40 },
+      instances: 2,
+      partitions: 6,
+    });
+  });
+
+  it.each([
+    [['--duration', '0'], '--duration must be an integer from 1 to 3600, got "0"'],
+    [['--concurrency', '2.5'], '--concurrency must be an integer from 1 to 1000, got "2.5"'],
+    [['--partitions', 'six'], '--partitions must be an integer from 1 to 64, got "six"'],
+    [['--rate=-3'], '--rate must be an integer from 1 to 10000, got "-3"'],
+    [['--concurrency', '4', '--rate', '10'], '--concurrency and --rate exclude each other'],
+    [['--instances', '4', '--partitions', '3'], '--instances 4 exceeds --partitions 3'],
+    [['--speed', '3'], "Unknown option '--speed'"],
+    [['--duration'], "Option '--duration <value>' argument missing"],
+  ])('when given %j, then it refuses with a message naming the flag', (argv, message) => {
+    const attempt = () => parse(...argv);
+    expect(attempt).toThrow(BenchFlagError);
+    expect(attempt).toThrow(message);
+  });
+});

@@ -1,0 +1,87 @@
+import { parseArgs } from 'node:util';
+
+/** Closed loop: a fixed number of orders in flight. Open loop: orders placed at a fixed rate. */
+export type LoadShape =
+  { kind: 'concurrency'; concurrency: number } | { kind: 'rate'; ordersPerSecond: number };
+
+export interface SagaBenchFlags {
+  /** Measured seconds, after the warm-up. */
+  durationSeconds: number;
+  /** Seconds of load before measuring: connection pools, JIT, consumer fetch sessions settle. */
+  warmupSeconds: number;
+  load: LoadShape;
+  /** Instances per service, in the same consumer groups. */
+  instances: number;
+  partitions: number;
+  resultsDir: string;
+}
+
+export const sagaBenchUsage = `usage: npm run bench -- [options]
+  --duration <s>      measured seconds of load (default 30)
+  --warmup <s>        seconds of load before measuring (default 5)
+  --concurrency <n>   orders in flight at any time, closed loop (default 16)
+  --rate <n>          orders placed per second, open loop (instead of --concurrency)
+  --instances <n>     instances of each service, same consumer groups (default 1)
+  --partitions <n>    partitions of every topic (default 3)
+  --results <dir>     where the JSON and HTML results go (default tools/benchmarks/results)`;
+
+/** A bad command line: the message says which flag and why; the caller prints it with the usage. */
+export class BenchFlagError extends Error {
+  override readonly name = 'BenchFlagError';
+}
+
+function integerFlag(name: string, raw: string, min: number, max: number): number {
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(value) || value < min || value > max) {
+    throw new BenchFlagError(`--${name} must be an integer from ${min} to ${max}, got "${raw}"`);
+  }
+  return value;
+}
+
+export function parseSagaBenchFlags(argv: readonly string[], defaultResultsDir: string): SagaBenchFlags {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        duration: { type: 'string', default: '30' },
+        warmup: { type: 'string', default: '5' },
+        concurrency: { type: 'string' },
+        rate: { type: 'string' },
+        instances: { type: 'string', default: '1' },
+        partitions: { type: 'string', default: '3' },
+        results: { type: 'string', default: defaultResultsDir },
+      },
+    }));
+  } catch (error) {
+    // parseArgs names the unknown option or the missing value; keep its words, drop its stack.
+    throw new BenchFlagError(error instanceof Error ? error.message : String(error));
+  }
+  if (values.concurrency !== undefined && values.rate !== undefined) {
+    throw new BenchFlagError('--concurrency and --rate exclude each other: choose a closed or an open loop');
+  }
+  const instances = integerFlag('instances', values.instances, 1, 8);
+  const partitions = integerFlag('partitions', values.partitions, 1, 64);
+  if (instances > partitions) {
+    // More instances than partitions would leave consumers idle: the run would not measure what it says.
+    throw new BenchFlagError(
+      `--instances ${instances} exceeds --partitions ${partitions}: an instance would get no partition`,
+    );
+  }
+  return {
+    durationSeconds: integerFlag('duration', values.duration, 1, 3_600),
+    warmupSeconds: integerFlag('warmup', values.warmup, 0, 600),
+    load:
+      values.rate !== undefined
+        ? { kind: 'rate', ordersPerSecond: integerFlag('rate', values.rate, 1, 10_000) }
+        : {
+            kind: 'concurrency',
+            concurrency: integerFlag('concurrency', values.concurrency ?? '16', 1, 1_000),
+          },
+    instances,
+    partitions,
+    resultsDir: values.results,
+  };
+}

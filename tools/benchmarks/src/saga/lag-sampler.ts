@@ -1,0 +1,57 @@
+import { performance } from 'node:perf_hooks';
+
+import type { ServiceProcess } from '@ecommerce/system-runner';
+
+import type { LagSample } from './order-samples';
+import { maxSampleValue } from './prometheus-text';
+
+const LAG_METRIC = 'ecommerce_consumer_lag_messages';
+
+/** The highest consumer lag any instance reports now (0 when none has consumed anything yet). */
+async function currentMaxLag(instances: readonly ServiceProcess[]): Promise<number> {
+  const values = await Promise.all(
+    instances
+      .filter((instance) => instance.running)
+      .map(async (instance) => {
+        const response = await fetch(`${instance.url}/metrics`);
+        if (!response.ok) throw new Error(`${instance.name}-service /metrics answered ${response.status}`);
+        return maxSampleValue(await response.text(), LAG_METRIC) ?? 0;
+      }),
+  );
+  return Math.max(0, ...values);
+}
+
+/**
+ * Samples every instance's consumer lag once a second (one small request per instance: no load
+ * worth mentioning). The gauge is set as each message is handled, from the fetched batch's high
+ * watermark, so it is the lag the consumer last knew of, a slight underestimate while it falls behind.
+ */
+export class LagSampler {
+  /** `at` is performance.now(). */
+  readonly samples: LagSample[] = [];
+  private readonly timer: NodeJS.Timeout;
+  private sampling: Promise<void> = Promise.resolve();
+  private error: unknown;
+
+  constructor(private readonly instances: readonly ServiceProcess[]) {
+    this.timer = setInterval(() => {
+      this.sampling = this.sampleOnce();
+    }, 1_000);
+  }
+
+  private async sampleOnce(): Promise<void> {
+    try {
+      this.samples.push({ at: performance.now(), maxLag: await currentMaxLag(this.instances) });
+    } catch (error) {
+      this.error ??= error;
+    }
+  }
+
+  /** Stops sampling; throws the first sampling failure, since a missing sample would hide lag. */
+  async stop(): Promise<LagSample[]> {
+    clearInterval(this.timer);
+    await this.sampling;
+    if (this.error) throw new Error('sampling consumer lag failed', { cause: this.error });
+    return this.samples;
+  }
+}

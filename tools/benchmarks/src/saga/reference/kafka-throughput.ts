@@ -1,0 +1,84 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+
+import { ensureTopics, KafkaPublisher, type OutboundMessage } from '@ecommerce/messaging';
+import { waitFor } from '@ecommerce/system-runner';
+import type { Kafka } from 'kafkajs';
+
+import type { KafkaReference } from '../result';
+
+const SECONDS = 10;
+/** The relay's largest batch: what one relay sends per request when it has a backlog. */
+const BATCH_SIZE = 500;
+
+/**
+ * Raw produce-to-consume throughput of kafkajs on this broker: the relays' producer (idempotent,
+ * acks=all, one request in flight: `KafkaPublisher` itself) sends batches for SECONDS to one topic
+ * with the run's partitions; one consumer group reads them with a consumer per partition. Messages
+ * have an event's size, an orderId-like key and an event's headers. Rate = messages / (last one
+ * consumed - first one sent).
+ */
+export async function measureKafkaThroughput(options: {
+  kafka: Kafka;
+  topicPrefix: string;
+  partitions: number;
+  messageBytes: number;
+}): Promise<KafkaReference> {
+  const { kafka, partitions, messageBytes } = options;
+  const topic = `${options.topicPrefix}reference.throughput`;
+  const groupId = `${topic}.consumer`;
+  await ensureTopics(kafka, [topic], { partitions, replicationFactor: 1 });
+  let consumed = 0;
+  let lastConsumedAt = 0;
+  const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 1_000 });
+  const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
+  await consumer.connect();
+  const publisher = new KafkaPublisher(kafka);
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.run({
+      partitionsConsumedConcurrently: partitions,
+      eachBatch: async ({ batch }) => {
+        consumed += batch.messages.length;
+        lastConsumedAt = performance.now();
+      },
+    });
+    await joined;
+    const value = randomBytes(messageBytes);
+    const keys = Array.from({ length: 1_000 }, () => randomUUID());
+    const headers = {
+      'event-type': 'OrderPlaced',
+      'event-id': randomUUID(),
+      traceparent: `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-01`,
+    };
+    let produced = 0;
+    const startedAt = performance.now();
+    while (performance.now() - startedAt < SECONDS * 1_000) {
+      const batch: OutboundMessage[] = Array.from({ length: BATCH_SIZE }, (_, i) => ({
+        topic,
+        key: keys[(produced + i) % keys.length] ?? '',
+        payload: value,
+        headers,
+      }));
+      await publisher.publish(batch);
+      produced += batch.length;
+    }
+    await waitFor('the reference consumer to read every message', () => consumed >= produced, {
+      timeoutMs: 120_000,
+      intervalMs: 20,
+    });
+    return {
+      messagesPerSecond: produced / ((lastConsumedAt - startedAt) / 1_000),
+      partitions,
+      messageBytes,
+      batchSize: BATCH_SIZE,
+      messages: produced,
+    };
+  } finally {
+    await publisher.close();
+    await consumer.disconnect();
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.deleteGroups([groupId]).finally(() => admin.disconnect());
+  }
+}

@@ -1,0 +1,112 @@
+import { distribution } from '../stats';
+import { latencyChartSvg, niceCeiling, renderHtmlReport, summaryLines } from './report';
+import type { SagaBenchResult } from './result';
+
+const result: SagaBenchResult = {
+  benchmark: 'saga',
+  startedAt: '2026-01-01T00:00:00.000Z',
+  flags: {
+    durationSeconds: 2,
+    warmupSeconds: 1,
+    load: { kind: 'concurrency', concurrency: 4 },
+    instances: 1,
+    partitions: 3,
+  },
+  machine: {
+    cpuModel: 'Test <CPU>',
+    cores: 2,
+    memoryGiB: 8,
+    postgres: '15.0',
+    postgresDurability: 'synchronous_commit=on, fsync=on',
+    node: 'v24.0.0',
+    loadAverageAtStart: 0.5,
+  },
+  system: {
+    orders: {
+      started: 20,
+      completedInWindow: 20,
+      ordersPerSecond: 10,
+      confirmed: 19,
+      cancelled: { PAYMENT_DECLINED: 1 },
+      latencyMs: distribution([100, 200, 300]),
+      acceptMs: distribution([5, 6, 7]),
+    },
+    failures: { http: 0, unfinished: 0 },
+    outboxCommitToPublishMs: { all: distribution([2, 4]), order: distribution([2, 4]) },
+    maxConsumerLag: 3,
+    cost: {
+      eventsPerOrder: 7,
+      commitsPerOrder: 15,
+      sagaCommitsPerOrder: 11,
+      relayCommitsPerOrder: 4,
+      meanEventBytes: 195,
+      handledPerOrder: { 'inventory-service <- OrderPlaced': 1 },
+    },
+    cpu: {
+      msPerOrder: { order: 12.5, postgres: 3 },
+      idleMsPerSecond: { order: 20 },
+      machineBusy: 0.9,
+      machineIowait: 0.01,
+      machineSteal: 0.05,
+    },
+  },
+  reference: {
+    postgres: { commitsPerSecond: 2_000, clients: 8, seconds: 10 },
+    kafka: { messagesPerSecond: 20_000, partitions: 3, messageBytes: 195, batchSize: 500, messages: 200_000 },
+  },
+  ratios: { ordersPerCommit: 0.005, postgresCapacityUsed: 0.075, kafkaCapacityUsed: 0.004 },
+  series: [
+    { second: 0, completed: 8, p50: 150, p99: 290, maxLag: 1 },
+    { second: 1, completed: 0, p50: NaN, p99: NaN, maxLag: 0 },
+    { second: 2, completed: 12, p50: 210, p99: 420, maxLag: 3 },
+  ],
+  warnings: ['a <warning>'],
+};
+
+describe('saga benchmark report', () => {
+  it('when printed, then the summary gives each figure with its ratio to the references', () => {
+    const text = summaryLines(result).join('\n');
+    expect(text).toContain('10.0 orders/s');
+    expect(text).toContain('POST to terminal state:  p50 200 ms, p95 300 ms, p99 300 ms, max 300 ms (n=3)');
+    expect(text).toContain(
+      'one order costs:         15.0 commits (11.0 saga transactions + 4.0 relay marks)',
+    );
+    expect(text).toContain('the saga uses 7.5 % of the commit rate and 0.4 % of the Kafka rate');
+    expect(text).toContain(
+      'CPU per order:           order 12.5 ms, postgres 3.0 ms; machine busy 90.0 %, iowait 1.0 %, steal 5.0 %',
+    );
+    expect(text).toContain(
+      'CPU per order:           order 12.5 ms, postgres 3.0 ms; machine busy 90.0 %, iowait 1.0 %, steal 5.0 %',
+    );
+    expect(text).toContain('CPU while idle:          order 20.0 ms/s');
+    expect(text).toContain('warning: a <warning>');
+  });
+
+  it('when rendered as HTML, then it embeds the chart and escapes what it quotes', () => {
+    const html = renderHtmlReport(result);
+    expect(html).toContain('<svg');
+    expect(html).toContain('Test &lt;CPU&gt;');
+    expect(html).toContain('<td>inventory-service &lt;- OrderPlaced</td><td>1.00</td>');
+    expect(html).not.toContain('a <warning>');
+  });
+
+  it('when a second has no completions, then the latency lines break there instead of bridging it', () => {
+    const svg = latencyChartSvg(result.series, 1);
+    const paths = [...svg.matchAll(/<path d="([^"]*)"/g)].map((match) => match[1] ?? '');
+    expect(paths).toHaveLength(2);
+    for (const d of paths) expect(d.match(/M/g)).toHaveLength(2);
+    // One throughput bar per second, scaled to a round axis (20 orders/s for a peak of 12).
+    expect(svg.match(/<title>\d+ s: \d+ orders<\/title>/g)).toHaveLength(3);
+    expect(svg).toContain('>20</text>');
+  });
+
+  it.each([
+    [0, 1],
+    [3, 5],
+    [12, 20],
+    [420, 500],
+    [1_000, 1_000],
+  ])('when the largest value is %d, then the axis ends at %d', (value, bound) => {
+    expect(niceCeiling(value)).toBe(bound);
+  });
+});

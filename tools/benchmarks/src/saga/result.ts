@@ -1,0 +1,90 @@
+import type { Distribution } from '../stats';
+import type { SagaBenchFlags } from './flags';
+import type { MeasuredOrders, SecondStats } from './order-samples';
+
+export interface MachineDescription {
+  cpuModel: string;
+  cores: number;
+  memoryGiB: number;
+  postgres: string;
+  /** synchronous_commit, fsync: they decide what a commit costs. */
+  postgresDurability: string;
+  node: string;
+  /** 1-minute load average when the run started: how busy the machine was with other work. */
+  loadAverageAtStart: number;
+}
+
+/** What one order costs the infrastructure, counted from the run's own databases. */
+export interface OrderCost {
+  /** Events written to the outboxes (and so produced to Kafka) per order. */
+  eventsPerOrder: number;
+  /** Transactions committed per order across the five databases (see costPerOrder). */
+  commitsPerOrder: number;
+  /** Of which: the POST's and one per event handled (each handler commits with an inbox row). */
+  sagaCommitsPerOrder: number;
+  /** Of which: the relays' "mark published" updates (batched, so below one per event). */
+  relayCommitsPerOrder: number;
+  /** Events handled per order, by `consumer group <- event type`: where the saga transactions go. */
+  handledPerOrder: Record<string, number>;
+  /** Mean Avro payload of those events, bytes (the Kafka reference sends messages this big). */
+  meanEventBytes: number;
+}
+
+/** Where the CPU went while the load ran (Linux /proc; NaN elsewhere). */
+export interface CpuPerOrder {
+  /** CPU ms per completed order: each service (all its instances), this run's PostgreSQL backends, the broker, the load generator. */
+  msPerOrder: Record<string, number>;
+  /**
+   * CPU ms per second the same processes used idle, just before the load (polls, heartbeats,
+   * fetch loops): a fixed cost that weighs on the per-order figure when few orders get through.
+   */
+  idleMsPerSecond: Record<string, number>;
+  /** Shares of the whole machine's CPU time over the load (other work on the machine included). */
+  machineBusy: number;
+  machineIowait: number;
+  machineSteal: number;
+}
+
+export interface PostgresReference {
+  commitsPerSecond: number;
+  clients: number;
+  seconds: number;
+}
+
+export interface KafkaReference {
+  messagesPerSecond: number;
+  partitions: number;
+  messageBytes: number;
+  batchSize: number;
+  messages: number;
+}
+
+export interface SagaBenchResult {
+  benchmark: 'saga';
+  startedAt: string;
+  flags: Omit<SagaBenchFlags, 'resultsDir'>;
+  machine: MachineDescription;
+  system: {
+    orders: MeasuredOrders;
+    /** Orders whose POST failed or that did not end before the deadline (over the whole run). */
+    failures: { http: number; unfinished: number };
+    /** Commit to published (broker acknowledged), from the outbox rows' timestamps, per service and all. */
+    outboxCommitToPublishMs: Record<string, Distribution>;
+    /** Highest `ecommerce_consumer_lag_messages` of any instance, sampled every second. */
+    maxConsumerLag: number;
+    cost: OrderCost;
+    cpu: CpuPerOrder;
+  };
+  reference: { postgres: PostgresReference; kafka: KafkaReference };
+  ratios: {
+    /** Orders per second over single-row commits per second. */
+    ordersPerCommit: number;
+    /** The commits the orders made per second over the commits PostgreSQL can make per second. */
+    postgresCapacityUsed: number;
+    /** The events the orders produced per second over what raw kafkajs moves per second. */
+    kafkaCapacityUsed: number;
+  };
+  series: SecondStats[];
+  /** Warnings met during the run (shared consumer groups, a system that never went quiet...). */
+  warnings: string[];
+}
