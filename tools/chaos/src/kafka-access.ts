@@ -1,0 +1,190 @@
+/**
+ * Raw Kafka access for the chaos run: it reads and writes records byte for byte, below the services'
+ * messaging library (which decodes, deduplicates and dead-letters), because it plays the broken
+ * network and the broken producer. The one place in tools that imports kafkajs for that reason.
+ */
+import { randomUUID } from 'node:crypto';
+
+import { AssignerProtocol, Kafka, logLevel, type Admin, type IHeaders } from 'kafkajs';
+
+export interface RawRecord {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: Buffer | null;
+  value: Buffer | null;
+  headers: IHeaders;
+}
+
+export interface GroupLag {
+  group: string;
+  topic: string;
+  lag: number;
+}
+
+const READER_GROUP_PREFIX = 'chaos-reader.';
+
+export class KafkaAccess {
+  private readonly kafka: Kafka;
+
+  constructor(
+    brokers: string,
+    private readonly topicPrefix: string,
+  ) {
+    this.kafka = new Kafka({ clientId: 'chaos', brokers: [brokers], logLevel: logLevel.NOTHING });
+  }
+
+  /** The services' event topics (every topic under the prefix but the dead-letter ones). */
+  async eventTopics(): Promise<string[]> {
+    return (await this.topics()).filter((topic) => !topic.startsWith(this.deadLetterPrefix));
+  }
+
+  async deadLetterTopics(): Promise<string[]> {
+    return (await this.topics()).filter((topic) => topic.startsWith(this.deadLetterPrefix));
+  }
+
+  /** Every record of `topics` up to their current ends, read by a throw-away consumer group. */
+  async readAll(topics: readonly string[]): Promise<RawRecord[]> {
+    const ends = new Map<string, bigint>();
+    await this.withAdmin(async (admin) => {
+      for (const topic of topics) {
+        for (const partition of await admin.fetchTopicOffsets(topic)) {
+          if (BigInt(partition.high) > BigInt(partition.low))
+            ends.set(`${topic}/${partition.partition}`, BigInt(partition.high));
+        }
+      }
+    });
+    if (ends.size === 0) return [];
+    const groupId = `${READER_GROUP_PREFIX}${randomUUID()}`;
+    const consumer = this.kafka.consumer({ groupId });
+    const records: RawRecord[] = [];
+    try {
+      await consumer.connect();
+      await consumer.subscribe({ topics: [...topics], fromBeginning: true });
+      await new Promise<void>((resolve, reject) => {
+        consumer
+          .run({
+            eachMessage: async ({ topic, partition, message }) => {
+              const end = ends.get(`${topic}/${partition}`);
+              if (end === undefined || BigInt(message.offset) >= end) return;
+              records.push({
+                topic,
+                partition,
+                offset: message.offset,
+                key: message.key,
+                value: message.value,
+                headers: message.headers ?? {},
+              });
+              if (BigInt(message.offset) === end - 1n) ends.delete(`${topic}/${partition}`);
+              if (ends.size === 0) resolve();
+            },
+          })
+          .catch(reject);
+      });
+    } finally {
+      await consumer.disconnect();
+      await this.withAdmin((admin) => admin.deleteGroups([groupId]));
+    }
+    return records;
+  }
+
+  /** Produces `records` again to their own partitions: same key, value and headers. */
+  async reproduce(records: readonly RawRecord[]): Promise<void> {
+    const producer = this.kafka.producer({ allowAutoTopicCreation: false });
+    await producer.connect();
+    try {
+      for (const record of records) {
+        await producer.send({
+          topic: record.topic,
+          acks: -1,
+          messages: [
+            { partition: record.partition, key: record.key, value: record.value, headers: record.headers },
+          ],
+        });
+      }
+    } finally {
+      await producer.disconnect();
+    }
+  }
+
+  /** Produces a record no consumer can decode (not the Confluent wire format); returns where it landed. */
+  async producePoison(topic: string): Promise<{ topic: string; partition: number; offset: string }> {
+    const producer = this.kafka.producer({ allowAutoTopicCreation: false });
+    await producer.connect();
+    try {
+      const [written] = await producer.send({
+        topic,
+        acks: -1,
+        messages: [
+          {
+            key: `chaos-poison-${randomUUID()}`,
+            value: Buffer.from('chaos: this is not an Avro record'),
+            headers: { 'event-type': 'OrderPlaced', 'event-id': randomUUID() },
+          },
+        ],
+      });
+      if (!written) throw new Error(`no acknowledgement for the poison record on ${topic}`);
+      return { topic, partition: written.partition, offset: written.baseOffset ?? '' };
+    } finally {
+      await producer.disconnect();
+    }
+  }
+
+  /**
+   * For every consumer group of the services and every topic it subscribes to: messages between its
+   * committed offset and the end of the log (a partition it never committed counts from the start).
+   */
+  async consumerLag(): Promise<GroupLag[]> {
+    return this.withAdmin(async (admin) => {
+      const { groups } = await admin.listGroups();
+      const groupIds = groups.map((g) => g.groupId).filter((id) => !id.startsWith(READER_GROUP_PREFIX));
+      const { groups: described } = await admin.describeGroups(groupIds);
+      const lags: GroupLag[] = [];
+      for (const group of described) {
+        const subscribed = new Set<string>();
+        for (const member of group.members) {
+          for (const topic of AssignerProtocol.MemberMetadata.decode(member.memberMetadata)?.topics ?? [])
+            subscribed.add(topic);
+        }
+        const committed = await admin.fetchOffsets({ groupId: group.groupId });
+        for (const { topic } of committed) subscribed.add(topic);
+        for (const topic of subscribed) {
+          const [offsets] = await admin.fetchOffsets({ groupId: group.groupId, topics: [topic] });
+          let lag = 0;
+          for (const end of await admin.fetchTopicOffsets(topic)) {
+            const at = offsets?.partitions.find((p) => p.partition === end.partition)?.offset ?? '-1';
+            lag += Number(BigInt(end.high) - BigInt(at === '-1' ? end.low : at));
+          }
+          lags.push({ group: group.groupId, topic, lag });
+        }
+      }
+      return lags;
+    });
+  }
+
+  private get deadLetterPrefix(): string {
+    return `${this.topicPrefix}dlq.`;
+  }
+
+  private async topics(): Promise<string[]> {
+    const all = await this.withAdmin((admin) => admin.listTopics());
+    return all.filter((topic) => topic.startsWith(this.topicPrefix)).sort();
+  }
+
+  private async withAdmin<T>(work: (admin: Admin) => Promise<T>): Promise<T> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      return await work(admin);
+    } finally {
+      await admin.disconnect();
+    }
+  }
+}
+
+/** A header's value as text. */
+export function headerText(headers: IHeaders, name: string): string | undefined {
+  const value = headers[name];
+  if (value === undefined) return undefined;
+  return Array.isArray(value) ? value.map(String).join(',') : value.toString();
+}
