@@ -1,5 +1,5 @@
-import { createPrismaClient } from '@ecommerce/database';
-import { createTestDatabase, type TestDatabase } from '@ecommerce/test-infra';
+import { createPrismaClient, isDatabaseUnavailable } from '@ecommerce/database';
+import { createTestDatabase, freePort, type TestDatabase } from '@ecommerce/test-infra';
 
 import { PrismaClient } from './generated/prisma/client';
 
@@ -29,5 +29,56 @@ describe('order-service persistence on a migrated PostgreSQL database', () => {
     });
     const row = await prisma.catalogItem.findUniqueOrThrow({ where: { sku: 'SKU-1' } });
     expect(row).toMatchObject({ sku: 'SKU-1', name: 'Mug', priceCents: 1250n });
+  });
+
+  /**
+   * The consumer runtime waits out an outage instead of dead-lettering (libs/messaging, isOutage);
+   * this checks the Prisma 7 + pg adapter errors it relies on, raised by a live client.
+   */
+  describe('isDatabaseUnavailable on errors of this Prisma client', () => {
+    const failureOf = (work: Promise<unknown>) =>
+      work.then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+
+    it('when the server cannot be reached, then the database is unavailable', async () => {
+      const unreachable = createPrismaClient(
+        PrismaClient,
+        `postgresql://postgres@127.0.0.1:${await freePort()}/x`,
+      );
+      try {
+        const error = await failureOf(unreachable.$transaction((tx) => tx.catalogItem.count()));
+        expect(error).toMatchObject({ code: 'P1001' });
+        expect(isDatabaseUnavailable(error)).toBe(true);
+      } finally {
+        await unreachable.$disconnect();
+      }
+    });
+
+    it('when the session is terminated (as in a restart), then the database is unavailable', async () => {
+      const error = await failureOf(
+        prisma.$transaction((tx) => tx.$queryRawUnsafe('SELECT pg_terminate_backend(pg_backend_pid())')),
+      );
+      expect(isDatabaseUnavailable(error)).toBe(true);
+    });
+
+    it('when a transaction outlives its timeout, then the database is unavailable (P2028)', async () => {
+      const error = await failureOf(
+        prisma.$transaction((tx) => tx.$queryRawUnsafe('SELECT 1 AS one FROM pg_sleep(0.5)'), {
+          timeout: 100,
+        }),
+      );
+      expect(error).toMatchObject({ code: 'P2028' });
+      expect(isDatabaseUnavailable(error)).toBe(true);
+    });
+
+    it('when a write breaks a constraint, then the database is not unavailable', async () => {
+      const row = { sku: 'SKU-DUP', name: 'Mug', priceCents: 1n, currency: 'USD', updatedAt: new Date() };
+      await prisma.catalogItem.create({ data: row });
+      const error = await failureOf(prisma.catalogItem.create({ data: row }));
+      expect(error).toMatchObject({ code: 'P2002' });
+      expect(isDatabaseUnavailable(error)).toBe(false);
+    });
   });
 });

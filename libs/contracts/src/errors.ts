@@ -79,3 +79,18 @@ export class SchemaRegistrationError extends Error {
     super(message, options);
   }
 }
+
+/**
+ * The registry could not be reached while reading a writer schema. Nothing is wrong with the
+ * message: a consumer waits for the registry (an outage) rather than dead-lettering it.
+ */
+export class SchemaRegistryUnreachableError extends Error {
+  override readonly name = 'SchemaRegistryUnreachableError';
+  readonly code = 'SCHEMA_REGISTRY_UNREACHABLE';
+  /** Read by the consumer runtime: retry until it ends, without spending the message's attempts. */
+  readonly outage = true;
+
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+  }
+}

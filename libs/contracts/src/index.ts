@@ -15,6 +15,7 @@ export {
   ContractViolationError,
   MalformedEventError,
   SchemaRegistrationError,
+  SchemaRegistryUnreachableError,
   type MalformedEventCode,
   type PayloadIssue,
   type SchemaRegistrationCode,

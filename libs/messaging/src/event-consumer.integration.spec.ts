@@ -1,11 +1,13 @@
 import {
   createPgTransactions,
   createTestDatabase,
+  freePort,
   waitFor,
   type PgTransactions,
   type TestDatabase,
 } from '@ecommerce/test-infra';
 import type { SqlExecutor } from '@ecommerce/database';
+import { Client } from 'pg';
 import pino from 'pino';
 
 import { deadLetterTopic } from './dead-letter';
@@ -47,6 +49,7 @@ describe('EventConsumer on a real broker, registry and database', () => {
     topic: string,
     groupId: string,
     handle: (event: ConsumedEvent<'TestEvent', TestEvent>, tx: SqlExecutor) => Promise<void>,
+    runInTransaction: PgTransactions['runInTransaction'] = db.runInTransaction,
   ) {
     const consumer = new EventConsumer<Events, SqlExecutor>({
       kafka: messaging.kafka,
@@ -54,7 +57,7 @@ describe('EventConsumer on a real broker, registry and database', () => {
       topics: [topic],
       decoder: messaging.decoder,
       handlers: { TestEvent: handle },
-      runInTransaction: db.runInTransaction,
+      runInTransaction,
       deadLetterTopic: deadLetterTopic(messaging.topicPrefix, groupId),
       deadLetterTopicSettings: { partitions: 1, replicationFactor: 1 },
       logger,
@@ -154,6 +157,36 @@ describe('EventConsumer on a real broker, registry and database', () => {
 
     await waitFor('the replayed event to be applied', async () => (await effectsOf('poison')).length === 2);
     expect((await effectsOf('poison')).map((row) => row.event_id)).toEqual([healthy.eventId, poison.eventId]);
+  });
+
+  it('when the database is unreachable for longer than the retry budget, then the consumer waits for it and dead-letters nothing', async () => {
+    const topic = `${messaging.topicPrefix}outage`;
+    const groupId = `${messaging.topicPrefix}outage-group`;
+    await messaging.createTopics([topic], 1);
+    await produce(topic, [messaging.newEvent('outage', 1), messaging.newEvent('outage', 2)]);
+
+    // The database is "down" for the first tries: each one really connects to a port nothing
+    // listens on, so the consumer sees node-postgres's own ECONNREFUSED, as in a restart.
+    const unreachable = `postgresql://postgres@127.0.0.1:${await freePort()}/postgres`;
+    const triesWhileDown = 3 * 3; // three times the consumer's budget of 3 attempts
+    let tries = 0;
+    const runInTransaction: PgTransactions['runInTransaction'] = async (work) => {
+      tries += 1;
+      if (tries <= triesWhileDown) {
+        const client = new Client({ connectionString: unreachable });
+        await client.connect();
+        await client.end();
+      }
+      return db.runInTransaction(work);
+    };
+    await startConsumer(topic, groupId, recordEffect, runInTransaction);
+
+    await waitFor('both events to be applied', async () => (await effectsOf('outage')).length === 2);
+    expect((await effectsOf('outage')).map((row) => row.sequence)).toEqual([1, 2]);
+    expect(tries).toBe(triesWhileDown + 2);
+    expect(await readDeadLetters(messaging.kafka, deadLetterTopic(messaging.topicPrefix, groupId))).toEqual(
+      [],
+    );
   });
 
   it('when a handler fails permanently, then the event is dead-lettered after one attempt', async () => {

@@ -8,7 +8,7 @@ import {
 import type { Consumer, IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs';
 
 import { deadLetterHeaders } from './dead-letter';
-import { errorCode, isRetriable, PermanentFailure } from './failure';
+import { errorCode, isOutage, isRetriable, PermanentFailure } from './failure';
 import { claimInboxEntry } from './inbox';
 import { backoffDelayMs, defaultRetryPolicy, type RetryPolicy } from './retry-policy';
 import { untilClusterSettles } from './cluster-settling';
@@ -104,6 +104,9 @@ function eventIdOf(payload: unknown): string {
  * - failures are retried in place (exponential backoff, full jitter), which keeps the partition's
  *   order; after the last attempt, or at once for a permanent failure, the message goes to the
  *   dead-letter topic with the error and its origin in headers, and the partition moves on;
+ * - an outage (the database or the registry unreachable, see `isOutage`) is not the message's
+ *   fault: it is retried for as long as it lasts, without spending the message's attempts, so a
+ *   database restart delays the partition and dead-letters nothing;
  * - an offset is resolved only after its effect (or its dead letter) is durable, so a crash
  *   redelivers rather than loses;
  * - `stop()` lets the message in hand finish (a retry wait is cut short and the message is left
@@ -192,9 +195,10 @@ export class EventConsumer<Events extends object, Tx extends SqlExecutor> {
     const started = Date.now();
     const origin = { topic, partition, offset: message.offset };
     let described = { type: 'unknown', topic };
-    let attempt = 0;
+    // Failures of the message's handling; an outage is counted apart and spends none of them.
+    let failures = 0;
+    let outageRetries = 0;
     for (;;) {
-      attempt += 1;
       try {
         const event = await this.decode(origin, message);
         described = { type: event.type, topic };
@@ -203,16 +207,29 @@ export class EventConsumer<Events extends object, Tx extends SqlExecutor> {
         return;
       } catch (error) {
         if (error instanceof ConsumerStopping) throw error;
-        const permanent = !isRetriable(error);
-        if (permanent || attempt >= this.retry.maxAttempts) {
-          await this.deadLetter(origin, message, attempt, error);
-          this.options.observer?.handled?.(described, 'dead-lettered', Date.now() - started);
-          return;
+        let retry: number;
+        if (isOutage(error)) {
+          retry = outageRetries += 1;
+          this.options.logger.warn(
+            { err: error, ...origin, outageRetries },
+            'a dependency is unavailable; retrying until it is back',
+          );
+        } else {
+          failures += 1;
+          if (!isRetriable(error) || failures >= this.retry.maxAttempts) {
+            await this.deadLetter(origin, message, failures, error);
+            this.options.observer?.handled?.(described, 'dead-lettered', Date.now() - started);
+            return;
+          }
+          retry = failures;
+          this.options.logger.warn(
+            { err: error, ...origin, attempt: failures },
+            'event handling failed; retrying',
+          );
         }
-        this.options.observer?.retried?.(described, attempt, error);
-        this.options.logger.warn({ err: error, ...origin, attempt }, 'event handling failed; retrying');
+        this.options.observer?.retried?.(described, retry, error);
         await heartbeat();
-        await this.pause(backoffDelayMs(this.retry, attempt));
+        await this.pause(backoffDelayMs(this.retry, retry));
         await heartbeat();
       }
     }

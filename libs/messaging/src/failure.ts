@@ -1,3 +1,5 @@
+import { isDatabaseUnavailable, isNetworkFailure } from '@ecommerce/database';
+
 /**
  * A failure that retrying cannot fix (a message that cannot be decoded, an event that violates
  * its contract, a handler's explicit rejection): the consumer dead-letters it at once.
@@ -24,4 +26,16 @@ export function isRetriable(error: unknown): boolean {
 export function errorCode(error: unknown): string {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' ? code : error instanceof Error ? error.name : 'UNKNOWN';
+}
+
+/**
+ * An outage of what the handler depends on (its database, or a server reached over the network,
+ * such as the schema registry), not a fault of the event: retrying after it ends succeeds. The
+ * consumer keeps retrying through an outage without spending the event's attempts, so a database
+ * restart delays events and dead-letters none. Errors can say so themselves with `outage: true`
+ * (as the contracts' SchemaRegistryUnreachableError does).
+ */
+export function isOutage(error: unknown): boolean {
+  if ((error as { outage?: unknown } | null)?.outage === true) return true;
+  return isDatabaseUnavailable(error) || isNetworkFailure(error);
 }

@@ -3,7 +3,12 @@ import { randomUUID } from 'node:crypto';
 import { testInfrastructure } from '@ecommerce/test-infra';
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 
-import { ContractViolationError, MalformedEventError, SchemaRegistrationError } from '../errors';
+import {
+  ContractViolationError,
+  MalformedEventError,
+  SchemaRegistrationError,
+  SchemaRegistryUnreachableError,
+} from '../errors';
 import { eventAvroType, eventSchema } from '../event-schemas';
 import { eventTypes, type EventType, type OrderPlaced } from '../generated/event-types';
 import { sampleEvents } from '../testing/sample-events';
@@ -144,6 +149,18 @@ describe('EventCodec with the schema registry', () => {
         code: 'UNKNOWN_SCHEMA_ID',
         schemaId: 2_147_483_647,
       });
+    });
+
+    it('with SchemaRegistryUnreachableError, an outage and not a malformed message, when the registry cannot be reached', async () => {
+      const message = await codec.encode('OrderPlaced', sampleEvents.OrderPlaced);
+      // Port 9 (discard) on loopback: nothing listens there, so the connection is refused.
+      const cutOff = new EventCodec({ registryUrl: 'http://127.0.0.1:9', topicPrefix });
+      const error: unknown = await cutOff.decode(message).then(
+        () => undefined,
+        (rejection: unknown) => rejection,
+      );
+      expect(error).toBeInstanceOf(SchemaRegistryUnreachableError);
+      expect(error).toMatchObject({ code: 'SCHEMA_REGISTRY_UNREACHABLE', outage: true });
     });
 
     it('with NOT_AN_EVENT for a schema that is not one of our event records', async () => {

@@ -1,7 +1,12 @@
 import { COMPATIBILITY, SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import { Type, type Resolver } from 'avsc';
 
-import { ContractViolationError, MalformedEventError, SchemaRegistrationError } from '../errors';
+import {
+  ContractViolationError,
+  MalformedEventError,
+  SchemaRegistrationError,
+  SchemaRegistryUnreachableError,
+} from '../errors';
 import { eventAvroType, eventSchema, eventTypeOfRecord, latestVersion } from '../event-schemas';
 import { eventTypes, type EventPayloads, type EventType } from '../generated/event-types';
 import { DEFAULT_TOPIC_PREFIX, subjectFor } from '../topics';
@@ -170,6 +175,14 @@ export class EventCodec {
     try {
       writer = await this.registry.getSchema(schemaId);
     } catch (error) {
+      if (isConnectionFailure(error)) {
+        throw new SchemaRegistryUnreachableError(
+          `could not read schema ${schemaId}: ${(error as Error).message}`,
+          {
+            cause: error,
+          },
+        );
+      }
       if (statusOf(error) !== 404) throw error;
       throw new MalformedEventError('UNKNOWN_SCHEMA_ID', `the registry has no schema ${schemaId}`, schemaId, {
         cause: error,
@@ -198,6 +211,21 @@ export class EventCodec {
       );
     }
   }
+}
+
+/**
+ * The registry client (mappersmith underneath) reports a failed connection as a response error of
+ * status 400 whose message carries the socket error's code, with no `cause`: the message is all
+ * there is to tell "unreachable" from a real 400.
+ */
+function isConnectionFailure(error: unknown): boolean {
+  const message = (error as { message?: unknown } | null)?.message;
+  return (
+    typeof message === 'string' &&
+    /\b(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|EHOSTUNREACH|ENETUNREACH|EAI_AGAIN|ENOTFOUND)\b|socket hang up/.test(
+      message,
+    )
+  );
 }
 
 /** The HTTP status of a failed registry call (the client's errors carry it as `status`). */

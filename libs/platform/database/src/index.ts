@@ -6,4 +6,5 @@ export {
   withAdminClient,
 } from './database-admin';
 export { createPrismaClient, databaseDependency } from './prisma-client';
+export { isDatabaseUnavailable, isNetworkFailure } from './database-unavailable';
 export type { RunInTransaction, SqlExecutor } from './sql-executor';

@@ -1,4 +1,7 @@
+import { createServer, type AddressInfo } from 'node:net';
+
 import { Type } from '@sinclair/typebox';
+import { Client } from 'pg';
 import pino from 'pino';
 
 import { conflict, DomainError } from './domain-error';
@@ -41,7 +44,24 @@ async function probeServer(): Promise<HttpServer> {
   app.get('/broken', async () => {
     throw new Error('connection to db-7.internal:5432 refused');
   });
+  app.get('/orders', async () => {
+    // The database is down: a real connection to a port nothing listens on.
+    const client = new Client({
+      connectionString: `postgresql://postgres@127.0.0.1:${await closedPort()}/x`,
+    });
+    await client.connect();
+    return [];
+  });
   return app;
+}
+
+/** A port nothing listens on: one a server just had. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
 }
 
 async function post(app: HttpServer, url: string, payload: string, contentType = 'application/json') {
@@ -233,6 +253,20 @@ describe('errors as application/problem+json', () => {
         level: 50,
         err: expect.objectContaining({ message: 'connection to db-7.internal:5432 refused' }),
       }),
+    );
+  });
+
+  it('when the database cannot be reached, then it is a 503 problem with Retry-After, and the error is logged', async () => {
+    const app = await probeServer();
+    const response = await app.inject({ method: 'GET', url: '/orders' });
+    await app.close();
+
+    expect(response.statusCode).toBe(503);
+    expect(response.headers['retry-after']).toBe('2');
+    expect(response.json()).toMatchObject({ status: 503, code: 'DATABASE_UNAVAILABLE', instance: '/orders' });
+    expect(response.body).not.toContain('127.0.0.1');
+    expect(logged).toContainEqual(
+      expect.objectContaining({ level: 50, err: expect.objectContaining({ code: 'ECONNREFUSED' }) }),
     );
   });
 

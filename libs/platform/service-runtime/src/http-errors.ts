@@ -25,8 +25,9 @@ export function answerErrorsAsProblems(app: FastifyInstance): void {
  * `maxParamLength`) never reaches the error handler, and Fastify would answer it as plain JSON.
  */
 export function answerErrorAsProblem(error: unknown, request: FastifyRequest, reply: FastifyReply): void {
-  const { problem, unexpected } = problemForError(error, request.url);
+  const { problem, unexpected, retryAfterSeconds } = problemForError(error, request.url);
   if (unexpected) request.log.error({ err: error }, 'request failed unexpectedly');
   else request.log.info({ problem: { status: problem.status, code: problem.code } }, 'request refused');
+  if (retryAfterSeconds !== undefined) reply.header('retry-after', String(retryAfterSeconds));
   reply.code(problem.status).type(PROBLEM_CONTENT_TYPE).send(problem);
 }

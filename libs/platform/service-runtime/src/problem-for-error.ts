@@ -1,5 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 
+import { isDatabaseUnavailable } from '@ecommerce/database';
+
 import { DomainError } from './domain-error';
 import { problemType, type FieldError, type ProblemDetails } from './problem-details';
 
@@ -26,9 +28,14 @@ interface FastifyClientError {
 
 export interface ProblemOutcome {
   problem: ProblemDetails;
-  /** True for a 500: a bug or an outage, to be logged with the error; false for a refused request. */
+  /** True for a 500 or 503: a bug or an outage, to be logged with the error; false for a refused request. */
   unexpected: boolean;
+  /** For a 503: when to try again (the `Retry-After` header). */
+  retryAfterSeconds?: number;
 }
+
+/** A database outage is short (a restart, a failover): clients are told to come back soon. */
+const DATABASE_RETRY_AFTER_SECONDS = 2;
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null;
@@ -114,6 +121,19 @@ export function problemForError(error: unknown, instance: string): ProblemOutcom
     return {
       problem: problem(statusCode(error.statusCode), error.statusCode, error.message, instance),
       unexpected: false,
+    };
+  }
+  if (isDatabaseUnavailable(error)) {
+    // Nothing was done (the transaction did not commit): the same request may simply be sent again.
+    return {
+      problem: problem(
+        'DATABASE_UNAVAILABLE',
+        503,
+        'The service cannot reach its database right now; nothing was changed. Retry later.',
+        instance,
+      ),
+      unexpected: true,
+      retryAfterSeconds: DATABASE_RETRY_AFTER_SECONDS,
     };
   }
   return {

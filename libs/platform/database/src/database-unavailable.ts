@@ -1,0 +1,89 @@
+/**
+ * Tells an outage of the database (down, restarting, unreachable, out of connections, too slow to
+ * start a transaction) from an error of the work itself (a constraint, a bug, bad data). An outage
+ * says nothing about the event or request being handled: retrying after the database is back
+ * succeeds, so a consumer waits rather than spending its retry budget and dead-lettering the event,
+ * and an API answers 503 rather than 500.
+ *
+ * The shapes are Prisma 7's with the `pg` driver adapter (checked against a refused port, a
+ * terminated backend and an expired transaction; see the spec) and node-postgres's own errors.
+ */
+
+/**
+ * Prisma error codes (https://www.prisma.io/docs/orm/reference/error-reference):
+ * P1001 can't reach the server, P1002 reached but timed out, P1008 operation timed out,
+ * P1017 server closed the connection, P2024 timed out waiting for a pooled connection,
+ * P2028 transaction API error (could not start one in time, or it expired while the database
+ * stalled).
+ */
+const PRISMA_OUTAGE_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024', 'P2028']);
+
+/** The driver adapter's error kinds that mean the connection, not the query, failed. */
+const DRIVER_OUTAGE_KINDS = new Set([
+  'DatabaseNotReachable',
+  'ConnectionClosed',
+  'SocketTimeout',
+  'TooManyConnections',
+  'TransactionAlreadyClosed',
+]);
+
+/**
+ * PostgreSQL SQLSTATEs of an outage: class 08 (connection exception), 53300 too many connections,
+ * 57P01 admin shutdown, 57P02 crash shutdown, 57P03 cannot connect now (starting up or recovering).
+ */
+function isOutageSqlState(code: string): boolean {
+  return code.startsWith('08') || ['53300', '57P01', '57P02', '57P03'].includes(code);
+}
+
+/** Socket-level failures, as Node reports them on `error.code`. */
+const NETWORK_ERROR_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+]);
+
+type ErrorLike = Record<string, unknown>;
+
+function isRecord(value: unknown): value is ErrorLike {
+  return typeof value === 'object' && value !== null;
+}
+
+/** The error, its `cause` chain and the driver adapter's error in Prisma's `meta`. */
+function relatedErrors(error: unknown): ErrorLike[] {
+  const found: ErrorLike[] = [];
+  const pending: unknown[] = [error];
+  while (pending.length > 0 && found.length < 16) {
+    const next = pending.shift();
+    if (!isRecord(next) || found.includes(next)) continue;
+    found.push(next);
+    pending.push(next['cause']);
+    const meta = next['meta'];
+    if (isRecord(meta)) pending.push(meta['driverAdapterError']);
+  }
+  return found;
+}
+
+/** True when `error` says the database (or the network to it) is unavailable, not that the work failed. */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  return relatedErrors(error).some((related) => {
+    const code = related['code'];
+    const kind = related['kind'];
+    if (typeof kind === 'string' && DRIVER_OUTAGE_KINDS.has(kind)) return true;
+    if (typeof code !== 'string') return false;
+    if (related['name'] === 'PrismaClientKnownRequestError' || /^P\d{4}$/.test(code)) {
+      return PRISMA_OUTAGE_CODES.has(code);
+    }
+    return NETWORK_ERROR_CODES.has(code) || (/^[0-9A-Z]{5}$/.test(code) && isOutageSqlState(code));
+  });
+}
+
+/** True for a socket-level failure anywhere in the error's cause chain (any server, not only PostgreSQL). */
+export function isNetworkFailure(error: unknown): boolean {
+  return relatedErrors(error).some(
+    (related) => typeof related['code'] === 'string' && NETWORK_ERROR_CODES.has(related['code']),
+  );
+}
