@@ -79,6 +79,8 @@ const RESTOCK = 25;
 const INSTANCES_PER_SERVICE = 2;
 /** How long a killed instance may take to be running again, over all its start attempts. */
 const RESTART_DEADLINE_MS = 300_000;
+/** How long the system may take, once the load stops, to settle every order and consume every event. */
+const QUIET_DEADLINE_MS = 180_000;
 
 const started = Date.now();
 /** Instances that died without being killed by the run (a crash is a finding, not a fault). */
@@ -289,22 +291,37 @@ async function main(profile: Profile): Promise<boolean> {
   return held;
 }
 
-/** Quiet: no order PENDING, no consumer group behind. Returns the seconds it took, or undefined. */
+/**
+ * Quiet: no order PENDING, no consumer group behind. Returns the seconds it took, or undefined at
+ * the deadline (then the invariants say what is stuck). A probe that fails (a group rebalancing
+ * after the kills, an instance still restarting) is tried again, not taken as the deadline.
+ */
 async function waitForQuiet(system: RunningServices, kafka: KafkaAccess): Promise<number | undefined> {
   const since = Date.now();
+  let lastState = 'not probed yet';
   try {
     await waitFor(
       'no PENDING order and no consumer lag',
       async () => {
-        const pending = await call(`${system.url('order')}/orders?status=PENDING&limit=1`, 'GET');
-        if ((pending.body as { items: unknown[] }).items.length > 0) return false;
-        return (await kafka.consumerLag()).every((l) => l.lag === 0);
+        try {
+          const pending = await call(`${system.url('order')}/orders?status=PENDING&limit=1`, 'GET');
+          if ((pending.body as { items: unknown[] }).items.length > 0) {
+            lastState = 'an order is PENDING';
+            return false;
+          }
+          const behind = (await kafka.consumerLag()).filter((l) => l.lag > 0);
+          lastState = behind.map((l) => `${l.group} ${l.topic} lag ${l.lag}`).join(', ');
+          return behind.length === 0;
+        } catch (error) {
+          lastState = `probe failed: ${(error as Error).message}`;
+          return false;
+        }
       },
-      { timeoutMs: 180_000, intervalMs: 2_000 },
+      { timeoutMs: QUIET_DEADLINE_MS, intervalMs: 2_000 },
     );
     return Math.round((Date.now() - since) / 1000);
   } catch {
-    // The deadline passed: the invariants say what is stuck.
+    log(`not quiet after ${QUIET_DEADLINE_MS / 1000}s; last: ${lastState}`);
     return undefined;
   }
 }
