@@ -43,7 +43,7 @@ export async function buildAnalyticsServiceApp({
   registerDeadLetterAdminRoutes(app, {
     serviceName: SERVICE_NAME,
     settings: config,
-    consumerGroups: [projections.groupId],
+    consumerGroups: [projections.group],
   });
   registerProjectionsAdminRoutes(app, projectionRebuilder({ db: prisma, backbone, projections }));
   return app;

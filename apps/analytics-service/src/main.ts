@@ -27,7 +27,7 @@ async function main(): Promise<void> {
     publishesEvents: false,
   });
   const projections: ProjectionConsumer = {
-    groupId: SERVICE_NAME,
+    group: SERVICE_NAME,
     start: () =>
       backbone.consume({
         groupId: SERVICE_NAME,

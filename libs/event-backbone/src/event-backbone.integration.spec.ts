@@ -96,8 +96,9 @@ describe('a service’s event backbone on the real broker, registry and database
   it('when the service consumes a topic, then its handler gets the typed event and applies it', async () => {
     await db.query('CREATE TABLE IF NOT EXISTS placed (order_id uuid, total_cents bigint)');
     const event: OrderPlaced = { ...sampleEvents.OrderPlaced, eventId: randomUUID(), orderId: randomUUID() };
+    const group = `consume-test-${randomUUID()}`;
     await backbone.consume({
-      groupId: `consume-test-${randomUUID()}`,
+      groupId: group,
       topics: ['orders'],
       runInTransaction: db.runInTransaction,
       logger: pino({ level: 'silent' }),
@@ -121,6 +122,18 @@ describe('a service’s event backbone on the real broker, registry and database
       return found.length > 0 && found;
     });
     expect(rows).toEqual([{ total_cents: String(event.totalCents) }]);
+
+    // The group is the system's: its Kafka id carries the topic prefix, as the topics do, so a
+    // system under another prefix on this broker never joins it.
+    const admin = backbone.kafka.admin();
+    await admin.connect();
+    try {
+      const groupIds = (await admin.listGroups()).groups.map((g) => g.groupId);
+      expect(groupIds).toContain(`${backbone.topicPrefix}${group}`);
+      expect(groupIds).not.toContain(group);
+    } finally {
+      await admin.disconnect();
+    }
   });
 
   it('when an event breaks its contract, then the transaction fails and nothing reaches the outbox', async () => {

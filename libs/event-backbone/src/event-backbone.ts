@@ -1,6 +1,7 @@
 import { allTopics, EventCodec, topicName, type EventPayloads, type TopicKey } from '@ecommerce/contracts';
 import type { RunInTransaction, SqlExecutor } from '@ecommerce/database';
 import {
+  consumerGroupId,
   consumerMetricsObserver,
   connectionSettings,
   createKafka,
@@ -28,7 +29,11 @@ export interface EventBackboneSettings extends MessagingSettings {
 
 /** A consumer group of this service over contract events. */
 export interface ConsumeOptions<Tx extends SqlExecutor> {
-  /** Defaults to the service's name: one group per service, each instance a member of it. */
+  /**
+   * The group's name within the system; defaults to the service's name: one group per service, each
+   * instance a member of it. Its Kafka id carries the topic prefix (`consumerGroupId`); its
+   * dead-letter topic is `<prefix>dlq.<name>` and its metrics are labelled with the name.
+   */
   groupId?: string;
   topics: readonly TopicKey[];
   handlers: EventHandlers<EventPayloads, Tx>;
@@ -44,7 +49,7 @@ export interface EventBackbone {
   /**
    * Starts a consumer group on contract events: decoded (and resolved to this service's schema
    * versions) by the codec, applied once per event through the inbox, retried, dead-lettered to
-   * `<prefix>dlq.<group>`, measured.
+   * `<prefix>dlq.<group>`, measured. The Kafka group is `<prefix><group>`.
    */
   consume<Tx extends SqlExecutor>(options: ConsumeOptions<Tx>): Promise<void>;
   /** Stops the consumers (finishing the events in hand), then the relay (finishing its batch). */
@@ -83,7 +88,7 @@ export async function startEventBackbone(options: {
     const groupId = consumeOptions.groupId ?? options.serviceName;
     const consumer = new EventConsumer<EventPayloads, Tx>({
       kafka,
-      groupId,
+      groupId: consumerGroupId(settings.TOPIC_PREFIX, groupId),
       topics: consumeOptions.topics.map((topic) => topicName(topic, settings.TOPIC_PREFIX)),
       decoder: codec,
       handlers: consumeOptions.handlers,

@@ -1,3 +1,4 @@
+export { consumerGroupId } from './consumer-group';
 export { deadLetterHeaders, deadLetterTopic, DEAD_LETTER_HEADERS } from './dead-letter';
 export { readDeadLetters, type DeadLetter } from './dead-letters/read-dead-letters';
 export {

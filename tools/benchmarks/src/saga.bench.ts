@@ -16,7 +16,6 @@ import { call } from '@ecommerce/system-runner';
 
 import {
   postgresBackendPids,
-  sharedServiceGroups,
   startBenchSystem,
   uncommittedMessages,
   type BenchSystem,
@@ -128,12 +127,6 @@ async function runBenchmark(flags: SagaBenchFlags, cleanup: Cleanup): Promise<Sa
   const system = await startBenchSystem({ instances, partitions }, cleanup);
   const machine = await describeMachine(system.postgresAdminUrl);
   const warnings: string[] = [];
-  if (system.sharedGroups.length > 0) {
-    warnings.push(
-      `another system was using the consumer groups ${system.sharedGroups.join(', ')} on this broker: ` +
-        'group ids do not carry the topic prefix, so partitions may stall and figures be disturbed',
-    );
-  }
   const watcher = await TerminalOrderWatcher.start({
     kafka: system.kafka,
     registry: createSchemaRegistry({ url: system.schemaRegistryUrl }),
@@ -164,12 +157,6 @@ async function runBenchmark(flags: SagaBenchFlags, cleanup: Cleanup): Promise<Sa
   const lag = (await sampler.stop()).map((sample) => ({ ...sample, at: sample.at - load.startedAt }));
   cleanup.signal.throwIfAborted();
   warnings.push(...serviceHealthWarnings(system, load));
-  const sharedDuringLoad = await sharedServiceGroups(system.kafka, instances);
-  if (sharedDuringLoad.length > 0) {
-    warnings.push(
-      `by the end of the load, another system had joined the consumer groups ${sharedDuringLoad.join(', ')}`,
-    );
-  }
 
   console.log('measuring: outboxes and order costs once the system is quiet');
   await waitUntilQuiet(system, warnings);

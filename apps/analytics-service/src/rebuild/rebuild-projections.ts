@@ -6,8 +6,8 @@ import { rebuildReadModels, type RebuildReport } from './rebuild-read-models';
 
 /** This instance's consumer of the projected topics, which a rebuild stops and starts again. */
 export interface ProjectionConsumer {
-  /** Its consumer group: the service's name in production. */
-  readonly groupId: string;
+  /** Its consumer group's name in the system: the service's name in production. */
+  readonly group: string;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -41,7 +41,7 @@ export function projectionRebuilder(deps: {
       try {
         await projections.stop();
         try {
-          return await rebuildReadModels({ db, backbone, groupId: projections.groupId });
+          return await rebuildReadModels({ db, backbone, group: projections.group });
         } finally {
           await projections.start();
         }

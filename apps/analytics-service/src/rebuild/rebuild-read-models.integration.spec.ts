@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 
 import { topicName } from '@ecommerce/contracts';
+import { consumerGroupId } from '@ecommerce/messaging';
 import type { HttpServer } from '@ecommerce/service-runtime';
 import { freePort, waitFor } from '@ecommerce/test-infra';
 
@@ -31,6 +32,8 @@ const rebuildCli = (url: string) =>
 
 describe('rebuilding the read models through POST /admin/projections/rebuild', () => {
   let harness: AnalyticsTestHarness;
+  /** The projections' Kafka group: its name behind the run's topic prefix. */
+  const kafkaGroupId = () => consumerGroupId(harness.backbone.topicPrefix, harness.projections.group);
   let app: HttpServer;
   let url: string;
 
@@ -67,7 +70,7 @@ describe('rebuilding the read models through POST /admin/projections/rebuild', (
 
   /** Another instance of the service: a member of the group holding partitions while it runs. */
   async function anotherInstance() {
-    const member = harness.backbone.kafka.consumer({ groupId: harness.projections.groupId });
+    const member = harness.backbone.kafka.consumer({ groupId: kafkaGroupId() });
     await member.connect();
     await member.subscribe({ topic: topicName('orders', harness.backbone.topicPrefix) });
     let joined = false;
@@ -116,7 +119,7 @@ describe('rebuilding the read models through POST /admin/projections/rebuild', (
     expect(refused.statusCode).toBe(409);
     expect(refused.json()).toMatchObject({
       code: 'CONSUMER_GROUP_ACTIVE',
-      groupId: harness.projections.groupId,
+      groupId: kafkaGroupId(),
     });
     expect(await harness.prisma.orderFact.count()).toBe(3);
 
@@ -138,16 +141,14 @@ describe('rebuilding the read models through POST /admin/projections/rebuild', (
 
     const { stdout } = await rebuildCli(url);
     expect(JSON.parse(stdout.split('\n')[0] ?? '')).toEqual({
-      groupId: harness.projections.groupId,
+      groupId: kafkaGroupId(),
       topics: [topicName('orders', harness.backbone.topicPrefix)],
       inboxRowsDeleted: 6,
     });
 
     await untilSummary('the replay to rebuild the read models', summaryBefore);
     expect(await answers()).toEqual(before);
-    expect(
-      await harness.prisma.inboxMessage.count({ where: { consumerGroup: harness.projections.groupId } }),
-    ).toBe(6);
+    expect(await harness.prisma.inboxMessage.count({ where: { consumerGroup: kafkaGroupId() } })).toBe(6);
   });
 
   it('when the service has no admin token, then a rebuild is refused with 403', async () => {

@@ -1,18 +1,20 @@
 import { topicName } from '@ecommerce/contracts';
 import type { EventBackbone } from '@ecommerce/event-backbone';
+import { consumerGroupId } from '@ecommerce/messaging';
 import { conflict } from '@ecommerce/service-runtime';
 
 import { projectedTopics } from '../consumers/order-events.consumer';
 import type { AnalyticsDatabase } from '../persistence/analytics-database';
 
 export interface RebuildReport {
+  /** The Kafka consumer group whose offsets went back to zero. */
   groupId: string;
   topics: string[];
   inboxRowsDeleted: number;
 }
 
 /**
- * Makes the consumer group `groupId` rebuild the read models from the start of the topics:
+ * Makes the consumer group `group` rebuild the read models from the start of the topics:
  *
  * 1. its offsets on every projected topic go back to the earliest. Kafka refuses this while a
  *    member of the group is running, so a running consumer stops the rebuild here, before anything
@@ -30,9 +32,11 @@ export interface RebuildReport {
 export async function rebuildReadModels(deps: {
   db: AnalyticsDatabase;
   backbone: Pick<EventBackbone, 'kafka' | 'topicPrefix'>;
-  groupId: string;
+  /** The group's name in the system (the service's name); its Kafka id carries the topic prefix. */
+  group: string;
 }): Promise<RebuildReport> {
-  const { db, backbone, groupId } = deps;
+  const { db, backbone } = deps;
+  const groupId = consumerGroupId(backbone.topicPrefix, deps.group);
   const topics = projectedTopics.map((topic) => topicName(topic, backbone.topicPrefix));
 
   const admin = backbone.kafka.admin();

@@ -75,7 +75,7 @@ export async function startAnalyticsTestHarness(): Promise<AnalyticsTestHarness>
     backbone,
     logger,
     projections: {
-      groupId,
+      group: groupId,
       start: () =>
         backbone.consume({
           groupId,

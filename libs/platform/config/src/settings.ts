@@ -59,7 +59,7 @@ export const topicSettings = {
   TOPIC_PREFIX: Type.String({
     pattern: '^[a-zA-Z0-9._-]*$',
     default: 'ecommerce.',
-    description: 'prefix of every topic name (ecommerce. gives ecommerce.orders)',
+    description: 'prefix of every topic name and consumer group id (ecommerce. gives ecommerce.orders)',
   }),
   KAFKA_TOPIC_PARTITIONS: Type.Integer({
     minimum: 1,

@@ -28,8 +28,6 @@ export interface BenchSystem {
   databaseUrls: Record<ServiceName, string>;
   services: RunningServices;
   skus: readonly string[];
-  /** Service consumer groups that had members from another system when this one started. */
-  sharedGroups: string[];
 }
 
 /** Enough products that reservations rarely queue on one stock row, enough stock never to run out. */
@@ -79,7 +77,6 @@ export async function startBenchSystem(
   const topicPrefix = `bench.${runId}.`;
   const kafka = createKafka({ clientId: `bench-${runId}`, brokers: parseBrokers(infra.kafkaBrokers) });
   cleanup.add(`delete the topics ${topicPrefix}*`, () => deleteTopics(kafka, topicPrefix));
-  const sharedGroups = await sharedServiceGroups(kafka, 0);
 
   const services = await startServices({
     kafkaBrokers: infra.kafkaBrokers,
@@ -103,7 +100,6 @@ export async function startBenchSystem(
     databaseUrls,
     services,
     skus,
-    sharedGroups,
   };
 }
 
@@ -173,30 +169,6 @@ async function deleteTopics(kafka: Kafka, prefix: string): Promise<void> {
   }
 }
 
-const SERVICE_GROUP = /^(order|inventory|payment|notification|analytics)-service(\.|$)/;
-
-/**
- * The services' consumer group ids do not carry the topic prefix, so another system on the same
- * broker (an end-to-end test, the demo) joins the same groups; kafkajs's leader then hands this
- * run's partitions to members that are not subscribed to them, and those partitions stall until
- * the next rebalance. Checked before and after the load (a group with more members than this run
- * has instances is shared), so the report can say its figures may be disturbed.
- */
-export async function sharedServiceGroups(kafka: Kafka, ownMembersPerGroup: number): Promise<string[]> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    const groupIds = (await admin.listGroups()).groups
-      .map((group) => group.groupId)
-      .filter((id) => SERVICE_GROUP.test(id));
-    if (groupIds.length === 0) return [];
-    const { groups } = await admin.describeGroups(groupIds);
-    return groups.filter((group) => group.members.length > ownMembersPerGroup).map((group) => group.groupId);
-  } finally {
-    await admin.disconnect();
-  }
-}
-
 /**
  * Messages of this run's topics that the service groups have not committed yet: the true consumer
  * lag, from the broker. (The services' lag gauge keeps its last value for a partition taken away
@@ -214,9 +186,12 @@ export async function uncommittedMessages(kafka: Kafka, topicPrefix: string): Pr
       for (const { partition, high } of await admin.fetchTopicOffsets(topic))
         ends.set(`${topic}/${partition}`, Number(high));
     }
+    // The services' groups: the run's topic prefix, then a service's name (the benchmark's own
+    // watcher group has the prefix too, and is left out).
+    const serviceGroup = new RegExp(`^${topicPrefix.replaceAll('.', '\\.')}[a-z]+-service(\\.|$)`);
     const groupIds = (await admin.listGroups()).groups
       .map((g) => g.groupId)
-      .filter((id) => SERVICE_GROUP.test(id));
+      .filter((id) => serviceGroup.test(id));
     let behind = 0;
     for (const groupId of groupIds) {
       for (const { topic, partitions } of await admin.fetchOffsets({ groupId, topics })) {
