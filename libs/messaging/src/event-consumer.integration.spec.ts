@@ -189,6 +189,29 @@ describe('EventConsumer on a real broker, registry and database', () => {
     );
   });
 
+  it('when a handler fails with a window of its own (retryForMs), then it is retried past the attempt budget until it applies', async () => {
+    const topic = `${messaging.topicPrefix}waiting`;
+    const groupId = `${messaging.topicPrefix}waiting-group`;
+    await messaging.createTopics([topic], 1);
+    await produce(topic, [messaging.newEvent('waiting', 1)]);
+
+    // As payment's StockReserved waits for its OrderPlaced: not applicable for more tries than the
+    // budget of 3 allows, well within its window.
+    let tries = 0;
+    await startConsumer(topic, groupId, async (event, tx) => {
+      tries += 1;
+      if (tries <= 7)
+        throw Object.assign(new Error('depends on an event not applied yet'), { retryForMs: 60_000 });
+      await recordEffect(event, tx);
+    });
+
+    await waitFor('the event to be applied', async () => (await effectsOf('waiting')).length === 1);
+    expect(tries).toBe(8);
+    expect(await readDeadLetters(messaging.kafka, deadLetterTopic(messaging.topicPrefix, groupId))).toEqual(
+      [],
+    );
+  });
+
   it('when a handler fails permanently, then the event is dead-lettered after one attempt', async () => {
     const topic = `${messaging.topicPrefix}permanent`;
     const groupId = `${messaging.topicPrefix}permanent-group`;

@@ -8,9 +8,9 @@ import {
 import type { Consumer, IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs';
 
 import { deadLetterHeaders } from './dead-letter';
-import { errorCode, isOutage, isRetriable, PermanentFailure } from './failure';
+import { errorCode, isOutage, isRetriable, PermanentFailure, selfClearingWindowMs } from './failure';
 import { claimInboxEntry } from './inbox';
-import { backoffDelayMs, defaultRetryPolicy, type RetryPolicy } from './retry-policy';
+import { defaultRetryPolicy, RetryBudget, type RetryPolicy } from './retry-policy';
 import { untilClusterSettles } from './cluster-settling';
 import { ensureTopics, type TopicSettings } from './topics';
 
@@ -76,6 +76,12 @@ export interface EventConsumerOptions<Events extends object, Tx extends SqlExecu
   partitionsConsumedConcurrently?: number;
 }
 
+const RETRY_MESSAGES = {
+  outage: 'a dependency is unavailable; retrying until it is back',
+  waiting: 'event not applicable yet; retrying within its window',
+  failure: 'event handling failed; retrying',
+} as const;
+
 class ConsumerStopping extends Error {
   override readonly name = 'ConsumerStopping';
 }
@@ -107,6 +113,8 @@ function eventIdOf(payload: unknown): string {
  * - an outage (the database or the registry unreachable, see `isOutage`) is not the message's
  *   fault: it is retried for as long as it lasts, without spending the message's attempts, so a
  *   database restart delays the partition and dead-letters nothing;
+ * - a failure that says it clears by itself within a window (`retryForMs`: the event waits for
+ *   another consumer to catch up) is retried for that long before it spends attempts;
  * - an offset is resolved only after its effect (or its dead letter) is durable, so a crash
  *   redelivers rather than loses;
  * - `stop()` lets the message in hand finish (a retry wait is cut short and the message is left
@@ -195,9 +203,7 @@ export class EventConsumer<Events extends object, Tx extends SqlExecutor> {
     const started = Date.now();
     const origin = { topic, partition, offset: message.offset };
     let described = { type: 'unknown', topic };
-    // Failures of the message's handling; an outage is counted apart and spends none of them.
-    let failures = 0;
-    let outageRetries = 0;
+    const budget = new RetryBudget(this.retry, { isOutage, isRetriable, selfClearingWindowMs });
     for (;;) {
       try {
         const event = await this.decode(origin, message);
@@ -207,29 +213,20 @@ export class EventConsumer<Events extends object, Tx extends SqlExecutor> {
         return;
       } catch (error) {
         if (error instanceof ConsumerStopping) throw error;
-        let retry: number;
-        if (isOutage(error)) {
-          retry = outageRetries += 1;
-          this.options.logger.warn(
-            { err: error, ...origin, outageRetries },
-            'a dependency is unavailable; retrying until it is back',
-          );
-        } else {
-          failures += 1;
-          if (!isRetriable(error) || failures >= this.retry.maxAttempts) {
-            await this.deadLetter(origin, message, failures, error);
-            this.options.observer?.handled?.(described, 'dead-lettered', Date.now() - started);
-            return;
-          }
-          retry = failures;
-          this.options.logger.warn(
-            { err: error, ...origin, attempt: failures },
-            'event handling failed; retrying',
-          );
+        const next = budget.afterFailure(error);
+        if (next.action === 'dead-letter') {
+          await this.deadLetter(origin, message, next.attempts, error);
+          this.options.observer?.handled?.(described, 'dead-lettered', Date.now() - started);
+          return;
         }
+        const { because, retry, delayMs } = next;
         this.options.observer?.retried?.(described, retry, error);
+        this.options.logger[because === 'waiting' ? 'info' : 'warn'](
+          { err: error, ...origin, because, retry, delayMs },
+          RETRY_MESSAGES[because],
+        );
         await heartbeat();
-        await this.pause(backoffDelayMs(this.retry, retry));
+        await this.pause(delayMs);
         await heartbeat();
       }
     }

@@ -39,3 +39,14 @@ export function isOutage(error: unknown): boolean {
   if ((error as { outage?: unknown } | null)?.outage === true) return true;
   return isDatabaseUnavailable(error) || isNetworkFailure(error);
 }
+
+/**
+ * How long a failure may be expected to clear by itself, when the error says so with
+ * `retryForMs` (an event that depends on another consumer catching up first, as a payment waits
+ * for its order's OrderPlaced): the consumer keeps retrying it for that long, from the first such
+ * failure, without spending the message's attempts. Undefined for every other error.
+ */
+export function selfClearingWindowMs(error: unknown): number | undefined {
+  const window = (error as { retryForMs?: unknown } | null)?.retryForMs;
+  return typeof window === 'number' && window > 0 ? window : undefined;
+}
