@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { topicName, type OrderConfirmed } from '@ecommerce/contracts';
 import { sampleEvents } from '@ecommerce/contracts/testing';
 import type { SqlExecutor } from '@ecommerce/database';
-import { DEAD_LETTER_HEADERS, deadLetterTopic } from '@ecommerce/messaging';
+import { consumerGroupId, DEAD_LETTER_HEADERS, deadLetterTopic } from '@ecommerce/messaging';
 import {
   createPgTransactions,
   createTestDatabase,
@@ -182,7 +182,8 @@ describe('malformed messages through a service consumer (property-based, real br
               expect(headers).toMatchObject({
                 [DEAD_LETTER_HEADERS.originTopic]: topic,
                 [DEAD_LETTER_HEADERS.originPartition]: '0',
-                [DEAD_LETTER_HEADERS.consumerGroup]: groupId,
+                // The Kafka group, which carries the topic prefix (the dead-letter topic has the name).
+                [DEAD_LETTER_HEADERS.consumerGroup]: consumerGroupId(backbone.topicPrefix, groupId),
                 [DEAD_LETTER_HEADERS.attempts]: '1',
                 [DEAD_LETTER_HEADERS.errorMessage]: expect.any(String),
                 [DEAD_LETTER_HEADERS.errorStack]: expect.any(String),
