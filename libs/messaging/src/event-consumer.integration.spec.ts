@@ -13,7 +13,7 @@ import pino from 'pino';
 import { deadLetterTopic } from './dead-letter';
 import { readDeadLetters } from './dead-letters/read-dead-letters';
 import { replayDeadLetters } from './dead-letters/replay-dead-letters';
-import { EventConsumer, type ConsumedEvent } from './event-consumer';
+import { EventConsumer, type ConsumedEvent, type EventConsumerOptions } from './event-consumer';
 import { PermanentFailure } from './failure';
 import { createTestMessaging, type TestEvent, type TestMessaging } from './testing';
 
@@ -49,7 +49,7 @@ describe('EventConsumer on a real broker, registry and database', () => {
     topic: string,
     groupId: string,
     handle: (event: ConsumedEvent<'TestEvent', TestEvent>, tx: SqlExecutor) => Promise<void>,
-    runInTransaction: PgTransactions['runInTransaction'] = db.runInTransaction,
+    overrides: Partial<EventConsumerOptions<Events, SqlExecutor>> = {},
   ) {
     const consumer = new EventConsumer<Events, SqlExecutor>({
       kafka: messaging.kafka,
@@ -57,11 +57,12 @@ describe('EventConsumer on a real broker, registry and database', () => {
       topics: [topic],
       decoder: messaging.decoder,
       handlers: { TestEvent: handle },
-      runInTransaction,
+      runInTransaction: db.runInTransaction,
       deadLetterTopic: deadLetterTopic(messaging.topicPrefix, groupId),
       deadLetterTopicSettings: { partitions: 1, replicationFactor: 1 },
       logger,
       retry: { maxAttempts: 3, initialDelayMs: 20, maxDelayMs: 100 },
+      ...overrides,
     });
     consumers.push(consumer);
     return consumer.start();
@@ -179,7 +180,7 @@ describe('EventConsumer on a real broker, registry and database', () => {
       }
       return db.runInTransaction(work);
     };
-    await startConsumer(topic, groupId, recordEffect, runInTransaction);
+    await startConsumer(topic, groupId, recordEffect, { runInTransaction });
 
     await waitFor('both events to be applied', async () => (await effectsOf('outage')).length === 2);
     expect((await effectsOf('outage')).map((row) => row.sequence)).toEqual([1, 2]);
@@ -210,6 +211,32 @@ describe('EventConsumer on a real broker, registry and database', () => {
     expect(await readDeadLetters(messaging.kafka, deadLetterTopic(messaging.topicPrefix, groupId))).toEqual(
       [],
     );
+  });
+
+  it('when the kafkajs consumer crashes with an error it will not restart on, then the consumer restarts itself and goes on', async () => {
+    const topic = `${messaging.topicPrefix}crash`;
+    const groupId = `${messaging.topicPrefix}crash-group`;
+    await messaging.createTopics([topic], 1);
+    await produce(topic, [messaging.newEvent('crash', 1)]);
+
+    // The observer runs inside kafkajs's eachBatch, outside the handler's retries: an error marked
+    // non-retriable there crashes the kafkajs consumer for good, as some broker errors do.
+    let crashes = 0;
+    await startConsumer(topic, groupId, recordEffect, {
+      observer: {
+        lag: () => {
+          if (crashes++ === 0) throw Object.assign(new Error('broker said no'), { retriable: false });
+        },
+      },
+    });
+
+    await waitFor('the crash', () => crashes > 0);
+    await produce(topic, [messaging.newEvent('crash', 2)]);
+    await waitFor('the event after the crash', async () => (await effectsOf('crash')).length === 2, {
+      timeoutMs: 60_000,
+    });
+    // The event in hand at the crash was redelivered after the restart and applied once.
+    expect((await effectsOf('crash')).map((row) => row.sequence)).toEqual([1, 2]);
   });
 
   it('when a handler fails permanently, then the event is dead-lettered after one attempt', async () => {

@@ -10,7 +10,7 @@ import type { Consumer, IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs'
 import { deadLetterHeaders } from './dead-letter';
 import { errorCode, isOutage, isRetriable, PermanentFailure, selfClearingWindowMs } from './failure';
 import { claimInboxEntry } from './inbox';
-import { defaultRetryPolicy, RetryBudget, type RetryPolicy } from './retry-policy';
+import { backoffDelayMs, defaultRetryPolicy, RetryBudget, type RetryPolicy } from './retry-policy';
 import { untilClusterSettles } from './cluster-settling';
 import { ensureTopics, type TopicSettings } from './topics';
 
@@ -140,6 +140,41 @@ export class EventConsumer<Events extends object, Tx extends SqlExecutor> {
       await this.deadLetterProducer.connect();
       await this.consumer.connect();
     });
+    this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
+      if (payload.restart) return; // kafkajs restarts the consumer itself
+      this.options.logger.error(
+        { err: payload.error, groupId: this.options.groupId },
+        'consumer crashed and kafkajs will not restart it; restarting it',
+      );
+      void this.restartAfterCrash();
+    });
+    await this.subscribeAndRun();
+  }
+
+  /**
+   * kafkajs restarts a crashed consumer only when the error is marked retriable; otherwise it
+   * disconnects and stays down, while the process goes on serving, ready, consuming nothing. (Seen
+   * in a chaos run: the broker restarted during a rebalance and two services' groups stopped.) A
+   * consumer is this service's reason to exist, so it connects and runs again, with backoff, until
+   * it is stopped.
+   */
+  private async restartAfterCrash(): Promise<void> {
+    for (let retry = 1; !this.stopController.signal.aborted; retry++) {
+      try {
+        await this.pause(backoffDelayMs(this.retry, retry) + 1_000);
+        await untilClusterSettles('reconnect', () => this.consumer.connect());
+        if (this.stopController.signal.aborted) return void (await this.consumer.disconnect());
+        await this.subscribeAndRun();
+        this.options.logger.warn({ groupId: this.options.groupId }, 'consumer running again after a crash');
+        return;
+      } catch (error) {
+        if (error instanceof ConsumerStopping) return;
+        this.options.logger.error({ err: error, retry }, 'consumer restart failed; trying again');
+      }
+    }
+  }
+
+  private async subscribeAndRun(): Promise<void> {
     // A new group starts from the beginning: every event ever published applies to it (read models
     // are rebuilt that way); an existing group resumes from its committed offsets.
     await untilClusterSettles('subscribe', () =>

@@ -7,6 +7,8 @@
  * failure and on Ctrl-C.
  */
 import { randomUUID } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
 import {
@@ -288,6 +290,8 @@ async function main(profile: Profile): Promise<boolean> {
   console.log(`\nInvariants (SPEC section 5) and client guarantees\n${checkTable(checks)}\n`);
   const held = checks.every((c) => c.held) && faults.records.every((f) => f.ok);
   console.log(held ? 'every invariant held' : 'INVARIANTS VIOLATED or a fault failed: see above');
+  if (!held)
+    log(`the services' output (LOG_LEVEL=warn) is in ${await saveServiceOutput(system, topicPrefix)}`);
   return held;
 }
 
@@ -324,6 +328,26 @@ async function waitForQuiet(system: RunningServices, kafka: KafkaAccess): Promis
     log(`not quiet after ${QUIET_DEADLINE_MS / 1000}s; last: ${lastState}`);
     return undefined;
   }
+}
+
+/** Writes what every instance printed, restarts included, to a directory of its own; returns it. */
+async function saveServiceOutput(system: RunningServices, topicPrefix: string): Promise<string> {
+  const directory = join(__dirname, '..', 'results', topicPrefix.replace(/\.$/, ''));
+  await mkdir(directory, { recursive: true });
+  for (const instance of system.instances) {
+    const index = system.instancesOf(instance.name as ServiceName).indexOf(instance);
+    await writeFile(join(directory, `${instance.name}-service-${index}.log`), instance.output());
+    // CI keeps only what is printed: the last errors of each instance go to the output too.
+    const errors = instance
+      .output()
+      .split('\n')
+      .filter((line) => line.includes('"level":50') || line.includes('"level":"ERROR"'));
+    if (errors.length > 0) {
+      console.log(`--- ${instance.name}-service#${index}: ${errors.length} error line(s), the last 5:`);
+      for (const line of errors.slice(-5)) console.log(line.slice(0, 1_000));
+    }
+  }
+  return directory;
 }
 
 /**
