@@ -30,7 +30,11 @@ module.exports = {
   // Integration suites get Kafka, the schema registry and PostgreSQL from one place, once per run.
   globalSetup: path.join(__dirname, 'libs/testing/infra/src/jest/global-setup.ts'),
   globalTeardown: path.join(__dirname, 'libs/testing/infra/src/jest/global-teardown.ts'),
-  testTimeout: 60_000,
+  // Tests and hooks alike. A service's start waits up to 90 s for the cluster to settle
+  // (`untilClusterSettles`: topic creation and group joins under a busy broker, as when every suite
+  // starts at once in CI), so a hook that starts one needs more than that. A test's own waits have
+  // their deadlines (`waitFor`), so a real failure is still reported by what it waited for.
+  testTimeout: 180_000,
   // A suite that fails in a hook can leave Kafka clients connected; the run must still end (and
   // report the failure) rather than wait on them forever.
   forceExit: true,
