@@ -1,8 +1,10 @@
+import { createServer, type AddressInfo } from 'node:net';
+
 import { testInfrastructure } from '@ecommerce/test-infra';
 
 import { parseBrokers } from './kafka-client';
 import { messagingDependencies } from './messaging-dependencies';
-import { checkSchemaRegistry } from './schema-registry';
+import { checkSchemaRegistry, createSchemaRegistry } from './schema-registry';
 
 describe('parseBrokers', () => {
   it('splits, trims and drops empty entries', () => {
@@ -41,4 +43,21 @@ describe('messaging dependencies', () => {
       /schema registry answered 404/,
     );
   });
+});
+
+describe('the schema registry client', () => {
+  it('when the registry accepts the connection but never answers, then the request fails instead of hanging', async () => {
+    const silent = createServer(() => undefined); // accepts, reads nothing, answers nothing
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as AddressInfo;
+    try {
+      const registry = createSchemaRegistry({ url: `http://127.0.0.1:${port}` });
+      const started = Date.now();
+      await expect(registry.getSchema(1)).rejects.toThrow();
+      // The client's own retries (3) each get the deadline: bounded, not forever.
+      expect(Date.now() - started).toBeLessThan(120_000);
+    } finally {
+      silent.close();
+    }
+  }, 150_000);
 });

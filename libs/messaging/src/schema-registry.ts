@@ -1,4 +1,5 @@
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
+import TimeoutMiddleware from 'mappersmith/middleware/timeout';
 
 export interface SchemaRegistrySettings {
   /** Base URL of the Confluent-compatible API, e.g. Apicurio's `.../apis/ccompat/v7`. */
@@ -7,8 +8,19 @@ export interface SchemaRegistrySettings {
   auth?: { username: string; password: string };
 }
 
+/**
+ * Every request has a deadline. Without one, a request the registry never answers (seen in CI: two
+ * services' start-ups hung in schema registration for minutes, their requests absent from the
+ * registry's access log) hangs its caller forever; with one, it fails and is retried.
+ */
+const REQUEST_TIMEOUT_MS = 15_000;
+
 export function createSchemaRegistry({ url, auth }: SchemaRegistrySettings): SchemaRegistry {
-  return new SchemaRegistry({ host: url, ...(auth && { auth }) });
+  return new SchemaRegistry({
+    host: url,
+    ...(auth && { auth }),
+    middlewares: [TimeoutMiddleware(REQUEST_TIMEOUT_MS)],
+  });
 }
 
 /** Resolves when the registry answers its subject listing; rejects with the status otherwise. */

@@ -77,7 +77,17 @@ export class ServiceProcess {
         return response?.status === 200;
       },
       { timeoutMs: readyTimeoutMs, intervalMs: 200 },
-    );
+    ).catch((error: unknown) => {
+      if (!this.running) throw error; // the exit's error carries the output already
+      // Not ready in time but still running: what it printed is the only clue to where it waits.
+      const tail = this.captured.split('\n').slice(-40).join('\n');
+      throw new Error(
+        `${(error as Error).message}\n--- ${service}-service output (last 40 lines):\n${tail}`,
+        {
+          cause: error,
+        },
+      );
+    });
   }
 
   /** Graceful stop (SIGTERM: drain, commit, close); SIGKILL if it has not exited in `graceMs`. */
