@@ -75,7 +75,11 @@ export async function startEventBackbone(options: {
     registry: createSchemaRegistry(connections.schemaRegistry),
     topicPrefix: settings.TOPIC_PREFIX,
   });
-  await registerWithRetries(codec);
+  // A registry still starting, or a request that timed out, is not a reason to exit: registering is
+  // idempotent, so it is tried again like the cluster steps. An incompatible schema (409) is, at once.
+  await untilClusterSettles('register the event schemas', () => codec.registerSchemas(), {
+    isRetriable: (error) => (error as { code?: unknown }).code !== 'SCHEMA_INCOMPATIBLE',
+  });
   await untilClusterSettles('create the topics', () =>
     ensureTopics(kafka, allTopics(settings.TOPIC_PREFIX), {
       partitions: settings.KAFKA_TOPIC_PARTITIONS,
@@ -131,23 +135,4 @@ export async function startEventBackbone(options: {
       await publisher.close();
     },
   };
-}
-
-/**
- * Registers the schemas, trying again (registering is idempotent) when an attempt fails, for up
- * to 90 s as for the cluster: a registry still starting, or a request that timed out, is not a
- * reason to exit. An incompatible schema (409) is, at once.
- */
-async function registerWithRetries(codec: EventCodec): Promise<void> {
-  const deadline = Date.now() + 90_000;
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await codec.registerSchemas();
-      return;
-    } catch (error) {
-      const incompatible = (error as { code?: unknown }).code === 'SCHEMA_INCOMPATIBLE';
-      if (incompatible || Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, Math.min(5_000, 500 * attempt)));
-    }
-  }
 }

@@ -26,6 +26,25 @@ describe('untilClusterSettles', () => {
     expect(calls).toBe(3);
   });
 
+  it('when given its own test of "not settled yet", then it retries those errors and fails at once on the others', async () => {
+    let calls = 0;
+    const timedOut = Object.assign(new Error('registry request timed out'), { code: 'TIMEOUT' });
+    const refused = Object.assign(new Error('incompatible'), { code: 'SCHEMA_INCOMPATIBLE' });
+    const isRetriable = (error: unknown) => (error as { code?: unknown }).code !== 'SCHEMA_INCOMPATIBLE';
+    const step = () =>
+      untilClusterSettles(
+        'register',
+        async () => {
+          calls += 1;
+          if (calls < 3) throw timedOut;
+          throw refused;
+        },
+        { initialDelayMs: 1, maxDelayMs: 2, isRetriable },
+      );
+    await expect(step()).rejects.toBe(refused);
+    expect(calls).toBe(3);
+  });
+
   it('fails at once on an error kafkajs does not mark retriable', async () => {
     let calls = 0;
     const refused = Object.assign(new Error('Topic authorization failed'), { retriable: false });

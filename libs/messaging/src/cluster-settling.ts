@@ -13,14 +13,21 @@ export async function untilClusterSettles<T>(
     timeoutMs = 90_000,
     initialDelayMs = 500,
     maxDelayMs = 5_000,
-  }: { timeoutMs?: number; initialDelayMs?: number; maxDelayMs?: number } = {},
+    isRetriable = isRetriableKafkaError,
+  }: {
+    timeoutMs?: number;
+    initialDelayMs?: number;
+    maxDelayMs?: number;
+    /** Which failures mean "not settled yet"; kafkajs's retriable errors unless said otherwise. */
+    isRetriable?: (error: unknown) => boolean;
+  } = {},
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (let delay = initialDelayMs; ; delay = Math.min(delay * 2, maxDelayMs)) {
     try {
       return await run();
     } catch (error) {
-      if (!isRetriableKafkaError(error) || Date.now() + delay > deadline) {
+      if (!isRetriable(error) || Date.now() + delay > deadline) {
         throw error instanceof Error ? error : new Error(`${step}: ${String(error)}`);
       }
       await new Promise((resolve) => setTimeout(resolve, delay));

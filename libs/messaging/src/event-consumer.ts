@@ -76,6 +76,8 @@ export interface EventConsumerOptions<Events extends object, Tx extends SqlExecu
   partitionsConsumedConcurrently?: number;
 }
 
+const FAILURE_CLASSIFICATION = { isOutage, isRetriable, selfClearingWindowMs };
+
 const RETRY_MESSAGES = {
   outage: 'a dependency is unavailable; retrying until it is back',
   waiting: 'event not applicable yet; retrying within its window',
@@ -238,7 +240,7 @@ export class EventConsumer<Events extends object, Tx extends SqlExecutor> {
     const started = Date.now();
     const origin = { topic, partition, offset: message.offset };
     let described = { type: 'unknown', topic };
-    const budget = new RetryBudget(this.retry, { isOutage, isRetriable, selfClearingWindowMs });
+    let budget: RetryBudget | undefined; // made at the first failure: most messages never fail
     for (;;) {
       try {
         const event = await this.decode(origin, message);
@@ -248,6 +250,7 @@ export class EventConsumer<Events extends object, Tx extends SqlExecutor> {
         return;
       } catch (error) {
         if (error instanceof ConsumerStopping) throw error;
+        budget ??= new RetryBudget(this.retry, FAILURE_CLASSIFICATION);
         const next = budget.afterFailure(error);
         if (next.action === 'dead-letter') {
           await this.deadLetter(origin, message, next.attempts, error);
