@@ -1,0 +1,4 @@
+export default {
+  displayName: 'fault-proxy',
+  preset: '../../../jest.preset.js',
+};

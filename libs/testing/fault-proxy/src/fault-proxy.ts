@@ -1,0 +1,189 @@
+import { createServer, Socket, type AddressInfo, type Server } from 'node:net';
+
+/**
+ * What the proxy does to the traffic between a client and its dependency:
+ * - `pass`: forwards every byte both ways;
+ * - `delay`: forwards every chunk `ms` later, in order (added latency, each direction);
+ * - `blackhole`: keeps every connection open and accepts new ones, but forwards nothing, so the
+ *   client sees a peer that never answers (a half-open connection, a hung server, a partition that
+ *   drops packets) and only its own timeouts can tell;
+ * - `reset`: accepts new connections and resets them at once (ECONNRESET on the client);
+ * - `refuse`: stops listening, so new connections are refused (ECONNREFUSED), as if the dependency's
+ *   host were up and its process down. Existing connections are left as they are; `resetAll()` ends them.
+ */
+export type FaultMode =
+  | { kind: 'pass' }
+  | { kind: 'delay'; ms: number }
+  | { kind: 'blackhole' }
+  | { kind: 'reset' }
+  | { kind: 'refuse' };
+
+export interface FaultProxyOptions {
+  /** The dependency behind the proxy. */
+  target: { host: string; port: number };
+  /** Where the proxy listens; defaults to 127.0.0.1 and a free port. */
+  listen?: { host?: string; port?: number };
+  mode?: FaultMode;
+}
+
+interface Connection {
+  client: Socket;
+  upstream: Socket;
+  /** One side closed while blackholed: the other side is not told until the network "heals". */
+  halfClosed: boolean;
+  /** When each direction may write its next chunk (delay mode keeps chunks in order). */
+  nextWrite: { up: number; down: number };
+}
+
+/**
+ * A TCP proxy that injects faults between a process and one dependency (PostgreSQL, a Kafka
+ * broker, the schema registry, an SMTP server). Written here because no fault-injection proxy can
+ * be installed on the build machines (toxiproxy is on no registry they reach) and the few faults the
+ * tests need fit in one small file: the mode applies to new and to open connections alike, so a
+ * test can cut a connection that is already in use, which is the fault that matters (a relay's
+ * leader connection that goes silent, a registry that stops answering mid-request).
+ */
+export class FaultProxy {
+  private readonly connections = new Set<Connection>();
+  private server: Server | undefined;
+  private currentMode: FaultMode;
+  private listenPort: number;
+  private readonly listenHost: string;
+  private acceptedCount = 0;
+
+  private constructor(private readonly options: FaultProxyOptions) {
+    this.currentMode = options.mode ?? { kind: 'pass' };
+    this.listenHost = options.listen?.host ?? '127.0.0.1';
+    this.listenPort = options.listen?.port ?? 0;
+  }
+
+  static async start(options: FaultProxyOptions): Promise<FaultProxy> {
+    const proxy = new FaultProxy(options);
+    if (proxy.currentMode.kind !== 'refuse') await proxy.listen();
+    else if (proxy.listenPort === 0)
+      throw new Error('a proxy that starts refusing needs a fixed listen port');
+    return proxy;
+  }
+
+  /** The port clients connect to. */
+  get port(): number {
+    return this.listenPort;
+  }
+
+  /** `host:port` of the proxy, for a broker list or a URL. */
+  get address(): string {
+    return `${this.listenHost}:${this.listenPort}`;
+  }
+
+  get mode(): FaultMode {
+    return this.currentMode;
+  }
+
+  /** Connections open now. */
+  get openConnections(): number {
+    return this.connections.size;
+  }
+
+  /** Connections accepted since the start. */
+  get acceptedConnections(): number {
+    return this.acceptedCount;
+  }
+
+  /**
+   * Changes what the proxy does, for open connections and new ones. Leaving `blackhole` does not
+   * deliver what was dropped: like a lost packet, it is gone, and the peers' protocols must cope.
+   */
+  async setMode(mode: FaultMode): Promise<void> {
+    const previous = this.currentMode;
+    this.currentMode = mode;
+    if (mode.kind !== 'blackhole') {
+      for (const connection of this.connections) if (connection.halfClosed) this.drop(connection, true);
+    }
+    if (mode.kind === 'refuse' && previous.kind !== 'refuse') await this.closeListener();
+    if (mode.kind !== 'refuse' && !this.server) await this.listen();
+  }
+
+  /** Resets every open connection (ECONNRESET on both sides), whatever the mode. */
+  resetAll(): void {
+    for (const connection of this.connections) this.drop(connection);
+  }
+
+  async stop(): Promise<void> {
+    this.resetAll();
+    await this.closeListener();
+  }
+
+  private async listen(): Promise<void> {
+    const server = createServer((client) => this.accept(client));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.listenPort, this.listenHost, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    this.listenPort = (server.address() as AddressInfo).port;
+    this.server = server;
+  }
+
+  private async closeListener(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  private accept(client: Socket): void {
+    this.acceptedCount += 1;
+    client.setNoDelay(true);
+    if (this.currentMode.kind === 'reset') {
+      client.resetAndDestroy();
+      return;
+    }
+    const upstream = new Socket();
+    upstream.setNoDelay(true);
+    const connection: Connection = { client, upstream, halfClosed: false, nextWrite: { up: 0, down: 0 } };
+    this.connections.add(connection);
+    client.on('data', (chunk: Buffer) => this.forward(connection, 'up', chunk));
+    upstream.on('data', (chunk: Buffer) => this.forward(connection, 'down', chunk));
+    // One side's end or error ends the other, as a direct connection would; not while blackholed,
+    // where the other side, like the far end of a partition, learns nothing until the network heals.
+    const close = () => {
+      if (this.currentMode.kind === 'blackhole') connection.halfClosed = true;
+      else this.drop(connection, true);
+    };
+    client.on('close', close);
+    upstream.on('close', close);
+    client.on('error', close);
+    upstream.on('error', close);
+    upstream.connect(this.options.target.port, this.options.target.host);
+  }
+
+  private forward(connection: Connection, direction: 'up' | 'down', chunk: Buffer): void {
+    const to = direction === 'up' ? connection.upstream : connection.client;
+    const mode = this.currentMode;
+    if (mode.kind === 'blackhole') return;
+    if (mode.kind !== 'delay') {
+      if (connection.nextWrite[direction] <= Date.now()) {
+        to.write(chunk);
+        return;
+      }
+    }
+    // Delayed, or earlier chunks still waiting: keep the order.
+    const delay = mode.kind === 'delay' ? mode.ms : 0;
+    const at = Math.max(Date.now() + delay, connection.nextWrite[direction]);
+    connection.nextWrite[direction] = at;
+    setTimeout(() => {
+      if (!to.destroyed && this.currentMode.kind !== 'blackhole') to.write(chunk);
+    }, at - Date.now());
+  }
+
+  private drop(connection: Connection, gracefully = false): void {
+    if (!this.connections.delete(connection)) return;
+    for (const socket of [connection.client, connection.upstream]) {
+      if (socket.destroyed) continue;
+      if (gracefully) socket.end(() => socket.destroy());
+      else if (socket.readyState === 'open') socket.resetAndDestroy();
+      else socket.destroy();
+    }
+  }
+}

@@ -1,0 +1,1 @@
+export { FaultProxy, type FaultMode, type FaultProxyOptions } from './fault-proxy';
