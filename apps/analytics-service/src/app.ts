@@ -1,7 +1,7 @@
 import { databaseDependency } from '@ecommerce/database';
 import type { EventBackbone } from '@ecommerce/event-backbone';
 import { messagingDependencies, registerDeadLetterAdminRoutes } from '@ecommerce/messaging';
-import { createHttpServer, type HttpServer } from '@ecommerce/service-runtime';
+import { createHttpServer, type HttpServer, type ServiceDependency } from '@ecommerce/service-runtime';
 import type { FastifyBaseLogger } from 'fastify';
 
 import { SERVICE_NAME, type AnalyticsServiceConfig } from './config';
@@ -11,6 +11,11 @@ import { registerAnalyticsRoutes } from './routes/analytics.routes';
 import { registerProjectionsAdminRoutes } from './routes/projections-admin.routes';
 
 export interface AnalyticsServiceDependencies {
+  /**
+   * Readiness of what runs beside the HTTP server (the event backbone\'s consumers and relay, from
+   * `backbone.readiness()`); a test that builds the app alone leaves it out.
+   */
+  readiness?: Record<string, ServiceDependency>;
   config: AnalyticsServiceConfig;
   logger: FastifyBaseLogger;
   prisma: PrismaClient;
@@ -27,6 +32,7 @@ export async function buildAnalyticsServiceApp({
   prisma,
   backbone,
   projections,
+  readiness = {},
 }: AnalyticsServiceDependencies): Promise<HttpServer> {
   const app = await createHttpServer({
     serviceName: SERVICE_NAME,
@@ -34,6 +40,7 @@ export async function buildAnalyticsServiceApp({
     dependencies: {
       database: databaseDependency(prisma),
       ...messagingDependencies(SERVICE_NAME, config),
+      ...readiness,
     },
     apiVersion: '1.0.0',
     apiDescription: 'Read models of the orders, built only from events: summary, top products, sales.',

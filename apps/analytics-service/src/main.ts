@@ -40,7 +40,14 @@ async function main(): Promise<void> {
     stop: () => backbone.stop(),
   };
   await projections.start();
-  const app = await buildAnalyticsServiceApp({ config, logger, prisma, backbone, projections });
+  const app = await buildAnalyticsServiceApp({
+    config,
+    logger,
+    prisma,
+    readiness: backbone.readiness(),
+    backbone,
+    projections,
+  });
   app.addHook('onClose', async () => {
     await backbone.stop();
     await telemetry?.shutdown();

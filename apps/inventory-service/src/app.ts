@@ -1,6 +1,6 @@
 import { databaseDependency } from '@ecommerce/database';
 import { messagingDependencies, registerDeadLetterAdminRoutes } from '@ecommerce/messaging';
-import { createHttpServer, type HttpServer } from '@ecommerce/service-runtime';
+import { createHttpServer, type HttpServer, type ServiceDependency } from '@ecommerce/service-runtime';
 import type { FastifyBaseLogger } from 'fastify';
 
 import type { EventOutbox } from '@ecommerce/event-backbone';
@@ -9,6 +9,11 @@ import type { PrismaClient } from './generated/prisma/client';
 import { registerProductRoutes } from './routes/products.routes';
 
 export interface InventoryServiceDependencies {
+  /**
+   * Readiness of what runs beside the HTTP server (the event backbone\'s consumers and relay, from
+   * `backbone.readiness()`); a test that builds the app alone leaves it out.
+   */
+  readiness?: Record<string, ServiceDependency>;
   config: InventoryServiceConfig;
   logger: FastifyBaseLogger;
   prisma: PrismaClient;
@@ -22,6 +27,7 @@ export async function buildInventoryServiceApp({
   logger,
   prisma,
   backbone,
+  readiness = {},
 }: InventoryServiceDependencies): Promise<HttpServer> {
   const app = await createHttpServer({
     serviceName: SERVICE_NAME,
@@ -29,6 +35,7 @@ export async function buildInventoryServiceApp({
     dependencies: {
       database: databaseDependency(prisma),
       ...messagingDependencies(SERVICE_NAME, config),
+      ...readiness,
     },
     apiVersion: '1.0.0',
     apiDescription: 'The product catalog and its stock (on hand, reserved, available).',

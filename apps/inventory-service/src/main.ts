@@ -23,7 +23,13 @@ async function main(): Promise<void> {
     logger,
     publishesEvents: true,
   });
-  const app = await buildInventoryServiceApp({ config, logger, prisma, backbone });
+  const app = await buildInventoryServiceApp({
+    config,
+    logger,
+    prisma,
+    readiness: backbone.readiness(),
+    backbone,
+  });
   await backbone.consume({
     topics: ['orders'],
     handlers: orderEventHandlers({ events: backbone, logger }),

@@ -1,6 +1,6 @@
 import { databaseDependency } from '@ecommerce/database';
 import { messagingDependencies, registerDeadLetterAdminRoutes } from '@ecommerce/messaging';
-import { createHttpServer, type HttpServer } from '@ecommerce/service-runtime';
+import { createHttpServer, type HttpServer, type ServiceDependency } from '@ecommerce/service-runtime';
 import type { FastifyBaseLogger } from 'fastify';
 
 import { SERVICE_NAME, type NotificationServiceConfig } from './config';
@@ -8,6 +8,11 @@ import type { PrismaClient } from './generated/prisma/client';
 import { notificationRoutes } from './routes/notifications.routes';
 
 export interface NotificationServiceDependencies {
+  /**
+   * Readiness of what runs beside the HTTP server (the event backbone\'s consumers and relay, from
+   * `backbone.readiness()`); a test that builds the app alone leaves it out.
+   */
+  readiness?: Record<string, ServiceDependency>;
   config: NotificationServiceConfig;
   logger: FastifyBaseLogger;
   prisma: PrismaClient;
@@ -18,6 +23,7 @@ export async function buildNotificationServiceApp({
   config,
   logger,
   prisma,
+  readiness = {},
 }: NotificationServiceDependencies): Promise<HttpServer> {
   const app = await createHttpServer({
     serviceName: SERVICE_NAME,
@@ -25,6 +31,7 @@ export async function buildNotificationServiceApp({
     dependencies: {
       database: databaseDependency(prisma),
       ...messagingDependencies(SERVICE_NAME, config),
+      ...readiness,
     },
     apiDescription: 'Customer notifications: one per order and template, by e-mail or logged.',
     adminToken: config.ADMIN_TOKEN,

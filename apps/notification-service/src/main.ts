@@ -30,7 +30,7 @@ async function main(): Promise<void> {
     runInTransaction: (work) => prisma.$transaction(work),
     logger,
   });
-  const app = await buildNotificationServiceApp({ config, logger, prisma });
+  const app = await buildNotificationServiceApp({ config, logger, prisma, readiness: backbone.readiness() });
   app.addHook('onClose', async () => {
     await backbone.stop();
     channel.close();

@@ -1,7 +1,7 @@
 import { databaseDependency } from '@ecommerce/database';
 import type { EventOutbox } from '@ecommerce/event-backbone';
 import { messagingDependencies, registerDeadLetterAdminRoutes } from '@ecommerce/messaging';
-import { createHttpServer, type HttpServer } from '@ecommerce/service-runtime';
+import { createHttpServer, type HttpServer, type ServiceDependency } from '@ecommerce/service-runtime';
 import type { FastifyBaseLogger } from 'fastify';
 
 import type { SagaMetrics } from './application/saga-transition';
@@ -10,6 +10,11 @@ import type { PrismaClient } from './generated/prisma/client';
 import { registerOrderRoutes } from './routes/orders.routes';
 
 export interface OrderServiceDependencies {
+  /**
+   * Readiness of what runs beside the HTTP server (the event backbone\'s consumers and relay, from
+   * `backbone.readiness()`); a test that builds the app alone leaves it out.
+   */
+  readiness?: Record<string, ServiceDependency>;
   config: OrderServiceConfig;
   logger: FastifyBaseLogger;
   prisma: PrismaClient;
@@ -26,6 +31,7 @@ export async function buildOrderServiceApp({
   prisma,
   backbone,
   metrics,
+  readiness = {},
 }: OrderServiceDependencies): Promise<HttpServer> {
   const app = await createHttpServer({
     serviceName: SERVICE_NAME,
@@ -33,6 +39,7 @@ export async function buildOrderServiceApp({
     dependencies: {
       database: databaseDependency(prisma),
       ...messagingDependencies(SERVICE_NAME, config),
+      ...readiness,
     },
     apiVersion: '1.0.0',
     apiDescription: 'Orders, their saga (choreographed over Kafka), and a replica of the catalog’s prices.',

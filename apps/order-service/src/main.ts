@@ -25,7 +25,14 @@ async function main(): Promise<void> {
     logger,
     publishesEvents: true,
   });
-  const app = await buildOrderServiceApp({ config, logger, prisma, backbone, metrics });
+  const app = await buildOrderServiceApp({
+    config,
+    logger,
+    prisma,
+    readiness: backbone.readiness(),
+    backbone,
+    metrics,
+  });
   await startOrderConsumers({
     backbone,
     metrics,

@@ -1,6 +1,6 @@
 import { databaseDependency } from '@ecommerce/database';
 import { messagingDependencies, registerDeadLetterAdminRoutes } from '@ecommerce/messaging';
-import { createHttpServer, type HttpServer } from '@ecommerce/service-runtime';
+import { createHttpServer, type HttpServer, type ServiceDependency } from '@ecommerce/service-runtime';
 import type { FastifyBaseLogger } from 'fastify';
 
 import { SERVICE_NAME, type PaymentServiceConfig } from './config';
@@ -8,6 +8,11 @@ import type { PrismaClient } from './generated/prisma/client';
 import { registerPaymentRoutes } from './routes/payments.routes';
 
 export interface PaymentServiceDependencies {
+  /**
+   * Readiness of what runs beside the HTTP server (the event backbone\'s consumers and relay, from
+   * `backbone.readiness()`); a test that builds the app alone leaves it out.
+   */
+  readiness?: Record<string, ServiceDependency>;
   config: PaymentServiceConfig;
   logger: FastifyBaseLogger;
   prisma: PrismaClient;
@@ -18,6 +23,7 @@ export async function buildPaymentServiceApp({
   config,
   logger,
   prisma,
+  readiness = {},
 }: PaymentServiceDependencies): Promise<HttpServer> {
   const app = await createHttpServer({
     serviceName: SERVICE_NAME,
@@ -25,6 +31,7 @@ export async function buildPaymentServiceApp({
     dependencies: {
       database: databaseDependency(prisma),
       ...messagingDependencies(SERVICE_NAME, config),
+      ...readiness,
     },
     apiVersion: '1.0.0',
     apiDescription: 'Payments of orders, authorized by a simulated, deterministic payment gateway.',

@@ -23,7 +23,7 @@ async function main(): Promise<void> {
     logger,
     publishesEvents: true,
   });
-  const app = await buildPaymentServiceApp({ config, logger, prisma });
+  const app = await buildPaymentServiceApp({ config, logger, prisma, readiness: backbone.readiness() });
   app.addHook('onClose', async () => {
     await backbone.stop();
     await telemetry?.shutdown();

@@ -52,6 +52,11 @@ export interface EventBackbone {
    * `<prefix>dlq.<group>`, measured. The Kafka group is `<prefix><group>`.
    */
   consume<Tx extends SqlExecutor>(options: ConsumeOptions<Tx>): Promise<void>;
+  /**
+   * Readiness checks of what the backbone runs, in the shape the HTTP server takes as dependencies:
+   * `consumers` (every consumer group running) and, in a service that publishes, `outboxRelay`.
+   */
+  readiness(): Record<string, { check(): Promise<void> }>;
   /** Stops the consumers (finishing the events in hand), then the relay (finishing its batch). */
   stop(): Promise<void>;
 }
@@ -87,7 +92,7 @@ export async function startEventBackbone(options: {
     }),
   );
 
-  const consumers: { stop(): Promise<void> }[] = [];
+  const consumers: { stop(): Promise<void>; checkRunning(): Promise<void> }[] = [];
   const consume = async <Tx extends SqlExecutor>(consumeOptions: ConsumeOptions<Tx>): Promise<void> => {
     const groupId = consumeOptions.groupId ?? options.serviceName;
     const consumer = new EventConsumer<EventPayloads, Tx>({
@@ -112,9 +117,19 @@ export async function startEventBackbone(options: {
   const stopConsumers = async () => {
     await Promise.all(consumers.splice(0).map((consumer) => consumer.stop()));
   };
+  const consumersRunning = {
+    check: async () => void (await Promise.all(consumers.map((consumer) => consumer.checkRunning()))),
+  };
 
   if (!options.publishesEvents) {
-    return { kafka, codec, topicPrefix: settings.TOPIC_PREFIX, consume, stop: stopConsumers };
+    return {
+      kafka,
+      codec,
+      topicPrefix: settings.TOPIC_PREFIX,
+      consume,
+      readiness: () => ({ consumers: consumersRunning }),
+      stop: stopConsumers,
+    };
   }
   const publisher = new KafkaPublisher(kafka);
   const relay = new OutboxRelay({
@@ -129,6 +144,7 @@ export async function startEventBackbone(options: {
     codec,
     topicPrefix: settings.TOPIC_PREFIX,
     consume,
+    readiness: () => ({ consumers: consumersRunning, outboxRelay: { check: () => relay.checkRunning() } }),
     stop: async () => {
       await stopConsumers();
       await relay.stop();

@@ -127,6 +127,8 @@ export class EventConsumer<Events extends object, Tx extends SqlExecutor> {
   private readonly deadLetterProducer: Producer;
   private readonly retry: RetryPolicy;
   private readonly stopController = new AbortController();
+  /** Why the consumer is not consuming now (not started, crashed and restarting, stopped); undefined while it runs. */
+  private notRunningBecause: string | undefined = 'not started';
 
   constructor(private readonly options: EventConsumerOptions<Events, Tx>) {
     this.retry = { ...defaultRetryPolicy, ...options.retry };
@@ -144,6 +146,7 @@ export class EventConsumer<Events extends object, Tx extends SqlExecutor> {
     });
     this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
       if (payload.restart) return; // kafkajs restarts the consumer itself
+      this.notRunningBecause = `crashed (${payload.error.message}); restarting`;
       this.options.logger.error(
         { err: payload.error, groupId: this.options.groupId },
         'consumer crashed and kafkajs will not restart it; restarting it',
@@ -199,9 +202,21 @@ export class EventConsumer<Events extends object, Tx extends SqlExecutor> {
         }
       },
     });
+    this.notRunningBecause = undefined;
+  }
+
+  /**
+   * Resolves while the consumer runs; rejects with the reason when it does not (for readiness: an
+   * instance whose consumer is down should not count as serving).
+   */
+  async checkRunning(): Promise<void> {
+    if (this.notRunningBecause !== undefined) {
+      throw new Error(`consumer group ${this.options.groupId}: ${this.notRunningBecause}`);
+    }
   }
 
   async stop(): Promise<void> {
+    this.notRunningBecause = 'stopped';
     this.stopController.abort();
     await this.consumer.disconnect();
     await this.deadLetterProducer.disconnect();

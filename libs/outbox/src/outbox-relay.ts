@@ -103,6 +103,11 @@ export class OutboxRelay {
     this.running ??= this.run();
   }
 
+  /** Resolves while the relay runs (leading or standing by); rejects with the reason otherwise. */
+  async checkRunning(): Promise<void> {
+    if (!this.running || this.stopping) throw new Error('outbox relay is not running');
+  }
+
   /** Finishes the batch in flight, releases leadership and returns. */
   async stop(): Promise<void> {
     this.stopping = true;

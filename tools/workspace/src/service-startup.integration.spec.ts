@@ -63,7 +63,14 @@ describe('service processes', () => {
         expect(ready).toEqual({
           status: 'ready',
           service: project,
-          checks: { database: { status: 'up' }, kafka: { status: 'up' }, schemaRegistry: { status: 'up' } },
+          checks: {
+            database: { status: 'up' },
+            kafka: { status: 'up' },
+            schemaRegistry: { status: 'up' },
+            consumers: { status: 'up' },
+            // Analytics publishes nothing, so it runs no relay.
+            ...(service !== 'analytics' && { outboxRelay: { status: 'up' } }),
+          },
         });
         child.kill('SIGTERM');
         expect(await exitCode(child, 15_000)).toBe(0);
