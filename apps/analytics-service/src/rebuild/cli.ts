@@ -6,8 +6,10 @@ const usage = `Usage: npx tsx apps/analytics-service/src/rebuild/cli.ts --url UR
 
 Rebuilds analytics' read models through the service at URL (POST /admin/projections/rebuild): that
 instance stops its consumer, empties the read models, moves its consumer group back to offset zero
-and starts consuming again, replaying the orders topic. Refused (409) while other instances of the
-service consume in the group: stop them first, start them again after.
+and starts consuming again, replaying the orders topic. Refused (409), nothing changed, while other
+instances of the service consume in the group (CONSUMER_GROUP_ACTIVE: stop them first, start them
+again after), or when a partition of the topic no longer starts at offset 0, its first events deleted
+by retention (TOPIC_HISTORY_INCOMPLETE: the replay would lose those orders).
 
 Environment: ADMIN_TOKEN, the service's admin token (the service reads the same variable)`;
 

@@ -163,3 +163,87 @@ describe('rebuilding the read models through POST /admin/projections/rebuild', (
     expect(response.json()).toMatchObject({ code: 'ADMIN_API_DISABLED' });
   });
 });
+
+describe('a rebuild when the topics no longer hold every event', () => {
+  let harness: AnalyticsTestHarness;
+  let app: HttpServer;
+
+  beforeAll(async () => {
+    harness = await startAnalyticsTestHarness();
+    app = await buildAnalyticsServiceApp({
+      ...harness,
+      config: { ...harness.config, ADMIN_TOKEN: adminToken },
+    });
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await harness?.close();
+  });
+
+  const summary = async () =>
+    (await app.inject({ method: 'GET', url: '/analytics/summary' })).json() as unknown;
+
+  it('when a partition of the orders topic starts above offset 0 (its first events deleted), then the rebuild is refused with 409 TOPIC_HISTORY_INCOMPLETE and nothing is truncated', async () => {
+    const orders = topicName('orders', harness.backbone.topicPrefix);
+    const now = Date.now();
+    const placed = Array.from({ length: 4 }, (_, index) =>
+      orderEvents().placed([{ sku: 'SKU-A', quantity: 1, unitPriceCents: 1000 + index }], now - 60_000),
+    );
+    await harness.projections.start();
+    await harness.publish(...placed);
+    await waitFor(
+      'the consumer to project every order',
+      async () => (await harness.prisma.orderFact.count()) === 4,
+    );
+    const before = await summary();
+    const inboxBefore = await harness.prisma.inboxMessage.count();
+
+    // What retention does to an old partition: its log start moves past the events it deleted.
+    const admin = harness.backbone.kafka.admin();
+    await admin.connect();
+    const partitions = await admin.fetchTopicOffsets(orders);
+    const truncated = partitions.find((partition) => Number(partition.high) > 0);
+    if (!truncated) throw new Error('no partition of the orders topic holds an event');
+    await admin.deleteTopicRecords({
+      topic: orders,
+      partitions: [{ partition: truncated.partition, offset: '1' }],
+    });
+    const groupOffsetsBefore = await admin.fetchOffsets({
+      groupId: consumerGroupId(harness.backbone.topicPrefix, harness.projections.group),
+      topics: [orders],
+    });
+
+    const refused = await app.inject({
+      method: 'POST',
+      url: '/admin/projections/rebuild',
+      headers: { authorization: `Bearer ${adminToken}` },
+    });
+
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json()).toMatchObject({
+      code: 'TOPIC_HISTORY_INCOMPLETE',
+      truncatedPartitions: [{ topic: orders, partition: truncated.partition, logStartOffset: '1' }],
+    });
+    expect(refused.json<{ detail: string }>().detail).toMatch(
+      new RegExp(`${orders.replace(/\./g, '\\.')} partition ${truncated.partition} starts at offset 1`),
+    );
+    expect(await summary()).toEqual(before);
+    expect(await harness.prisma.orderFact.count()).toBe(4);
+    expect(await harness.prisma.inboxMessage.count()).toBe(inboxBefore);
+    expect(
+      await admin.fetchOffsets({
+        groupId: consumerGroupId(harness.backbone.topicPrefix, harness.projections.group),
+        topics: [orders],
+      }),
+    ).toEqual(groupOffsetsBefore);
+    await admin.disconnect();
+
+    // The consumer runs again after the refusal: a new order still reaches the read models.
+    await harness.publish(orderEvents().placed([{ sku: 'SKU-B', quantity: 1, unitPriceCents: 500 }], now));
+    await waitFor(
+      'the order published after the refusal',
+      async () => (await harness.prisma.orderFact.count()) === 5,
+    );
+  });
+});

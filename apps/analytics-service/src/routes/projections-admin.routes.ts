@@ -19,7 +19,7 @@ export function registerProjectionsAdminRoutes(app: HttpServer, rebuilder: Proje
     {
       schema: {
         summary:
-          'Rebuilds the read models from the orders topic; refused (409) while other instances of the service consume',
+          'Rebuilds the read models from the orders topic; refused (409) while other instances of the service consume (CONSUMER_GROUP_ACTIVE), or when the topic no longer holds every event (TOPIC_HISTORY_INCOMPLETE)',
         response: { 202: RebuildReport, 409: Type.Ref(ProblemDetails) },
       },
     },
