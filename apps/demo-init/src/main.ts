@@ -19,7 +19,13 @@ import {
 } from '@ecommerce/config';
 import { allTopics, EventCodec } from '@ecommerce/contracts';
 import { applyMigrations, createDatabaseIfMissing, databaseUrlOnServer } from '@ecommerce/database';
-import { connectionSettings, createKafka, createSchemaRegistry, ensureTopics } from '@ecommerce/messaging';
+import {
+  connectionSettings,
+  createKafka,
+  createSchemaRegistry,
+  ensureTopics,
+  retentionSettings,
+} from '@ecommerce/messaging';
 import { Type } from '@sinclair/typebox';
 
 const initConfigSchema = Type.Object({
@@ -68,11 +74,13 @@ async function prepare(config: InitConfig): Promise<void> {
   });
   const schemaIds = await codec.registerSchemas();
   console.log(`schemas: ${schemaIds.size} event schemas registered`);
-  const created = await ensureTopics(createKafka(connections.kafka), allTopics(config.TOPIC_PREFIX), {
+  const topics = await ensureTopics(createKafka(connections.kafka), allTopics(config.TOPIC_PREFIX), {
     partitions: config.KAFKA_TOPIC_PARTITIONS,
     replicationFactor: config.KAFKA_REPLICATION_FACTOR,
+    retentionMs: retentionSettings(config).topicMs,
   });
-  console.log(`topics: ${created.length} created, ${allTopics(config.TOPIC_PREFIX).length} in all`);
+  const created = topics.filter((topic) => topic.action === 'created');
+  console.log(`topics: ${created.length} created, ${topics.length} in all`);
 }
 
 /** The demo catalog: what the README's `curl` commands order. */

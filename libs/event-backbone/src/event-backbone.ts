@@ -6,13 +6,19 @@ import {
   connectionSettings,
   createKafka,
   createSchemaRegistry,
+  assertInboxOutlivesTopics,
   deadLetterTopic,
   ensureTopics,
+  InboxPruner,
+  retentionSettings,
   untilClusterSettles,
   EventConsumer,
   KafkaPublisher,
   type ConsumerLogger,
   type MessagingSettings,
+  type RetentionSettingValues,
+  type TopicRetention,
+  UNLIMITED_RETENTION_MS,
   type EventHandlers,
   type RetryPolicy,
 } from '@ecommerce/messaging';
@@ -21,7 +27,7 @@ import { metrics } from '@ecommerce/telemetry';
 import type { Kafka } from 'kafkajs';
 
 /** The messaging settings every service reads (see `serviceSettings` in @ecommerce/config). */
-export interface EventBackboneSettings extends MessagingSettings {
+export interface EventBackboneSettings extends MessagingSettings, RetentionSettingValues {
   TOPIC_PREFIX: string;
   KAFKA_TOPIC_PARTITIONS: number;
   KAFKA_REPLICATION_FACTOR: number;
@@ -63,8 +69,10 @@ export interface EventBackbone {
 
 /**
  * What a service needs before it serves: its event schemas registered (BACKWARD compatibility),
- * every topic present with the configured partitions and replication factor, and, for a service
- * that publishes, its outbox relay running.
+ * every topic present with the configured partitions, replication factor and retention (see
+ * `ensureTopics`: a shorter retention is raised, a longer one kept), and, for a service that
+ * publishes, its outbox relay running. While it consumes, its inbox is pruned after
+ * INBOX_RETENTION_MS, when that is finite.
  */
 export async function startEventBackbone(options: {
   serviceName: string;
@@ -75,6 +83,7 @@ export async function startEventBackbone(options: {
 }): Promise<EventBackbone> {
   const { settings } = options;
   const connections = connectionSettings(options.serviceName, settings);
+  const retention = retentionSettings(settings);
   const kafka = createKafka(connections.kafka);
   const codec = new EventCodec({
     registry: createSchemaRegistry(connections.schemaRegistry),
@@ -85,12 +94,18 @@ export async function startEventBackbone(options: {
   await untilClusterSettles('register the event schemas', () => codec.registerSchemas(), {
     isRetriable: (error) => (error as { code?: unknown }).code !== 'SCHEMA_INCOMPATIBLE',
   });
-  await untilClusterSettles('create the topics', () =>
+  const eventTopics = await untilClusterSettles('create the topics', () =>
     ensureTopics(kafka, allTopics(settings.TOPIC_PREFIX), {
       partitions: settings.KAFKA_TOPIC_PARTITIONS,
       replicationFactor: settings.KAFKA_REPLICATION_FACTOR,
+      retentionMs: retention.topicMs,
     }),
   );
+  reportRetention(options.logger, eventTopics, 'KAFKA_TOPIC_RETENTION_MS');
+  assertInboxOutlivesTopics(retention.inboxMs, eventTopics);
+
+  // One sweep per service, over every group's rows, on the transactions of its first consumer.
+  let inboxPruner: InboxPruner | undefined;
 
   const consumers: { stop(): Promise<void>; checkRunning(): Promise<void> }[] = [];
   const consume = async <Tx extends SqlExecutor>(consumeOptions: ConsumeOptions<Tx>): Promise<void> => {
@@ -106,6 +121,7 @@ export async function startEventBackbone(options: {
       deadLetterTopicSettings: {
         partitions: settings.KAFKA_TOPIC_PARTITIONS,
         replicationFactor: settings.KAFKA_REPLICATION_FACTOR,
+        retentionMs: retention.deadLetterMs,
       },
       logger: consumeOptions.logger,
       observer: consumerMetricsObserver(metrics, groupId),
@@ -113,8 +129,18 @@ export async function startEventBackbone(options: {
     });
     await consumer.start();
     consumers.push(consumer);
+    if (!inboxPruner && retention.inboxMs !== UNLIMITED_RETENTION_MS) {
+      inboxPruner = new InboxPruner({
+        retentionMs: retention.inboxMs,
+        runInTransaction: consumeOptions.runInTransaction,
+        logger: options.logger,
+      });
+      inboxPruner.start();
+    }
   };
   const stopConsumers = async () => {
+    await inboxPruner?.stop();
+    inboxPruner = undefined;
     await Promise.all(consumers.splice(0).map((consumer) => consumer.stop()));
   };
   const consumersRunning = {
@@ -151,4 +177,21 @@ export async function startEventBackbone(options: {
       await publisher.close();
     },
   };
+}
+
+/**
+ * Logs what `ensureTopics` changed or refused to change: a raised retention once, a topic kept
+ * longer than the setting at every start (the setting says one thing, the broker does another).
+ */
+function reportRetention(logger: RelayLogger, topics: readonly TopicRetention[], setting: string): void {
+  for (const { topic, action, retentionMs, previousRetentionMs } of topics) {
+    if (action === 'raised') {
+      logger.info({ topic, retentionMs, previousRetentionMs }, `topic retention raised to ${setting}`);
+    } else if (action === 'kept-longer') {
+      logger.warn(
+        { topic, retentionMs, setting },
+        `topic keeps events longer than ${setting}; left as it is (a service never shortens a topic's retention)`,
+      );
+    }
+  }
 }

@@ -12,7 +12,7 @@ import { errorCode, isOutage, isRetriable, PermanentFailure, selfClearingWindowM
 import { claimInboxEntry } from './inbox';
 import { backoffDelayMs, defaultRetryPolicy, RetryBudget, type RetryPolicy } from './retry-policy';
 import { untilClusterSettles } from './cluster-settling';
-import { ensureTopics, type TopicSettings } from './topics';
+import { ensureTopics, UNLIMITED_RETENTION_MS, type TopicSettings } from './topics';
 
 /** Turns a message value into a typed event; the contracts library's codec is one. */
 export interface EventDecoder {
@@ -67,7 +67,10 @@ export interface EventConsumerOptions<Events extends object, Tx extends SqlExecu
   handlers: EventHandlers<Events, Tx>;
   runInTransaction: RunInTransaction<Tx>;
   deadLetterTopic: string;
-  /** Partitions and replication of the dead-letter topic, created at start if missing. */
+  /**
+   * Partitions, replication and retention of the dead-letter topic, created at start if missing.
+   * Retention defaults to unlimited: a dead letter waits for an operator, however long that takes.
+   */
   deadLetterTopicSettings: TopicSettings;
   logger: ConsumerLogger;
   observer?: ConsumerObserver;
@@ -138,7 +141,10 @@ export class EventConsumer<Events extends object, Tx extends SqlExecutor> {
 
   async start(): Promise<void> {
     await untilClusterSettles('create the dead-letter topic', () =>
-      ensureTopics(this.options.kafka, [this.options.deadLetterTopic], this.options.deadLetterTopicSettings),
+      ensureTopics(this.options.kafka, [this.options.deadLetterTopic], {
+        ...this.options.deadLetterTopicSettings,
+        retentionMs: this.options.deadLetterTopicSettings.retentionMs ?? UNLIMITED_RETENTION_MS,
+      }),
     );
     await untilClusterSettles('connect', async () => {
       await this.deadLetterProducer.connect();

@@ -23,7 +23,14 @@ export { KafkaPublisher, type OutboundMessage } from './kafka-publisher';
 export { messagingDependencies } from './messaging-dependencies';
 export { backoffDelayMs, defaultRetryPolicy, type RetryPolicy } from './retry-policy';
 export { checkSchemaRegistry, createSchemaRegistry, type SchemaRegistrySettings } from './schema-registry';
-export { ensureTopics, type TopicSettings } from './topics';
+export { ensureTopics, UNLIMITED_RETENTION_MS, type TopicRetention, type TopicSettings } from './topics';
+export {
+  assertInboxOutlivesTopics,
+  retentionSettings,
+  type Retention,
+  type RetentionSettingValues,
+} from './retention-settings';
+export { deleteExpiredInboxEntries, InboxPruner, type InboxPrunerOptions } from './inbox-pruning';
 export { isRetriableKafkaError, untilClusterSettles } from './cluster-settling';
 export { consumerMetricsObserver } from './consumer-metrics';
 export { connectionSettings, type MessagingSettings } from './connection-settings';

@@ -2,6 +2,7 @@ export { ConfigError, loadConfig } from './load-config';
 export {
   databaseUrlSetting,
   httpSettings,
+  inboxSettings,
   kafkaSettings,
   schemaRegistrySettings,
   serviceSettings,

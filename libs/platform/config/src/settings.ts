@@ -73,6 +73,27 @@ export const topicSettings = {
     default: 1,
     description: 'replication factor of topics this service creates (1 on one machine, 3 in production)',
   }),
+  KAFKA_TOPIC_RETENTION_MS: Type.Integer({
+    minimum: -1,
+    default: -1,
+    description:
+      'retention.ms of the event topics; -1: unlimited (analytics rebuilds its read models from them). An existing topic with a shorter retention is raised to it, never shortened',
+  }),
+  KAFKA_DEAD_LETTER_RETENTION_MS: Type.Integer({
+    minimum: -1,
+    default: -1,
+    description:
+      'retention.ms of the dead-letter topics; -1: unlimited (a dead letter waits for an operator). Raised on an existing topic, never shortened',
+  }),
+};
+
+export const inboxSettings = {
+  INBOX_RETENTION_MS: Type.Integer({
+    minimum: -1,
+    default: -1,
+    description:
+      'inbox rows older than this are deleted; -1: kept for ever. Never shorter than KAFKA_TOPIC_RETENTION_MS (-1 when that is -1)',
+  }),
 };
 
 export const telemetrySettings = {
@@ -114,8 +135,8 @@ export function databaseUrlSetting<Variable extends string>(
 }
 
 /**
- * The settings every service reads: HTTP, Kafka, schema registry, topics, tracing, the admin credential
- * and its own database. A service spreads these into its schema and adds its own.
+ * The settings every service reads: HTTP, Kafka, schema registry, topics, its inbox, tracing, the admin
+ * credential and its own database. A service spreads these into its schema and adds its own.
  */
 export function serviceSettings<const Variable extends string>(service: {
   defaultPort: number;
@@ -125,6 +146,7 @@ export function serviceSettings<const Variable extends string>(service: {
   typeof kafkaSettings &
   typeof schemaRegistrySettings &
   typeof topicSettings &
+  typeof inboxSettings &
   typeof telemetrySettings &
   typeof adminSettings &
   Record<Variable, TString> {
@@ -133,6 +155,7 @@ export function serviceSettings<const Variable extends string>(service: {
     ...kafkaSettings,
     ...schemaRegistrySettings,
     ...topicSettings,
+    ...inboxSettings,
     ...telemetrySettings,
     ...adminSettings,
     ...databaseUrlSetting(service.databaseUrlVariable, service.defaultDatabase),
