@@ -81,8 +81,9 @@ export class SchemaRegistrationError extends Error {
 }
 
 /**
- * The registry could not be reached while reading a writer schema. Nothing is wrong with the
- * message: a consumer waits for the registry (an outage) rather than dead-lettering it.
+ * The registry could not be reached while reading a writer schema, did not answer within the
+ * request deadline, or answered with a failure of its own (5xx, 408, 429). Nothing is wrong with
+ * the message: a consumer waits for the registry (an outage) rather than dead-lettering it.
  */
 export class SchemaRegistryUnreachableError extends Error {
   override readonly name = 'SchemaRegistryUnreachableError';

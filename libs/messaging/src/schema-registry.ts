@@ -6,20 +6,28 @@ export interface SchemaRegistrySettings {
   url: string;
   /** HTTP basic auth, when the registry requires it. */
   auth?: { username: string; password: string };
+  /** Deadline of each request; default {@link REQUEST_TIMEOUT_MS}. Tests of a hung registry shorten it. */
+  requestTimeoutMs?: number;
 }
 
 /**
  * Every request has a deadline. Without one, a request the registry never answers (seen in CI: two
  * services' start-ups hung in schema registration for minutes, their requests absent from the
- * registry's access log) hangs its caller forever; with one, it fails and is retried.
+ * registry's access log) hangs its caller forever; with one, it fails and is retried. The codec
+ * counts a timed-out read as an outage of the registry (`SchemaRegistryUnreachableError`), so a
+ * consumer waits for the registry rather than spending the message's attempts.
  */
-const REQUEST_TIMEOUT_MS = 15_000;
+export const REQUEST_TIMEOUT_MS = 15_000;
 
-export function createSchemaRegistry({ url, auth }: SchemaRegistrySettings): SchemaRegistry {
+export function createSchemaRegistry({
+  url,
+  auth,
+  requestTimeoutMs = REQUEST_TIMEOUT_MS,
+}: SchemaRegistrySettings): SchemaRegistry {
   return new SchemaRegistry({
     host: url,
     ...(auth && { auth }),
-    middlewares: [TimeoutMiddleware(REQUEST_TIMEOUT_MS)],
+    middlewares: [TimeoutMiddleware(requestTimeoutMs)],
   });
 }
 

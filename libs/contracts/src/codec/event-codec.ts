@@ -23,7 +23,24 @@ export type EventCodecOptions = ({ registryUrl: string } | { registry: SchemaReg
    * that old and new services read each other's events.
    */
   versions?: Partial<Record<EventType, number>>;
+  /**
+   * How long a schema id the registry does not know (404) is remembered as unknown; default
+   * {@link UNKNOWN_SCHEMA_ID_TTL_MS}. Within it, messages naming that id are refused without asking
+   * the registry again.
+   */
+  unknownSchemaIdTtlMs?: number;
 };
+
+/**
+ * Unknown schema ids are remembered briefly, so a stream of hostile or corrupt messages naming the
+ * same id costs the registry one request, not one per message. Briefly, because "unknown" can end:
+ * a registry restored from a backup, or a replica catching up on a schema just registered
+ * elsewhere, learns ids it did not have.
+ */
+export const UNKNOWN_SCHEMA_ID_TTL_MS = 30_000;
+
+/** At most this many unknown ids are remembered; past it, the oldest is forgotten first. */
+const MAX_REMEMBERED_UNKNOWN_IDS = 10_000;
 
 /** A decoded event: its type (from the writer's record name), payload and writer schema id. */
 export type DecodedEvent<T extends EventType = EventType> = {
@@ -47,12 +64,16 @@ export class EventCodec {
   private readonly versions: Partial<Record<EventType, number>>;
   private registration: Promise<ReadonlyMap<EventType, number>> | undefined;
   private readonly writers = new Map<number, Promise<WriterSchema>>();
+  private readonly unknownSchemaIdTtlMs: number;
+  /** Schema ids the registry answered 404 for, with when that answer expires (epoch ms), oldest first. */
+  private readonly unknownSchemaIds = new Map<number, number>();
 
   constructor(options: EventCodecOptions) {
     this.registry =
       'registry' in options ? options.registry : new SchemaRegistry({ host: options.registryUrl });
     this.topicPrefix = options.topicPrefix ?? DEFAULT_TOPIC_PREFIX;
     this.versions = options.versions ?? {};
+    this.unknownSchemaIdTtlMs = options.unknownSchemaIdTtlMs ?? UNKNOWN_SCHEMA_ID_TTL_MS;
     // A pinned version that does not exist fails here, not at the first event.
     for (const [eventType, version] of Object.entries(this.versions) as [EventType, number][]) {
       eventSchema(eventType, version);
@@ -96,7 +117,8 @@ export class EventCodec {
    * Decodes a message written by any version of any event schema, read as this codec's version of
    * that event (Avro schema resolution: fields it lacks are dropped, fields the writer lacked take
    * their defaults). Bytes that cannot be one of our events throw a {@link MalformedEventError};
-   * an unreachable registry throws its own error, since a retry may succeed.
+   * a registry that cannot be reached, does not answer in time, or fails (5xx) throws a
+   * {@link SchemaRegistryUnreachableError}, an outage, since a retry may succeed.
    */
   async decode(message: Buffer): Promise<DecodedEvent> {
     const { schemaId, body } = readWireFormat(message);
@@ -161,6 +183,16 @@ export class EventCodec {
   private writerSchema(schemaId: number): Promise<WriterSchema> {
     let writer = this.writers.get(schemaId);
     if (!writer) {
+      const unknownUntil = this.unknownSchemaIds.get(schemaId);
+      if (unknownUntil !== undefined && Date.now() < unknownUntil) {
+        return Promise.reject(
+          new MalformedEventError(
+            'UNKNOWN_SCHEMA_ID',
+            `the registry has no schema ${schemaId} (it said so less than ${this.unknownSchemaIdTtlMs} ms ago)`,
+            schemaId,
+          ),
+        );
+      }
       writer = this.loadWriterSchema(schemaId).catch((error: unknown) => {
         this.writers.delete(schemaId);
         throw error;
@@ -170,12 +202,21 @@ export class EventCodec {
     return writer;
   }
 
+  private rememberUnknown(schemaId: number): void {
+    this.unknownSchemaIds.delete(schemaId); // re-inserted last: the map stays ordered by expiry
+    this.unknownSchemaIds.set(schemaId, Date.now() + this.unknownSchemaIdTtlMs);
+    if (this.unknownSchemaIds.size > MAX_REMEMBERED_UNKNOWN_IDS) {
+      const [oldest] = this.unknownSchemaIds.keys();
+      if (oldest !== undefined) this.unknownSchemaIds.delete(oldest);
+    }
+  }
+
   private async loadWriterSchema(schemaId: number): Promise<WriterSchema> {
     let writer: unknown;
     try {
       writer = await this.registry.getSchema(schemaId);
     } catch (error) {
-      if (isConnectionFailure(error)) {
+      if (isRegistryOutage(error)) {
         throw new SchemaRegistryUnreachableError(
           `could not read schema ${schemaId}: ${(error as Error).message}`,
           {
@@ -184,10 +225,12 @@ export class EventCodec {
         );
       }
       if (statusOf(error) !== 404) throw error;
+      this.rememberUnknown(schemaId);
       throw new MalformedEventError('UNKNOWN_SCHEMA_ID', `the registry has no schema ${schemaId}`, schemaId, {
         cause: error,
       });
     }
+    this.unknownSchemaIds.delete(schemaId);
     const eventType = Type.isType(writer, 'record') ? eventTypeOfRecord((writer as Type).name) : undefined;
     if (!eventType) {
       const what = Type.isType(writer)
@@ -214,15 +257,23 @@ export class EventCodec {
 }
 
 /**
- * The registry client (mappersmith underneath) reports a failed connection as a response error of
- * status 400 whose message carries the socket error's code, with no `cause`: the message is all
- * there is to tell "unreachable" from a real 400.
+ * Whether a failed registry request says nothing about the message: the registry could not be
+ * reached, did not answer in time, or failed itself. Only the registry's own refusals (404 for an
+ * unknown id, another 4xx) are about what was asked.
+ * - HTTP 5xx: the registry (or the proxy in front of it) failed; 408 and 429: it asks to be asked
+ *   again later.
+ * - The registry client (mappersmith underneath) reports a failed connection, and a request that
+ *   passed its deadline (`Timeout (15000ms)`, see `createSchemaRegistry`), as a response error of
+ *   status 400 whose message carries the socket error's code or the timeout, with no `cause`: the
+ *   message is all there is to tell them from a real 400.
  */
-function isConnectionFailure(error: unknown): boolean {
+function isRegistryOutage(error: unknown): boolean {
+  const status = statusOf(error);
+  if (status !== undefined && (status >= 500 || status === 408 || status === 429)) return true;
   const message = (error as { message?: unknown } | null)?.message;
   return (
     typeof message === 'string' &&
-    /\b(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|EHOSTUNREACH|ENETUNREACH|EAI_AGAIN|ENOTFOUND)\b|socket hang up/.test(
+    /\b(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|EHOSTUNREACH|ENETUNREACH|EAI_AGAIN|ENOTFOUND)\b|socket hang up|\bTimeout \(\d+ms\)/.test(
       message,
     )
   );
