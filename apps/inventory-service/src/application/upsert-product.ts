@@ -13,6 +13,9 @@ export interface ProductDetails {
  * Creates the product or replaces its name and price (stock is untouched), and announces the
  * catalog entry as ProductUpserted, in one transaction. `INSERT ... ON CONFLICT DO NOTHING` decides
  * created or updated atomically, so two concurrent first PUTs of one SKU are one create, one update.
+ * A create is version 1; an update counts the version up in its UPDATE, which holds the row's lock
+ * until the commit, so the announcements of a SKU carry versions in the order they committed
+ * (the order service's replica keeps the highest, see its `upsertCatalogItem`).
  */
 export async function upsertProduct(
   deps: { db: InventoryDatabase; events: EventOutbox },
@@ -25,10 +28,11 @@ export async function upsertProduct(
       data: [{ sku, ...data }],
       skipDuplicates: true,
     });
-    const row = inserted ?? (await tx.product.update({ where: { sku }, data }));
+    const row =
+      inserted ?? (await tx.product.update({ where: { sku }, data: { ...data, version: { increment: 1 } } }));
     await writeEvent(tx, deps.events, {
       type: 'ProductUpserted',
-      payload: { ...commandMetadata(), sku, ...details },
+      payload: { ...commandMetadata(), sku, ...details, version: Number(row.version) },
     });
     return { created: inserted !== undefined, product: toProductView(row) };
   });

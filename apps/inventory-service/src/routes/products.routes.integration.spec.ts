@@ -62,6 +62,27 @@ describe('inventory HTTP API on a real database, broker and registry', () => {
     expect(read.json()).toEqual(response.json());
   });
 
+  it('when a product is put many times at once, then each ProductUpserted carries the next version, and the highest carries the price that stayed', async () => {
+    const prices = Array.from({ length: 8 }, (_, index) => 1000 + index);
+    await put('VASE-1', { name: 'Vase', priceCents: 999 });
+
+    // Concurrent PUTs: they queue on the product's row lock, each counting the version up once.
+    const answers = await Promise.all(
+      prices.map((priceCents) => put('VASE-1', { name: 'Vase', priceCents })),
+    );
+
+    expect(answers.map((answer) => answer.statusCode)).toEqual(prices.map(() => 200));
+    const announced = (await harness.outboxEvents('ProductUpserted')).filter((e) => e.sku === 'VASE-1');
+    expect(announced.map((e) => e.version).sort((a, b) => (a ?? 0) - (b ?? 0))).toEqual([
+      1, 2, 3, 4, 5, 6, 7, 8, 9,
+    ]);
+    const latest = announced.find((e) => e.version === 9);
+    const stored = (await app.inject({ method: 'GET', url: '/products/VASE-1' })).json<{
+      priceCents: number;
+    }>();
+    expect(latest?.priceCents).toBe(stored.priceCents);
+  });
+
   it('when stock is adjusted, then the levels change and StockAdjusted reaches the catalog', async () => {
     await put('CAP-1', { name: 'Cap', priceCents: 900 });
 

@@ -5,8 +5,9 @@ import { upsertCatalogItem } from '../persistence/catalog-repository';
 
 /**
  * ProductUpserted: the replica takes the product's name and price (event-carried state transfer),
- * unless it already holds a newer announcement of the SKU (by occurredAt): events of one SKU share
- * a partition, but a replay or a second producer must not roll a price back.
+ * unless it already holds a newer announcement of the SKU: by version when the event carries one
+ * (v2), by occurredAt for a v1 event (see `upsertCatalogItem`). Events of one SKU share a partition,
+ * but a replay, a redelivery after a rebalance or a second producer must not roll a price back.
  */
 export async function replicateProduct(
   tx: OrderTx,
@@ -18,8 +19,9 @@ export async function replicateProduct(
     priceCents: product.priceCents,
     currency: product.currency,
     updatedAt: new Date(product.occurredAt),
+    version: product.version,
   });
   return written
     ? { outcome: 'applied' }
-    : { outcome: 'ignored', reason: 'the replica holds a newer update' };
+    : { outcome: 'ignored', reason: 'the replica holds a newer announcement of the sku' };
 }

@@ -11,7 +11,8 @@ export function catalogEventHandlers(deps: {
   return {
     ProductUpserted: async (event, tx) => {
       const result = await replicateProduct(tx, event.payload);
-      const context = { eventType: event.type, eventId: event.payload.eventId, sku: event.payload.sku };
+      const { eventId, sku, version } = event.payload;
+      const context = { eventType: event.type, eventId, sku, version };
       if (result.outcome === 'ignored')
         deps.logger.info({ ...context, reason: result.reason }, 'ProductUpserted ignored');
       else deps.logger.debug(context, 'ProductUpserted applied');

@@ -36,7 +36,14 @@ describe('the order consumers through Kafka', () => {
   const catalogItem = (sku: string) => harness.prisma.catalogItem.findUnique({ where: { sku } });
 
   it('when ProductUpserted reaches the catalog topic, then the replica has the price; an older update does not roll it back', async () => {
-    const newer = { ...metadata(), sku: 'LAMP-1', name: 'Lamp', priceCents: 3900, currency: 'USD' };
+    const newer = {
+      ...metadata(),
+      sku: 'LAMP-1',
+      name: 'Lamp',
+      priceCents: 3900,
+      currency: 'USD',
+      version: 2,
+    };
     const older = {
       ...metadata(),
       occurredAt: newer.occurredAt - 60_000,
@@ -44,6 +51,7 @@ describe('the order consumers through Kafka', () => {
       name: 'Old lamp',
       priceCents: 100,
       currency: 'USD',
+      version: 1,
     };
 
     await publish({ type: 'ProductUpserted', payload: newer });
@@ -61,6 +69,40 @@ describe('the order consumers through Kafka', () => {
       currency: 'USD',
       updatedAt: new Date(newer.occurredAt),
     });
+  });
+
+  it('when two updates of a sku carry the same millisecond, then the replica keeps the higher version’s price, in whichever order they arrive', async () => {
+    const occurredAt = Date.now();
+    const update = (sku: string, version: number, priceCents: number) => ({
+      ...metadata(),
+      occurredAt,
+      sku,
+      name: `${sku} v${version}`,
+      priceCents,
+      currency: 'USD',
+      version,
+    });
+    const inOrder = 'DESK-1';
+    const reversed = 'DESK-2';
+    const applied = [
+      update(inOrder, 1, 100),
+      update(inOrder, 2, 200),
+      update(reversed, 2, 200),
+      update(reversed, 1, 100),
+    ];
+
+    for (const payload of applied) await publish({ type: 'ProductUpserted', payload });
+
+    await waitFor(
+      'every update consumed',
+      async () =>
+        (await harness.prisma.inboxMessage.count({
+          where: { eventId: { in: applied.map((payload) => payload.eventId) } },
+        })) === applied.length,
+    );
+    for (const sku of [inOrder, reversed]) {
+      expect(await catalogItem(sku)).toMatchObject({ name: `${sku} v2`, priceCents: 200n, version: 2n });
+    }
   });
 
   it('when StockRejected reaches the inventory topic, then the order is CANCELLED (OUT_OF_STOCK) and OrderCancelled reaches the orders topic', async () => {

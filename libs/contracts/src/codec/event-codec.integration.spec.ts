@@ -10,7 +10,7 @@ import {
   SchemaRegistryUnreachableError,
 } from '../errors';
 import { eventAvroType, eventSchema } from '../event-schemas';
-import { eventTypes, type EventType, type OrderPlaced } from '../generated/event-types';
+import { eventTypes, type EventType, type OrderPlaced, type ProductUpserted } from '../generated/event-types';
 import { sampleEvents } from '../testing/sample-events';
 import { subjectFor } from '../topics';
 import { stockReservedClaimingItems } from './corrupt-bodies';
@@ -237,6 +237,34 @@ describe('OrderPlaced between a v1 and a v2 service', () => {
     await expect(v1Service.encode('OrderPlaced', sampleEvents.OrderPlaced)).rejects.toMatchObject({
       issues: [{ path: 'paymentToken', expected: 'no such field', actual: 'string' }],
     });
+  });
+});
+
+describe('ProductUpserted between a v1 and a v2 service', () => {
+  const topicPrefix = uniquePrefix();
+  const v1Service = new EventCodec({
+    registryUrl: schemaRegistryUrl,
+    topicPrefix,
+    versions: { ProductUpserted: 1 },
+  });
+  const v2Service = new EventCodec({ registryUrl: schemaRegistryUrl, topicPrefix });
+  const { version: _version, ...v1Product } = sampleEvents.ProductUpserted;
+
+  beforeAll(async () => {
+    await v1Service.registerSchemas();
+    await v2Service.registerSchemas();
+  });
+
+  it('when a v1 inventory writes ProductUpserted, then a v2 reader reads its version as null', async () => {
+    const message = await v1Service.encode('ProductUpserted', v1Product as ProductUpserted);
+    expect((await v2Service.decode(message)).payload).toEqual({ ...v1Product, version: null });
+  });
+
+  it('when a v2 inventory writes ProductUpserted, then a v1 reader reads it without the version', async () => {
+    const { payload } = await v1Service.decode(
+      await v2Service.encode('ProductUpserted', sampleEvents.ProductUpserted),
+    );
+    expect(payload).toEqual(v1Product);
   });
 });
 

@@ -11,8 +11,15 @@ import type { SchemaProblem } from '../schema-rules';
  */
 export type CompatibilityMode = 'BACKWARD' | 'FULL';
 
-/** BACKWARD unless listed. OrderPlaced is FULL: its v1 and v2 producers and consumers interoperate. */
-export const compatibilityModes: Readonly<Record<string, CompatibilityMode>> = { OrderPlaced: 'FULL' };
+/**
+ * BACKWARD unless listed. FULL where producers and consumers of different versions run side by side
+ * during a rollout: OrderPlaced (v1 and v2 producers and consumers interoperate) and ProductUpserted
+ * (an inventory-service writing v2 before every order-service reads it).
+ */
+export const compatibilityModes: Readonly<Record<string, CompatibilityMode>> = {
+  OrderPlaced: 'FULL',
+  ProductUpserted: 'FULL',
+};
 
 /** Every pair of versions of one event that cannot read each other as the mode requires. */
 export function checkCompatibility(

@@ -378,6 +378,45 @@ export const eventSchemaVersions: Readonly<Record<EventType, Readonly<Record<num
         { name: 'currency', type: 'string', doc: 'ISO 4217 code, e.g. USD.' },
       ],
     },
+    2: {
+      type: 'record',
+      name: 'ProductUpserted',
+      namespace: 'com.ecommerce.events',
+      doc: "A product was created or its name or price changed. v2 adds the product's version.",
+      fields: [
+        {
+          name: 'eventId',
+          type: { type: 'string', logicalType: 'uuid' },
+          doc: 'Unique id of this event; consumers deduplicate on it.',
+        },
+        {
+          name: 'occurredAt',
+          type: { type: 'long', logicalType: 'timestamp-millis' },
+          doc: 'When the fact happened, in epoch milliseconds (UTC).',
+        },
+        {
+          name: 'correlationId',
+          type: 'string',
+          doc: 'Shared by every event of one business flow, e.g. all events of one order.',
+        },
+        {
+          name: 'causationId',
+          type: ['null', 'string'],
+          default: null,
+          doc: 'eventId of the event this one reacts to; null when a command (e.g. an HTTP request) caused it.',
+        },
+        { name: 'sku', type: 'string', doc: 'The product; the Kafka message key.' },
+        { name: 'name', type: 'string' },
+        { name: 'priceCents', type: 'long', doc: 'Unit price in minor units (cents).' },
+        { name: 'currency', type: 'string', doc: 'ISO 4217 code, e.g. USD.' },
+        {
+          name: 'version',
+          type: ['null', 'long'],
+          default: null,
+          doc: "The product's version, counted up by the inventory service under the product's row lock with every change it announces: a later announcement of a sku has a higher version, whatever the clocks say. null: written by a v1 producer, which did not version products.",
+        },
+      ],
+    },
   },
   StockAdjusted: {
     1: {

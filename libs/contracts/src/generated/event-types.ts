@@ -139,7 +139,7 @@ export interface PaymentRefunded extends EventMetadata {
   readonly currency: string;
 }
 
-/** A product was created or its name or price changed. */
+/** A product was created or its name or price changed. v2 adds the product's version. */
 export interface ProductUpserted extends EventMetadata {
   /** The product; the Kafka message key. */
   readonly sku: string;
@@ -148,6 +148,8 @@ export interface ProductUpserted extends EventMetadata {
   readonly priceCents: number;
   /** ISO 4217 code, e.g. USD. */
   readonly currency: string;
+  /** The product's version, counted up by the inventory service under the product's row lock with every change it announces: a later announcement of a sku has a higher version, whatever the clocks say. null: written by a v1 producer, which did not version products. */
+  readonly version: number | null;
 }
 
 /** A SKU's stock levels changed. */

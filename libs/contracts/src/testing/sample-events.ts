@@ -95,6 +95,7 @@ export const sampleEvents: { [Type in EventType]: EventPayloads[Type] } = {
     name: 'Enamel mug, 350 ml',
     priceCents: 1250,
     currency: 'EUR',
+    version: 3,
   },
   StockAdjusted: {
     ...metadata('0b9f6a4e-2a4c-4d8e-8f55-6f1f0c1d2e13', null),
