@@ -92,4 +92,16 @@ describe('service processes', () => {
     for (const variable of ['PORT', 'KAFKA_BROKERS', 'INVENTORY_DATABASE_URL'])
       expect(output()).toContain(variable);
   });
+
+  it('when the inbox would forget events the topics can still deliver, then the service stops at start naming both settings', async () => {
+    const { child, output } = startService('payment-service', {
+      KAFKA_TOPIC_RETENTION_MS: String(30 * 86_400_000),
+      INBOX_RETENTION_MS: String(7 * 86_400_000),
+    });
+    expect(await exitCode(child, 30_000)).toBe(1);
+    expect(output()).toContain('payment-service failed to start: Invalid configuration');
+    expect(output()).toContain(
+      'INBOX_RETENTION_MS=604800000 is shorter than KAFKA_TOPIC_RETENTION_MS=2592000000',
+    );
+  });
 });
