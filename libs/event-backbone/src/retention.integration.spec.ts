@@ -120,21 +120,25 @@ describe('retention of topics, dead letters and the inbox, as a service starts t
     expect(await retentionOf([deadLetters])).toEqual({ [deadLetters]: String(90 * DAY_MS) });
   });
 
-  it('when an event topic was left with the broker’s 7-day retention by an older release, then a start raises it to the setting', async () => {
+  it('when event topics were left on the broker’s default retention by an older release, then a start raises them to the setting', async () => {
     const backboneSettings = settings();
     const orders = topicName('orders', backboneSettings.TOPIC_PREFIX);
+    const catalog = topicName('catalog', backboneSettings.TOPIC_PREFIX);
     const olderRelease = createKafka({
       clientId: 'older-release',
       brokers: parseBrokers(backboneSettings.KAFKA_BROKERS),
     }).admin();
     await olderRelease.connect();
+    // As releases before the setting created them: no retention.ms of their own, so the broker's
+    // (7 days unless changed); and one an operator had set to a day.
     await olderRelease.createTopics({
       waitForLeaders: true,
       topics: [
+        { topic: orders, numPartitions: 1 },
         {
-          topic: orders,
+          topic: catalog,
           numPartitions: 1,
-          configEntries: [{ name: 'retention.ms', value: String(7 * DAY_MS) }],
+          configEntries: [{ name: 'retention.ms', value: String(DAY_MS) }],
         },
       ],
     });
@@ -142,7 +146,7 @@ describe('retention of topics, dead letters and the inbox, as a service starts t
 
     await start(backboneSettings);
 
-    expect(await retentionOf([orders])).toEqual({ [orders]: '-1' });
+    expect(await retentionOf([orders, catalog])).toEqual({ [orders]: '-1', [catalog]: '-1' });
   });
 
   describe('the inbox', () => {
