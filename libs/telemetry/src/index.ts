@@ -7,7 +7,13 @@ export { currentLogContext, withLogContext, type LogContext } from './log-contex
 export { createLogger } from './logger';
 export { metrics } from './process-metrics';
 export { createServiceMetrics, type ServiceMetrics } from './service-metrics';
-export { startTelemetry, type Telemetry, type TelemetryOptions } from './start-telemetry';
+export {
+  samplerFor,
+  startTelemetry,
+  type Telemetry,
+  type TelemetryOptions,
+  type TraceSampling,
+} from './start-telemetry';
 export {
   captureTraceContext,
   runInExtractedContext,

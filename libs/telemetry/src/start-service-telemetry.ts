@@ -1,4 +1,4 @@
-import { startTelemetry, type Telemetry } from './start-telemetry';
+import { startTelemetry, type Telemetry, type TraceSampling } from './start-telemetry';
 
 /**
  * Telemetry for a service process, started from the app's `instrumentation.ts` before anything
@@ -8,7 +8,12 @@ import { startTelemetry, type Telemetry } from './start-telemetry';
  */
 export function startServiceTelemetry(
   serviceName: string,
-  loadSettings: () => { OTEL_EXPORTER_OTLP_ENDPOINT?: string | undefined },
+  loadSettings: () => {
+    OTEL_EXPORTER_OTLP_ENDPOINT?: string | undefined;
+    OTEL_TRACES_SAMPLER: TraceSampling['sampler'];
+    OTEL_TRACES_SAMPLER_ARG: number;
+    OTEL_TRACE_SQL: boolean;
+  },
 ): Telemetry | undefined {
   let settings: ReturnType<typeof loadSettings>;
   try {
@@ -16,5 +21,10 @@ export function startServiceTelemetry(
   } catch {
     return undefined;
   }
-  return startTelemetry({ serviceName, otlpEndpoint: settings.OTEL_EXPORTER_OTLP_ENDPOINT });
+  return startTelemetry({
+    serviceName,
+    otlpEndpoint: settings.OTEL_EXPORTER_OTLP_ENDPOINT,
+    sampling: { sampler: settings.OTEL_TRACES_SAMPLER, ratio: settings.OTEL_TRACES_SAMPLER_ARG },
+    traceSqlStatements: settings.OTEL_TRACE_SQL,
+  });
 }

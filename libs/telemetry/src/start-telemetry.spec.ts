@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 
-import { isSpanContextValid, trace } from '@opentelemetry/api';
+import { context, isSpanContextValid, ROOT_CONTEXT, trace, TraceFlags } from '@opentelemetry/api';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace';
 
 import { startTelemetry } from './start-telemetry';
@@ -117,6 +117,42 @@ describe('startTelemetry', () => {
     });
   });
 
+  it('when sampling is parentbased_traceidratio at 0, then no root is recorded, and a remote parent decides for its children', async () => {
+    const exporter = new InMemorySpanExporter();
+    const telemetry = startTelemetry({
+      serviceName: 'probe-service',
+      spanExporter: exporter,
+      sampling: { sampler: 'parentbased_traceidratio', ratio: 0 },
+    });
+    const tracer = trace.getTracer('spec');
+    const childOf = (traceFlags: TraceFlags, name: string) => {
+      const remote = trace.setSpanContext(ROOT_CONTEXT, {
+        traceId: '0af7651916cd43dd8448eb211c80319c',
+        spanId: 'b7ad6b7169203331',
+        traceFlags,
+        isRemote: true,
+      });
+      context.with(remote, () => tracer.startSpan(name).end());
+    };
+    tracer.startSpan('root').end();
+    childOf(TraceFlags.SAMPLED, 'child of a sampled caller');
+    childOf(TraceFlags.NONE, 'child of an unsampled caller');
+    await telemetry.forceFlush();
+    const recorded = exporter.getFinishedSpans().map((span) => span.name);
+    await telemetry.shutdown();
+
+    expect(recorded).toEqual(['child of a sampled caller']);
+  });
+
+  it('when no sampling is given, then every trace is recorded (the demo default)', async () => {
+    const exporter = new InMemorySpanExporter();
+    const telemetry = startTelemetry({ serviceName: 'probe-service', spanExporter: exporter });
+    trace.getTracer('spec').startSpan('root').end();
+    await telemetry.forceFlush();
+    expect(exporter.getFinishedSpans()).toHaveLength(1);
+    await telemetry.shutdown();
+  });
+
   it('when telemetry shuts down, then the global tracer is a no-op again and telemetry can start anew', async () => {
     await startTelemetry({ serviceName: 'probe-service' }).shutdown();
     expect(trace.getTracer('spec').startSpan('after shutdown').isRecording()).toBe(false);
@@ -137,11 +173,15 @@ describe('tracingInstrumentations', () => {
     // Constructed instrumentations are enabled at once; leave no module patched behind.
     instrumentations.forEach((instrumentation) => instrumentation.disable());
 
-    expect(names).toEqual([
-      '@opentelemetry/instrumentation-http',
-      '@fastify/otel',
-      '@opentelemetry/instrumentation-pg',
-    ]);
+    expect(names).toEqual(['@opentelemetry/instrumentation-http', '@fastify/otel']);
     expect(names).not.toContain('@opentelemetry/instrumentation-kafkajs');
+  });
+
+  it('when SQL statements are asked for (OTEL_TRACE_SQL), then PostgreSQL is instrumented too', () => {
+    const instrumentations = tracingInstrumentations({ sqlStatements: true });
+    const names = instrumentations.map((instrumentation) => instrumentation.instrumentationName);
+    instrumentations.forEach((instrumentation) => instrumentation.disable());
+
+    expect(names).toContain('@opentelemetry/instrumentation-pg');
   });
 });

@@ -4,9 +4,14 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import {
+  AlwaysOffSampler,
+  AlwaysOnSampler,
   BatchSpanProcessor,
   NoopSpanProcessor,
+  ParentBasedSampler,
   SimpleSpanProcessor,
+  TraceIdRatioBasedSampler,
+  type Sampler,
   type SpanExporter,
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace';
@@ -25,6 +30,49 @@ export interface TelemetryOptions {
   otlpEndpoint?: string;
   /** For tests: every span is handed to this exporter as it ends (e.g. `InMemorySpanExporter`). */
   spanExporter?: SpanExporter;
+  /**
+   * Which traces are recorded (`OTEL_TRACES_SAMPLER` / `OTEL_TRACES_SAMPLER_ARG`, the standard
+   * variables, validated by the app's config). Default `parentbased_always_on`: every trace.
+   */
+  sampling?: TraceSampling;
+  /** A span per SQL statement inside a trace (`OTEL_TRACE_SQL`); off by default. */
+  traceSqlStatements?: boolean;
+}
+
+export interface TraceSampling {
+  /** One of the built-in samplers `OTEL_TRACES_SAMPLER` names in OpenTelemetry's specification. */
+  sampler:
+    | 'always_on'
+    | 'always_off'
+    | 'traceidratio'
+    | 'parentbased_always_on'
+    | 'parentbased_always_off'
+    | 'parentbased_traceidratio';
+  /** The ratio of the `traceidratio` samplers, 0 to 1. */
+  ratio: number;
+}
+
+/**
+ * The sampler a setting names. The parent-based ones decide only at the root (an HTTP request
+ * without a sampled `traceparent`, a sweep) and follow the parent everywhere else; the decision
+ * travels in the trace flags of `traceparent`, through outbox rows and Kafka headers, so an order is
+ * traced in every service or in none.
+ */
+export function samplerFor({ sampler, ratio }: TraceSampling): Sampler {
+  switch (sampler) {
+    case 'always_on':
+      return new AlwaysOnSampler();
+    case 'always_off':
+      return new AlwaysOffSampler();
+    case 'traceidratio':
+      return new TraceIdRatioBasedSampler(ratio);
+    case 'parentbased_always_on':
+      return new ParentBasedSampler({ root: new AlwaysOnSampler() });
+    case 'parentbased_always_off':
+      return new ParentBasedSampler({ root: new AlwaysOffSampler() });
+    case 'parentbased_traceidratio':
+      return new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(ratio) });
+  }
 }
 
 export interface Telemetry {
@@ -63,8 +111,11 @@ function createSpanProcessors({ otlpEndpoint, spanExporter }: TelemetryOptions):
  */
 export function startTelemetry(options: TelemetryOptions): Telemetry {
   const spanProcessors = createSpanProcessors(options);
-  const instrumentations = tracingInstrumentations();
+  const instrumentations = tracingInstrumentations({ sqlStatements: options.traceSqlStatements });
   const sdk = new NodeSDK({
+    // Explicit, so a service traces what its validated settings say and never what the SDK would
+    // read from the environment on its own.
+    sampler: samplerFor(options.sampling ?? { sampler: 'parentbased_always_on', ratio: 1 }),
     resource: defaultResource().merge(
       resourceFromAttributes({
         [ATTR_SERVICE_NAME]: options.serviceName,

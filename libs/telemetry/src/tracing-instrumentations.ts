@@ -20,8 +20,11 @@ function isUntracedPath(url: string | undefined): boolean {
  * - Fastify: the route (`http.route`) and handler of each request. Registered on every Fastify
  *   instance as it is constructed, before any route exists: a plugin added with `register` later
  *   would miss the routes declared before it loads. Hook spans are left out to keep traces readable;
- * - PostgreSQL: one span per query made inside a trace. Queries outside one (the relay's polling)
- *   would each start a trace of their own and drown the rest.
+ * - PostgreSQL, when `sqlStatements` is on (`OTEL_TRACE_SQL`): one span per query made inside a
+ *   trace. Off by default: a span per statement costs CPU on every query (several per event) and
+ *   makes each order's trace hundreds of spans long, while the consumer and HTTP spans already
+ *   time each transaction. Queries outside a trace (the relay's polling) are never traced: each
+ *   would start a trace of its own and drown the rest.
  *
  * kafkajs is deliberately NOT instrumented. Its instrumentation starts a PRODUCER span under the
  * context active at `send` and overwrites the message's `traceparent` with it. The relay publishes
@@ -31,8 +34,8 @@ function isUntracedPath(url: string | undefined): boolean {
  * received a fresh one). The messaging code makes the PRODUCER and CONSUMER spans itself with
  * `runInExtractedContext`, from the context stored with each row.
  */
-export function tracingInstrumentations(): Instrumentation[] {
-  return [
+export function tracingInstrumentations(options: { sqlStatements?: boolean } = {}): Instrumentation[] {
+  const instrumentations: Instrumentation[] = [
     new HttpInstrumentation({
       ignoreIncomingRequestHook: (request) => isUntracedPath(request.url),
       requireParentforOutgoingSpans: true,
@@ -42,6 +45,7 @@ export function tracingInstrumentations(): Instrumentation[] {
       ignorePaths: ({ url }) => isUntracedPath(url),
       instrumentHooks: false,
     }),
-    new PgInstrumentation({ requireParentSpan: true }),
   ];
+  if (options.sqlStatements) instrumentations.push(new PgInstrumentation({ requireParentSpan: true }));
+  return instrumentations;
 }

@@ -65,6 +65,29 @@ describe('serviceSettings', () => {
   });
 });
 
+describe('trace sampling', () => {
+  it('when unset, then every trace is recorded and SQL statements get no spans', () => {
+    expect(loadConfig(serviceSchema, {})).toMatchObject({
+      OTEL_TRACES_SAMPLER: 'parentbased_always_on',
+      OTEL_TRACES_SAMPLER_ARG: 1,
+      OTEL_TRACE_SQL: false,
+    });
+  });
+
+  it('when the sampler is unknown or the ratio out of range, then the error names both variables', () => {
+    const refusal = (() => {
+      try {
+        loadConfig(serviceSchema, { OTEL_TRACES_SAMPLER: 'sometimes', OTEL_TRACES_SAMPLER_ARG: '1.5' });
+      } catch (error) {
+        return error;
+      }
+    })();
+    expect(refusal).toBeInstanceOf(ConfigError);
+    expect((refusal as Error).message).toContain('OTEL_TRACES_SAMPLER ');
+    expect((refusal as Error).message).toContain('OTEL_TRACES_SAMPLER_ARG');
+  });
+});
+
 describe('ADMIN_TOKEN', () => {
   it('when unset, then the configuration has no token (the admin API is disabled)', () => {
     expect(loadConfig(serviceSchema, {}).ADMIN_TOKEN).toBeUndefined();

@@ -100,6 +100,35 @@ export const telemetrySettings = {
   OTEL_EXPORTER_OTLP_ENDPOINT: Type.Optional(
     Type.String({ pattern: '^https?://', description: 'OTLP/HTTP endpoint for traces; unset: no export' }),
   ),
+  // The standard OpenTelemetry variables, validated here like every other setting (the SDK alone
+  // would log an unknown value and trace everything).
+  OTEL_TRACES_SAMPLER: Type.Union(
+    (
+      [
+        'always_on',
+        'always_off',
+        'traceidratio',
+        'parentbased_always_on',
+        'parentbased_always_off',
+        'parentbased_traceidratio',
+      ] as const
+    ).map((sampler) => Type.Literal(sampler)),
+    {
+      default: 'parentbased_always_on',
+      description:
+        'which traces are recorded; parentbased_* decide at the root and follow the caller, so an order is traced in every service or none (production: parentbased_traceidratio)',
+    },
+  ),
+  OTEL_TRACES_SAMPLER_ARG: Type.Number({
+    minimum: 0,
+    maximum: 1,
+    default: 1,
+    description: 'ratio of root traces recorded by the traceidratio samplers (0.01: one in a hundred)',
+  }),
+  OTEL_TRACE_SQL: Type.Boolean({
+    default: false,
+    description: 'a span per SQL statement inside a trace (costly: several per event)',
+  }),
 };
 
 /**
