@@ -30,6 +30,7 @@ describe('trace context across HTTP, outbox, Kafka and a consumer', () => {
   const stops: (() => Promise<unknown>)[] = [];
 
   beforeAll(async () => {
+    // The default sampling, parent-based: the caller's `traceparent` decides.
     telemetry = startTelemetry({ serviceName: 'trace-test', spanExporter: exporter });
     messaging = await createTestMessaging();
     database = await createTestDatabase('order');
@@ -43,9 +44,14 @@ describe('trace context across HTTP, outbox, Kafka and a consumer', () => {
     await telemetry?.shutdown();
   });
 
-  it('when a request causes an event that causes another, then every span is in the request’s trace', async () => {
-    const requests = `${messaging.topicPrefix}requests`;
-    const followUps = `${messaging.topicPrefix}follow-ups`;
+  let requests: string;
+  let followUps: string;
+  let app: Awaited<ReturnType<typeof createHttpServer>>;
+
+  // A request writes an event; a consumer of it writes a follow-up; the relay publishes both.
+  beforeAll(async () => {
+    requests = `${messaging.topicPrefix}requests`;
+    followUps = `${messaging.topicPrefix}follow-ups`;
     await messaging.createTopics([requests, followUps], 1);
     const writeEvent = (tx: SqlExecutor, topic: string, event: TestEvent) =>
       messaging.encode(event).then((payload) =>
@@ -59,7 +65,7 @@ describe('trace context across HTTP, outbox, Kafka and a consumer', () => {
         }),
       );
 
-    const app = await createHttpServer({ serviceName: 'trace-test', logger, dependencies: {} });
+    app = await createHttpServer({ serviceName: 'trace-test', logger, dependencies: {} });
     app.post('/things', async (_request, reply) => {
       await db.runInTransaction((tx) => writeEvent(tx, requests, messaging.newEvent('thing', 1)));
       return reply.code(202).send();
@@ -87,7 +93,9 @@ describe('trace context across HTTP, outbox, Kafka and a consumer', () => {
     });
     await consumer.start();
     stops.push(() => consumer.stop());
+  });
 
+  it('when a request causes an event that causes another, then every span is in the request’s trace', async () => {
     expect((await app.inject({ method: 'POST', url: '/things' })).statusCode).toBe(202);
 
     const spans = await waitFor('both publications and the consumer span', () => {
@@ -114,5 +122,29 @@ describe('trace context across HTTP, outbox, Kafka and a consumer', () => {
     // Each hop is the child of the previous one, not of the relay's or the consumer's own loop.
     expect(consume?.parentSpanContext?.spanId).toBe(firstPublish?.spanContext().spanId);
     expect(secondPublish?.parentSpanContext?.spanId).toBe(consume?.spanContext().spanId);
+  });
+  it('when the request comes unsampled, then no hop records a span and the decision travels to the next outbox row', async () => {
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const response = await app.inject({
+      method: 'POST',
+      url: '/things',
+      headers: { traceparent: `00-${traceId}-00f067aa0ba902b7-00` },
+    });
+    expect(response.statusCode).toBe(202);
+
+    // The follow-up's row is written by the consumer, in the context of the event it handles.
+    const followUpHeaders = await waitFor('the follow-up written by the consumer', async () => {
+      const rows = await db.runInTransaction((tx) =>
+        tx.$queryRawUnsafe<{ headers: Record<string, string> }[]>(
+          `SELECT headers FROM outbox WHERE topic = $1 AND headers->>'traceparent' LIKE $2`,
+          followUps,
+          `00-${traceId}-%`,
+        ),
+      );
+      return rows[0]?.headers;
+    });
+    expect(followUpHeaders.traceparent).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-00$`));
+    await telemetry.forceFlush();
+    expect(exporter.getFinishedSpans().filter((span) => span.spanContext().traceId === traceId)).toEqual([]);
   });
 });
