@@ -15,6 +15,7 @@ import {
   type MessagingSettings,
   type EventHandlers,
   type RetryPolicy,
+  type KafkaLogger,
 } from '@ecommerce/messaging';
 import { OutboxRelay, relayMetricsObserver, type RelayLogger } from '@ecommerce/outbox';
 import { metrics } from '@ecommerce/telemetry';
@@ -70,12 +71,13 @@ export async function startEventBackbone(options: {
   serviceName: string;
   settings: EventBackboneSettings;
   databaseUrl: string;
-  logger: RelayLogger;
+  /** The service's logger: the relay's lines, and kafkajs's own at mapped levels. */
+  logger: RelayLogger & KafkaLogger;
   publishesEvents: boolean;
 }): Promise<EventBackbone> {
   const { settings } = options;
   const connections = connectionSettings(options.serviceName, settings);
-  const kafka = createKafka(connections.kafka);
+  const kafka = createKafka({ ...connections.kafka, logger: options.logger });
   const codec = new EventCodec({
     registry: createSchemaRegistry(connections.schemaRegistry),
     topicPrefix: settings.TOPIC_PREFIX,

@@ -18,7 +18,13 @@ export {
 } from './event-consumer';
 export { errorCode, isRetriable, PermanentFailure } from './failure';
 export { claimInboxEntry } from './inbox';
-export { createKafka, KafkaHealth, parseBrokers, type KafkaConnectionSettings } from './kafka-client';
+export {
+  createKafka,
+  KafkaHealth,
+  parseBrokers,
+  type KafkaConnectionSettings,
+  type KafkaLogger,
+} from './kafka-client';
 export { KafkaPublisher, type OutboundMessage } from './kafka-publisher';
 export { messagingDependencies } from './messaging-dependencies';
 export { backoffDelayMs, defaultRetryPolicy, type RetryPolicy } from './retry-policy';
