@@ -2,7 +2,14 @@ import { EVENT_NAMESPACE } from './event-namespace';
 import type { EventPayloads, EventType } from './generated/event-types';
 
 /** The topics, by the key the code uses; {@link topicName} gives the Kafka topic name. */
-export const topicKeys = ['orders', 'inventory', 'payments', 'catalog', 'notifications'] as const;
+export const topicKeys = [
+  'orders',
+  'inventory',
+  'payments',
+  'catalog',
+  'notifications',
+  'operations',
+] as const;
 export type TopicKey = (typeof topicKeys)[number];
 
 export const DEFAULT_TOPIC_PREFIX = 'ecommerce.';
@@ -25,6 +32,8 @@ const topicByEventType = {
   ProductUpserted: 'catalog',
   StockAdjusted: 'catalog',
   NotificationSent: 'notifications',
+  // Samples of the services' own state (outbox backlog), for operators' read models: keyed by service.
+  OutboxStatusReported: 'operations',
 } as const satisfies Record<EventType, TopicKey>;
 
 /** An event with its type: what the codec decodes, and what {@link keyOf} takes. */
@@ -43,6 +52,7 @@ const aggregateKeyOf: { [Topic in TopicKey]: (payload: PayloadOnTopic<Topic>) =>
   payments: (payload) => payload.orderId,
   notifications: (payload) => payload.orderId,
   catalog: (payload) => payload.sku,
+  operations: (payload) => payload.service,
 };
 
 export function topicFor(eventType: EventType): TopicKey {

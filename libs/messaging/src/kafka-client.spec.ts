@@ -98,9 +98,11 @@ describe("kafkajs's logs through pino", () => {
     expect(kafkaLogLevel({ level: logLevel.DEBUG, log: { message: 'x' } } as never)).toBe('debug');
   });
 
-  it('when a producer is created, then kafkajs has no partitioner notice to print', () => {
+  it('when producers are created, then kafkajs has nothing to warn about (partitioner named, bounded retries considered)', () => {
     const logger = capturingLogger('debug');
-    createKafka({ brokers: ['127.0.0.1:1'], clientId: 'spec', logger }).producer();
-    expect(logger.lines.filter((line) => line.level !== 'debug')).toEqual([]);
+    const kafka = createKafka({ brokers: ['127.0.0.1:1'], clientId: 'spec', logger });
+    kafka.producer();
+    kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    expect(logger.lines.filter((line) => line.level === 'warn' || line.level === 'error')).toEqual([]);
   });
 });

@@ -85,10 +85,22 @@ const retriableBrokerErrors: ReadonlySet<string> = new Set(
     .map((code) => code.message),
 );
 
+/**
+ * kafkajs warnings about choices this workspace made on purpose, demoted to info (still written at
+ * the default level, no longer a warning at every start):
+ * - idempotent producers run with the client's bounded retries, so a send fails rather than hangs
+ *   while the broker is away; the relay and the consumers' dead-letter producer handle the failure,
+ *   and exactly-once effects rest on the consumers' inbox, not on the producer (README, Delivery).
+ */
+const deliberateChoices: ReadonlySet<string> = new Set([
+  'Limiting retries for the idempotent producer may invalidate EoS guarantees',
+]);
+
 /** kafkajs's levels as pino's, with a retriable broker error demoted to debug (see above). */
 export function kafkaLogLevel(entry: Pick<LogEntry, 'level' | 'log'>): 'debug' | 'info' | 'warn' | 'error' {
   const error = (entry.log as { error?: unknown }).error;
   if (typeof error === 'string' && retriableBrokerErrors.has(error)) return 'debug';
+  if (deliberateChoices.has(entry.log.message)) return 'info';
   switch (entry.level) {
     case logLevel.ERROR:
     case logLevel.NOTHING:

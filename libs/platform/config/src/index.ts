@@ -3,6 +3,7 @@ export {
   databaseUrlSetting,
   httpSettings,
   kafkaSettings,
+  operationsSettings,
   schemaRegistrySettings,
   serviceSettings,
   telemetrySettings,
