@@ -1,6 +1,6 @@
 import { eventTypes, type EventType } from './generated/event-types';
 import { sampleEvents } from './testing/sample-events';
-import { allTopics, keyOf, subjectFor, topicFor, topicName, type TypedEvent } from './topics';
+import { allTopics, keyOf, subjectFor, topicFor, topicKeyFields, topicName, type TypedEvent } from './topics';
 
 function typed<T extends EventType>(type: T): TypedEvent {
   return { type, payload: sampleEvents[type] } as TypedEvent;
@@ -58,6 +58,11 @@ describe('topics', () => {
       expect(keyOf(typed(eventType))).toBe('SKU-MUG-01');
     },
   );
+
+  it.each(eventTypes)('when a %s is keyed, then its key is the field topicKeyFields names', (eventType) => {
+    const payload = sampleEvents[eventType] as unknown as Record<string, unknown>;
+    expect(keyOf(typed(eventType))).toBe(payload[topicKeyFields[topicFor(eventType)]]);
+  });
 
   it('when an OutboxStatusReported is keyed, then its key is the reporting service', () => {
     expect(keyOf(typed('OutboxStatusReported'))).toBe('order-service');

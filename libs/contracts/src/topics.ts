@@ -45,6 +45,16 @@ type PayloadOnTopic<Topic extends TopicKey> = {
   [Type in EventType]: (typeof topicByEventType)[Type] extends Topic ? EventPayloads[Type] : never;
 }[EventType];
 
+/** The payload field each topic is keyed by (the aggregate's id), by name: for documents such as AsyncAPI. */
+export const topicKeyFields = {
+  orders: 'orderId',
+  inventory: 'orderId',
+  payments: 'orderId',
+  notifications: 'orderId',
+  catalog: 'sku',
+  operations: 'service',
+} as const satisfies Record<TopicKey, string>;
+
 /** The aggregate key of each topic; typed so that every event on a topic must carry it. */
 const aggregateKeyOf: { [Topic in TopicKey]: (payload: PayloadOnTopic<Topic>) => string } = {
   orders: (payload) => payload.orderId,

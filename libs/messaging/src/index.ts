@@ -33,3 +33,10 @@ export { ensureTopics, type TopicSettings } from './topics';
 export { isRetriableKafkaError, untilClusterSettles } from './cluster-settling';
 export { consumerMetricsObserver } from './consumer-metrics';
 export { connectionSettings, type MessagingSettings } from './connection-settings';
+export {
+  ClusterWatch,
+  readConsumerGroupPositions,
+  type ConsumerGroupPositions,
+  type PartitionPosition,
+} from './consumer-group-offsets';
+export { EventFeed, type EventFeedOptions, type FedEvent } from './event-feed';
