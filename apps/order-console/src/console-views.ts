@@ -1,6 +1,10 @@
 import type { SectionId } from './live/live-updates';
 import type { ClusterMonitor } from './projection/cluster-monitor';
-import type { OrderConsoleProjection, OrderView } from './projection/order-console-projection';
+import {
+  unseenOrder,
+  type OrderConsoleProjection,
+  type OrderView,
+} from './projection/order-console-projection';
 import {
   groupsSection,
   homePage,
@@ -13,21 +17,6 @@ import {
 } from './views/pages';
 
 const RECENT_ORDERS = 50;
-
-/** An order the console has not seen an event of yet: its page waits for the first one. */
-function unseenOrder(orderId: string): OrderView {
-  return {
-    orderId,
-    customerId: null,
-    status: null,
-    cancelReason: null,
-    totalCents: null,
-    currency: null,
-    placedAt: null,
-    updatedAt: 0,
-    timeline: [],
-  };
-}
 
 /** The console's pages and live sections, rendered from the read model and the cluster's state. */
 export class ConsoleViews {
@@ -78,6 +67,7 @@ export class ConsoleViews {
     }
   }
 
+  /** An order the console has not seen an event of yet gets a page that waits for the first one. */
   private order(orderId: string): OrderView {
     return this.projection.order(orderId) ?? unseenOrder(orderId);
   }

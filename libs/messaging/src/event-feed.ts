@@ -76,7 +76,10 @@ export class EventFeed {
             ),
           });
         } catch (error) {
-          this.options.logger.debug({ err: error, topic, partition, offset: message.offset }, 'event skipped');
+          this.options.logger.debug(
+            { err: error, topic, partition, offset: message.offset },
+            'event skipped',
+          );
         }
       },
     });

@@ -59,6 +59,21 @@ export interface OutboxStatusView {
 export type ProjectionChange =
   { view: 'order'; orderId: string } | { view: 'catalog' } | { view: 'outboxes' };
 
+/** An order before any of its events: what is known of it is its id. */
+export function unseenOrder(orderId: string): OrderView {
+  return {
+    orderId,
+    customerId: null,
+    status: null,
+    cancelReason: null,
+    totalCents: null,
+    currency: null,
+    placedAt: null,
+    updatedAt: 0,
+    timeline: [],
+  };
+}
+
 /** The topics whose events are keyed by order id: every service's part of an order's story. */
 const ORDER_TOPICS = ['orders', 'inventory', 'payments', 'notifications'] as const;
 
@@ -189,17 +204,7 @@ export class OrderConsoleProjection {
   }
 
   private newOrder(orderId: string): OrderView {
-    const order: OrderView = {
-      orderId,
-      customerId: null,
-      status: null,
-      cancelReason: null,
-      totalCents: null,
-      currency: null,
-      placedAt: null,
-      updatedAt: 0,
-      timeline: [],
-    };
+    const order = unseenOrder(orderId);
     this.orders.set(orderId, order);
     // Map order is insertion order: the first key is the order seen longest ago.
     while (this.orders.size > this.options.maxOrders) {
