@@ -96,8 +96,9 @@ async function main(): Promise<void> {
     live,
     orders: new OrderServiceClient(config.CONSOLE_ORDER_SERVICE_URL),
   });
+  // Before the server closes: it waits for open connections, and a page's event stream never ends.
+  app.addHook('preClose', async () => live.close());
   app.addHook('onClose', async () => {
-    live.close();
     await feed.stop();
     await cluster.stop();
     await watch.close();
