@@ -86,8 +86,8 @@ const retriableBrokerErrors: ReadonlySet<string> = new Set(
 );
 
 /**
- * kafkajs warnings about choices this workspace made on purpose, demoted to info (still written at
- * the default level, no longer a warning at every start):
+ * kafkajs warnings about choices this workspace made on purpose, demoted to debug (kafkajs repeats
+ * them for every producer; they are not news at every start):
  * - idempotent producers run with the client's bounded retries, so a send fails rather than hangs
  *   while the broker is away; the relay and the consumers' dead-letter producer handle the failure,
  *   and exactly-once effects rest on the consumers' inbox, not on the producer (README, Delivery).
@@ -100,7 +100,7 @@ const deliberateChoices: ReadonlySet<string> = new Set([
 export function kafkaLogLevel(entry: Pick<LogEntry, 'level' | 'log'>): 'debug' | 'info' | 'warn' | 'error' {
   const error = (entry.log as { error?: unknown }).error;
   if (typeof error === 'string' && retriableBrokerErrors.has(error)) return 'debug';
-  if (deliberateChoices.has(entry.log.message)) return 'info';
+  if (deliberateChoices.has(entry.log.message)) return 'debug';
   switch (entry.level) {
     case logLevel.ERROR:
     case logLevel.NOTHING:
