@@ -1,4 +1,5 @@
-# One image per deployable of the workspace: the five services and the demo's init step.
+# One image per deployable of the workspace: the five services, the order console and the demo's
+# init step.
 #
 #   docker build --build-arg PROJECT=order-service -t ecommerce/order-service .
 #

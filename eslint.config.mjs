@@ -40,7 +40,7 @@ function depConstraints({ inTests }) {
       ],
     },
     { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
-    ...['order', 'inventory', 'payment', 'notification', 'analytics'].map((service) => ({
+    ...['order', 'inventory', 'payment', 'notification', 'analytics', 'console'].map((service) => ({
       sourceTag: `scope:${service}`,
       onlyDependOnLibsWithTags: [`scope:${service}`, 'scope:shared'],
     })),

@@ -48,12 +48,15 @@ set -a; . infra/docker/ci/compose.env; set +a
 "${compose[@]}" up -d --no-build
 "${compose[@]}" ps
 
-step "compose demo: orders, trace, mail"
+step "compose demo: orders, trace, mail, console, Prometheus and Grafana"
 ORDER_URL=http://127.0.0.1:$ORDER_SERVICE_PORT \
 INVENTORY_URL=http://127.0.0.1:$INVENTORY_SERVICE_PORT \
 PAYMENT_URL=http://127.0.0.1:$PAYMENT_SERVICE_PORT \
 JAEGER_URL=http://127.0.0.1:$JAEGER_UI_PORT \
 MAILPIT_URL=http://127.0.0.1:$MAILPIT_UI_PORT \
+CONSOLE_URL=http://127.0.0.1:$ORDER_CONSOLE_PORT \
+PROMETHEUS_URL=http://127.0.0.1:$PROMETHEUS_PORT \
+GRAFANA_URL=http://127.0.0.1:$GRAFANA_PORT \
   npx tsx tools/compose-check/src/verify-compose-demo.ts
 "${compose[@]}" logs --no-color seed | tail -n 5
 

@@ -8,6 +8,8 @@
 #   ecommerce-ci/schema-registry:3.3.3    Apicurio Registry, stands in for the registry images
 #   ecommerce-ci/postgres:15              stands in for postgres
 #   ecommerce-ci/jaeger, ecommerce-ci/mailpit   minimal stand-ins (see their sources)
+#   ecommerce-ci/prometheus:2.42          the real Prometheus, Debian's package
+#   ecommerce-ci/grafana:standin          serves the provisioned dashboard, proxies its queries
 #   ecommerce/<project>:ci                the workspace's own images, from ./Dockerfile
 #
 # Base images are reused when present; the rest is rebuilt (layer cache makes that fast).
@@ -100,9 +102,12 @@ build ecommerce-ci/postgres:15 "$here/postgres" --build-arg "DEBIAN_IMAGE=$debia
 log "Jaeger and Mailpit stand-ins"
 build ecommerce-ci/jaeger:standin "$here/jaeger" --build-arg "NODE_IMAGE=$node_image"
 build ecommerce-ci/mailpit:standin "$here/mailpit" --build-arg "NODE_IMAGE=$node_image"
+log "Prometheus (Debian's) and the Grafana stand-in"
+build ecommerce-ci/prometheus:2.42 "$here/prometheus" --build-arg "DEBIAN_IMAGE=$debian"
+build ecommerce-ci/grafana:standin "$here/grafana" --build-arg "NODE_IMAGE=$node_image"
 
 log "workspace images (./Dockerfile)"
-for project in demo-init order-service inventory-service payment-service notification-service analytics-service; do
+for project in demo-init order-service inventory-service payment-service notification-service analytics-service order-console; do
   build "ecommerce/$project:ci" . --build-arg "NODE_IMAGE=$node_image" --build-arg "PROJECT=$project"
 done
 docker image ls --format '{{.Repository}}:{{.Tag}} {{.Size}}' | grep '^ecommerce' | sort

@@ -51,9 +51,10 @@ export async function ensureMavenDistribution(
   fs.rmSync(staging, { recursive: true, force: true });
   fs.mkdirSync(staging, { recursive: true });
   const mavenWork = path.join(staging, '.maven-work');
+  // Batch mode without --no-transfer-progress: each finished download is one "Downloaded from"
+  // line in the log, which the progress lines below count (a first download takes minutes).
   const args = [
     '-B',
-    '--no-transfer-progress',
     '-f',
     distribution.pomFile,
     distribution.goal,
@@ -65,6 +66,12 @@ export async function ensureMavenDistribution(
   ];
   log(`downloading ${distribution.label} with Maven (log: ${distribution.logFile})`);
   const started = Date.now();
+  const progress = setInterval(() => {
+    const { files, megabytes } = downloadsSoFar(distribution.logFile);
+    log(
+      `  ${distribution.label}: ${files} files (${megabytes.toFixed(1)} MB) downloaded, ${Math.round((Date.now() - started) / 1000)} s`,
+    );
+  }, PROGRESS_INTERVAL_MS);
   try {
     await runToLog(mvnPath, args, distribution.logFile, mavenEnv(java));
   } catch (error: unknown) {
@@ -74,6 +81,8 @@ export async function ensureMavenDistribution(
         `Command: mvn ${args.join(' ')}\nLast lines of ${distribution.logFile}:\n${tailOfFile(distribution.logFile, 25)}`,
       { cause: error },
     );
+  } finally {
+    clearInterval(progress);
   }
   fs.rmSync(mavenWork, { recursive: true, force: true });
   if (isDistributionCached(distribution.targetDir)) {
@@ -100,6 +109,26 @@ function mavenEnv(java: JavaRuntime): NodeJS.ProcessEnv {
   const javaHomeSet = (process.env['JAVA_HOME'] ?? '') !== '';
   if (javaHomeSet || findExecutableOnPath('java') !== undefined) return process.env;
   return { ...process.env, JAVA_HOME: path.dirname(path.dirname(fs.realpathSync(java.javaPath))) };
+}
+
+const PROGRESS_INTERVAL_MS = 15_000;
+const UNIT_MEGABYTES: Record<string, number> = { B: 1e-6, kB: 1e-3, KB: 1e-3, MB: 1, GB: 1e3 };
+
+/** What Maven has downloaded so far, from its log: `Downloaded from <repo>: <url> (<size> at ...)`. */
+export function downloadsSoFar(logFile: string): { files: number; megabytes: number } {
+  let text: string;
+  try {
+    text = fs.readFileSync(logFile, 'utf8');
+  } catch {
+    return { files: 0, megabytes: 0 }; // not written yet
+  }
+  let files = 0;
+  let megabytes = 0;
+  for (const match of text.matchAll(/Downloaded from [^:]+: \S+ \(([\d.]+) (B|kB|KB|MB|GB)/g)) {
+    files++;
+    megabytes += Number(match[1]) * (UNIT_MEGABYTES[match[2] ?? 'B'] ?? 0);
+  }
+  return { files, megabytes };
 }
 
 function runToLog(

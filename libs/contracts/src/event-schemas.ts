@@ -33,6 +33,13 @@ export function latestVersion(eventType: EventType): number {
   return Math.max(...Object.keys(versionsOf(eventType)).map(Number));
 }
 
+/** Every committed version of an event's schema, oldest first. */
+export function schemaVersions(eventType: EventType): number[] {
+  return Object.keys(versionsOf(eventType))
+    .map(Number)
+    .sort((a, b) => a - b);
+}
+
 /** One version of an event's schema as committed in `schemas/<EventType>/v<N>.avsc`. */
 export function eventSchema(eventType: EventType, version = latestVersion(eventType)): AvroRecordJson {
   const schema = versionsOf(eventType)[version];

@@ -5,11 +5,14 @@ export {
   keyOf,
   subjectFor,
   topicFor,
+  topicKeyFields,
   topicKeys,
   topicName,
   type TopicKey,
   type TypedEvent,
 } from './topics';
+export { eventSchema, schemaVersions } from './event-schemas';
+export type { AvroRecordJson } from './avro-schema-json';
 export { EventCodec, type DecodedEvent, type EventCodecOptions } from './codec/event-codec';
 export {
   ContractViolationError,

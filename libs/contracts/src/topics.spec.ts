@@ -1,6 +1,6 @@
 import { eventTypes, type EventType } from './generated/event-types';
 import { sampleEvents } from './testing/sample-events';
-import { allTopics, keyOf, subjectFor, topicFor, topicName, type TypedEvent } from './topics';
+import { allTopics, keyOf, subjectFor, topicFor, topicKeyFields, topicName, type TypedEvent } from './topics';
 
 function typed<T extends EventType>(type: T): TypedEvent {
   return { type, payload: sampleEvents[type] } as TypedEvent;
@@ -14,6 +14,7 @@ describe('topics', () => {
       'ecommerce.payments',
       'ecommerce.catalog',
       'ecommerce.notifications',
+      'ecommerce.operations',
     ]);
     expect(topicName('payments', 'test-42.')).toBe('test-42.payments');
   });
@@ -33,6 +34,7 @@ describe('topics', () => {
       ProductUpserted: 'catalog',
       StockAdjusted: 'catalog',
       NotificationSent: 'notifications',
+      OutboxStatusReported: 'operations',
     });
   });
 
@@ -43,7 +45,7 @@ describe('topics', () => {
     );
   });
 
-  it.each(eventTypes.filter((eventType) => topicFor(eventType) !== 'catalog'))(
+  it.each(eventTypes.filter((eventType) => !['catalog', 'operations'].includes(topicFor(eventType))))(
     'when a %s is keyed, then its key is the orderId',
     (eventType) => {
       expect(keyOf(typed(eventType))).toBe(sampleEvents.OrderPlaced.orderId);
@@ -56,4 +58,13 @@ describe('topics', () => {
       expect(keyOf(typed(eventType))).toBe('SKU-MUG-01');
     },
   );
+
+  it.each(eventTypes)('when a %s is keyed, then its key is the field topicKeyFields names', (eventType) => {
+    const payload = sampleEvents[eventType] as unknown as Record<string, unknown>;
+    expect(keyOf(typed(eventType))).toBe(payload[topicKeyFields[topicFor(eventType)]]);
+  });
+
+  it('when an OutboxStatusReported is keyed, then its key is the reporting service', () => {
+    expect(keyOf(typed('OutboxStatusReported'))).toBe('order-service');
+  });
 });

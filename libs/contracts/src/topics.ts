@@ -2,7 +2,14 @@ import { EVENT_NAMESPACE } from './event-namespace';
 import type { EventPayloads, EventType } from './generated/event-types';
 
 /** The topics, by the key the code uses; {@link topicName} gives the Kafka topic name. */
-export const topicKeys = ['orders', 'inventory', 'payments', 'catalog', 'notifications'] as const;
+export const topicKeys = [
+  'orders',
+  'inventory',
+  'payments',
+  'catalog',
+  'notifications',
+  'operations',
+] as const;
 export type TopicKey = (typeof topicKeys)[number];
 
 export const DEFAULT_TOPIC_PREFIX = 'ecommerce.';
@@ -25,6 +32,8 @@ const topicByEventType = {
   ProductUpserted: 'catalog',
   StockAdjusted: 'catalog',
   NotificationSent: 'notifications',
+  // Samples of the services' own state (outbox backlog), for operators' read models: keyed by service.
+  OutboxStatusReported: 'operations',
 } as const satisfies Record<EventType, TopicKey>;
 
 /** An event with its type: what the codec decodes, and what {@link keyOf} takes. */
@@ -36,6 +45,16 @@ type PayloadOnTopic<Topic extends TopicKey> = {
   [Type in EventType]: (typeof topicByEventType)[Type] extends Topic ? EventPayloads[Type] : never;
 }[EventType];
 
+/** The payload field each topic is keyed by (the aggregate's id), by name: for documents such as AsyncAPI. */
+export const topicKeyFields = {
+  orders: 'orderId',
+  inventory: 'orderId',
+  payments: 'orderId',
+  notifications: 'orderId',
+  catalog: 'sku',
+  operations: 'service',
+} as const satisfies Record<TopicKey, string>;
+
 /** The aggregate key of each topic; typed so that every event on a topic must carry it. */
 const aggregateKeyOf: { [Topic in TopicKey]: (payload: PayloadOnTopic<Topic>) => string } = {
   orders: (payload) => payload.orderId,
@@ -43,6 +62,7 @@ const aggregateKeyOf: { [Topic in TopicKey]: (payload: PayloadOnTopic<Topic>) =>
   payments: (payload) => payload.orderId,
   notifications: (payload) => payload.orderId,
   catalog: (payload) => payload.sku,
+  operations: (payload) => payload.service,
 };
 
 export function topicFor(eventType: EventType): TopicKey {

@@ -21,9 +21,12 @@ import {
   UNLIMITED_RETENTION_MS,
   type EventHandlers,
   type RetryPolicy,
+  type KafkaLogger,
 } from '@ecommerce/messaging';
 import { OutboxRelay, relayMetricsObserver, type RelayLogger } from '@ecommerce/outbox';
 import { metrics } from '@ecommerce/telemetry';
+
+import { OutboxStatusReporter } from './outbox-status-reporter';
 import type { Kafka } from 'kafkajs';
 
 /** The messaging settings every service reads (see `serviceSettings` in @ecommerce/config). */
@@ -31,6 +34,8 @@ export interface EventBackboneSettings extends MessagingSettings, RetentionSetti
   TOPIC_PREFIX: string;
   KAFKA_TOPIC_PARTITIONS: number;
   KAFKA_REPLICATION_FACTOR: number;
+  /** Default 5 s: see `OutboxStatusReporter`. */
+  OUTBOX_STATUS_INTERVAL_MS?: number;
 }
 
 /** A consumer group of this service over contract events. */
@@ -78,13 +83,14 @@ export async function startEventBackbone(options: {
   serviceName: string;
   settings: EventBackboneSettings;
   databaseUrl: string;
-  logger: RelayLogger;
+  /** The service's logger: the relay's lines, and kafkajs's own at mapped levels. */
+  logger: RelayLogger & KafkaLogger;
   publishesEvents: boolean;
 }): Promise<EventBackbone> {
   const { settings } = options;
   const connections = connectionSettings(options.serviceName, settings);
   const retention = retentionSettings(settings);
-  const kafka = createKafka(connections.kafka);
+  const kafka = createKafka({ ...connections.kafka, logger: options.logger });
   const codec = new EventCodec({
     registry: createSchemaRegistry(connections.schemaRegistry),
     topicPrefix: settings.TOPIC_PREFIX,
@@ -165,6 +171,18 @@ export async function startEventBackbone(options: {
     observer: relayMetricsObserver(metrics, options.serviceName),
   });
   relay.start();
+  // Its own producer: samples never queue behind, or hold up, the relay's batches.
+  const statusPublisher = new KafkaPublisher(kafka);
+  const outboxStatus = new OutboxStatusReporter({
+    serviceName: options.serviceName,
+    databaseUrl: options.databaseUrl,
+    codec,
+    publisher: statusPublisher,
+    topicPrefix: settings.TOPIC_PREFIX,
+    intervalMs: settings.OUTBOX_STATUS_INTERVAL_MS ?? 5_000,
+    logger: options.logger,
+  });
+  outboxStatus.start();
   return {
     kafka,
     codec,
@@ -173,8 +191,9 @@ export async function startEventBackbone(options: {
     readiness: () => ({ consumers: consumersRunning, outboxRelay: { check: () => relay.checkRunning() } }),
     stop: async () => {
       await stopConsumers();
+      await outboxStatus.stop();
       await relay.stop();
-      await publisher.close();
+      await Promise.all([publisher.close(), statusPublisher.close()]);
     },
   };
 }

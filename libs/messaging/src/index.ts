@@ -18,7 +18,13 @@ export {
 } from './event-consumer';
 export { errorCode, isRetriable, PermanentFailure } from './failure';
 export { claimInboxEntry } from './inbox';
-export { createKafka, KafkaHealth, parseBrokers, type KafkaConnectionSettings } from './kafka-client';
+export {
+  createKafka,
+  KafkaHealth,
+  parseBrokers,
+  type KafkaConnectionSettings,
+  type KafkaLogger,
+} from './kafka-client';
 export { KafkaPublisher, type OutboundMessage } from './kafka-publisher';
 export { messagingDependencies } from './messaging-dependencies';
 export { backoffDelayMs, defaultRetryPolicy, type RetryPolicy } from './retry-policy';
@@ -34,3 +40,10 @@ export { deleteExpiredInboxEntries, InboxPruner, type InboxPrunerOptions } from 
 export { isRetriableKafkaError, untilClusterSettles } from './cluster-settling';
 export { consumerMetricsObserver } from './consumer-metrics';
 export { connectionSettings, type MessagingSettings } from './connection-settings';
+export {
+  ClusterWatch,
+  readConsumerGroupPositions,
+  type ConsumerGroupPositions,
+  type PartitionPosition,
+} from './consumer-group-offsets';
+export { EventFeed, type EventFeedOptions, type FedEvent } from './event-feed';

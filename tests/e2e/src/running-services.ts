@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 
 import { createTestDatabase, testInfrastructure, type TestDatabase } from '@ecommerce/test-infra';
+import { freePort } from '@ecommerce/local-infra';
 import {
+  ServiceProcess,
   serviceNames,
   startServices,
   type RunningServices,
@@ -16,6 +18,8 @@ export interface RunningSystem {
   /** Every service instance (for reading each one's metrics). */
   instances: RunningServices['instances'];
   topicPrefix: string;
+  /** The order console's URL, when started with `console: true`. */
+  consoleUrl: string | undefined;
   stop(): Promise<void>;
 }
 
@@ -27,12 +31,13 @@ export interface RunningSystem {
  */
 export async function startSystem(
   settings: Record<string, string> = {},
-  { instances = 1 }: { instances?: number } = {},
+  { instances = 1, console: withConsole = false }: { instances?: number; console?: boolean } = {},
 ): Promise<RunningSystem> {
   const { kafkaBrokers, schemaRegistryUrl } = testInfrastructure();
   const databases: TestDatabase[] = [];
   const dropDatabases = () => Promise.all(databases.map((database) => database.drop()));
   let services: RunningServices;
+  let orderConsole: ServiceProcess | undefined;
   try {
     const databaseUrls = {} as Record<ServiceName, string>;
     for (const name of serviceNames) {
@@ -49,7 +54,28 @@ export async function startSystem(
       instances,
       settings,
     });
+    if (withConsole) {
+      orderConsole = new ServiceProcess({
+        service: 'order-console',
+        app: 'order-console',
+        port: await freePort(),
+        env: {
+          LOG_LEVEL: 'warn',
+          KAFKA_BROKERS: kafkaBrokers,
+          SCHEMA_REGISTRY_URL: schemaRegistryUrl,
+          TOPIC_PREFIX: services.topicPrefix,
+          KAFKA_TOPIC_PARTITIONS: '3',
+          CONSOLE_ORDER_SERVICE_URL: services.url('order'),
+          CONSOLE_CLUSTER_POLL_MS: '1000',
+        },
+      });
+      await orderConsole.start().catch(async (error: unknown) => {
+        await services.stop();
+        throw error;
+      });
+    }
   } catch (error) {
+    await orderConsole?.stop();
     await dropDatabases();
     throw error;
   }
@@ -57,7 +83,9 @@ export async function startSystem(
     topicPrefix: services.topicPrefix,
     instances: services.instances,
     url: (name) => services.url(name),
+    consoleUrl: orderConsole?.url,
     stop: async () => {
+      await orderConsole?.stop();
       await services.stop();
       await dropDatabases();
     },

@@ -2,12 +2,15 @@
  * Checks a running compose demo (`docker compose up`) from the outside, as its README tells a
  * person to: an order placed over REST is CONFIRMED, one paid with a declined card is CANCELLED,
  * the confirmed order's trace is in Jaeger with spans from all five services, and its confirmation
- * mail is in Mailpit. CI runs it against the compose file on its own images (.ci/docker.sh).
+ * mail is in Mailpit; the order console shows the confirmed order's timeline and serves the
+ * AsyncAPI document; Prometheus scrapes every service and Grafana serves the provisioned dashboard,
+ * whose queries it sends through its data source to Prometheus. CI runs it against the compose file
+ * on its own images (.ci/docker.sh).
  *
  *   npx tsx tools/compose-check/src/verify-compose-demo.ts
  *
  * Base URLs default to the compose file's published ports; ORDER_URL, INVENTORY_URL,
- * PAYMENT_URL, JAEGER_URL and MAILPIT_URL override them.
+ * PAYMENT_URL, JAEGER_URL, MAILPIT_URL, CONSOLE_URL, PROMETHEUS_URL and GRAFANA_URL override them.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 
@@ -19,6 +22,9 @@ const url = {
   payment: process.env['PAYMENT_URL'] ?? 'http://127.0.0.1:3003',
   jaeger: process.env['JAEGER_URL'] ?? 'http://127.0.0.1:16686',
   mailpit: process.env['MAILPIT_URL'] ?? 'http://127.0.0.1:8025',
+  console: process.env['CONSOLE_URL'] ?? 'http://127.0.0.1:3006',
+  prometheus: process.env['PROMETHEUS_URL'] ?? 'http://127.0.0.1:9090',
+  grafana: process.env['GRAFANA_URL'] ?? 'http://127.0.0.1:3000',
 };
 const services = [
   'order-service',
@@ -151,7 +157,75 @@ async function main(): Promise<void> {
       payments[0].amountCents === confirmed.totalCents,
     `payments of ${confirmed.orderId}: ${JSON.stringify(payments)}, expected one authorization of the total`,
   );
+  await verifyConsole(confirmed.orderId);
+  await verifyMonitoring();
   console.log('compose demo verified');
+}
+
+/** The console's read model has the confirmed order's story, from every service's events. */
+async function verifyConsole(orderId: string): Promise<void> {
+  const expected = ['OrderPlaced', 'StockReserved', 'PaymentAuthorized', 'OrderConfirmed', 'StockCommitted'];
+  const timeline = await waitFor(
+    `order ${orderId} CONFIRMED on the console's timeline`,
+    async () => {
+      const response = await call(`${url.console}/api/orders/${orderId}`, 'GET');
+      if (response.status !== 200) return undefined;
+      const order = response.body as { status: string; timeline: { type: string }[] };
+      const types = order.timeline.map((entry) => entry.type);
+      return order.status === 'CONFIRMED' && expected.every((type) => types.includes(type)) && types;
+    },
+    { timeoutMs: 60_000, intervalMs: 1000 },
+  );
+  console.log(`console: order ${orderId} CONFIRMED, timeline ${timeline.join(' > ')}`);
+  const asyncApi = (await call(`${url.console}/asyncapi.json`, 'GET')).body as { asyncapi: string };
+  expect(asyncApi.asyncapi === '3.0.0', `console /asyncapi.json: ${JSON.stringify(asyncApi).slice(0, 100)}`);
+}
+
+interface Dashboard {
+  panels: { title: string; targets: { expr: string }[] }[];
+}
+
+/**
+ * Prometheus scrapes every service and the console; Grafana (in CI its stand-in) serves the
+ * provisioned dashboard, and each panel's query, sent through Grafana's data source proxy, is
+ * answered by Prometheus. Panels on counters that only exist after a failure (dead letters) may
+ * be empty here; the e2e suite checks every panel with data (monitoring-dashboard.e2e.spec.ts).
+ */
+async function verifyMonitoring(): Promise<void> {
+  const jobs = [...services, 'order-console'];
+  await waitFor(
+    'Prometheus to scrape every service',
+    async () => {
+      const { data } = (await call(`${url.prometheus}/api/v1/query?query=up%20%3D%3D%201`, 'GET')).body as {
+        data: { result: { metric: { job: string } }[] };
+      };
+      const up = new Set(data.result.map((series) => series.metric.job));
+      return jobs.every((job) => up.has(job));
+    },
+    { timeoutMs: 90_000, intervalMs: 2000 },
+  );
+  console.log(`prometheus: ${jobs.join(', ')} up`);
+  const { dashboard } = (await call(`${url.grafana}/api/dashboards/uid/ecommerce-saga`, 'GET')).body as {
+    dashboard: Dashboard;
+  };
+  let withData = 0;
+  for (const panel of dashboard.panels) {
+    for (const { expr } of panel.targets) {
+      const answer = await call(
+        `${url.grafana}/api/datasources/proxy/uid/prometheus/api/v1/query?query=${encodeURIComponent(expr)}`,
+        'GET',
+      );
+      const body = answer.body as { status: string; data?: { result: unknown[] } };
+      expect(
+        answer.status === 200 && body.status === 'success',
+        `panel "${panel.title}": ${JSON.stringify(body)}`,
+      );
+      if ((body.data?.result.length ?? 0) > 0) withData++;
+    }
+  }
+  console.log(
+    `grafana: dashboard ecommerce-saga, ${dashboard.panels.length} panels, ${withData} with data now`,
+  );
 }
 
 main().catch((error: unknown) => {

@@ -1,17 +1,29 @@
 /**
  * `npm run demo`: the whole system on this machine, no Docker. Brings the local infrastructure up
- * (or uses it if it runs), starts the five services on their ports, seeds a catalog, places orders
- * that take every path of the saga, and prints each outcome and the analytics summary. Ctrl-C stops
- * the services and whatever infrastructure this run started.
+ * (or uses it if it runs), starts the five services and the order console on their ports, seeds a
+ * catalog, places orders that take every path of the saga, and prints each outcome and the analytics
+ * summary. Ctrl-C stops the services and whatever infrastructure this run started.
+ *
+ * With `KAFKA_BROKERS`, `SCHEMA_REGISTRY_URL` and `POSTGRES_URL` all set, it uses that
+ * infrastructure as it is (as the tests do), creating and migrating the databases on that server.
  */
+import { databaseUrlOnServer } from '@ecommerce/database';
 import { migrateServiceDatabase, serviceDatabases } from '@ecommerce/db-tools';
 import { localInfraDown, localInfraUp } from '@ecommerce/local-infra';
 import { ServiceProcess } from '@ecommerce/system-runner';
 
-const ports = { order: 3001, inventory: 3002, payment: 3003, notification: 3004, analytics: 3005 } as const;
+const ports = {
+  order: 3001,
+  inventory: 3002,
+  payment: 3003,
+  notification: 3004,
+  analytics: 3005,
+  console: 3006,
+} as const;
 type Service = keyof typeof ports;
 const url = (service: Service, path: string) => `http://127.0.0.1:${ports[service]}${path}`;
 const children = new Map<Service, ServiceProcess>();
+const CONSOLE_URL = `http://127.0.0.1:${ports.console}`;
 
 interface OrderView {
   orderId: string;
@@ -59,13 +71,16 @@ async function until<T>(
 async function startService(service: Service, env: NodeJS.ProcessEnv): Promise<void> {
   const instance = new ServiceProcess({
     service,
+    ...(service === 'console' && { app: 'order-console' }),
     port: ports[service],
     env: { ...env, LOG_LEVEL: 'warn' },
     inheritOutput: true,
   });
   children.set(service, instance);
   await instance.start();
-  console.log(`  ${service}-service ready on :${ports[service]}`);
+  console.log(
+    `  ${service === 'console' ? 'order console' : `${service}-service`} ready on :${ports[service]}`,
+  );
 }
 
 async function stopService(service: Service): Promise<void> {
@@ -73,9 +88,32 @@ async function stopService(service: Service): Promise<void> {
   children.delete(service);
 }
 
-async function main(): Promise<void> {
+/** The infrastructure given in the environment (all three set), or the local one, started if needed. */
+async function infrastructure(): Promise<{
+  kafkaBrokers: string;
+  schemaRegistryUrl: string;
+  databaseUrls: Readonly<Record<string, string>>;
+  startedNow: boolean;
+}> {
+  const { KAFKA_BROKERS, SCHEMA_REGISTRY_URL, POSTGRES_URL } = process.env;
+  if (KAFKA_BROKERS && SCHEMA_REGISTRY_URL && POSTGRES_URL) {
+    console.log(
+      `infrastructure from the environment: Kafka ${KAFKA_BROKERS}, registry ${SCHEMA_REGISTRY_URL}`,
+    );
+    const databaseUrls: Record<string, string> = {};
+    for (const service of serviceDatabases) {
+      databaseUrls[service.databaseName] = databaseUrlOnServer(POSTGRES_URL, service.databaseName);
+      await migrateServiceDatabase(service, databaseUrls[service.databaseName] as string);
+    }
+    return {
+      kafkaBrokers: KAFKA_BROKERS,
+      schemaRegistryUrl: SCHEMA_REGISTRY_URL,
+      databaseUrls,
+      startedNow: false,
+    };
+  }
   console.log('infrastructure (Kafka, schema registry, PostgreSQL databases)');
-  const infra = await localInfraUp({
+  return localInfraUp({
     afterDatabasesReady: async (urls) => {
       for (const service of serviceDatabases) {
         const databaseUrl = urls[service.databaseName];
@@ -83,6 +121,10 @@ async function main(): Promise<void> {
       }
     },
   });
+}
+
+async function main(): Promise<void> {
+  const infra = await infrastructure();
   const stopAll = async () => {
     await Promise.all([...children.keys()].map(stopService));
     if (infra.startedNow) await localInfraDown();
@@ -102,6 +144,10 @@ async function main(): Promise<void> {
   console.log('services');
   for (const service of ['inventory', 'order', 'payment', 'notification', 'analytics'] as const)
     await startService(service, env);
+  await startService('console', { ...env, CONSOLE_ORDER_SERVICE_URL: url('order', '') });
+  console.log(
+    `\norder console: ${CONSOLE_URL}  (orders moving live, consumer lag, dead letters, outboxes)\n`,
+  );
 
   const run = Date.now().toString(36).toUpperCase();
   const mug = `MUG-${run}`;
@@ -181,7 +227,7 @@ async function main(): Promise<void> {
   });
   console.log('analytics summary (this database, all runs):', JSON.stringify(summary));
   console.log(
-    '\nservices keep running: try http://127.0.0.1:3001/docs, or POST /orders. Ctrl-C stops everything.',
+    `\nservices keep running: open the order console at ${CONSOLE_URL}, or try http://127.0.0.1:3001/docs. Ctrl-C stops everything.`,
   );
 }
 

@@ -9,6 +9,8 @@ const workspaceRoot = join(__dirname, '..', '..', '..');
 export interface ServiceProcessOptions {
   /** `order`, `inventory`, ...: runs `apps/<service>-service/src/main.ts`. */
   service: string;
+  /** The app's folder under `apps/` when it is not `<service>-service` (the order console). */
+  app?: string;
   port: number;
   /** The service's settings, on top of this process's environment. */
   env: NodeJS.ProcessEnv;
@@ -53,25 +55,20 @@ export class ServiceProcess {
   async start(): Promise<void> {
     if (this.running) throw new Error(`${this.name}-service on :${this.options.port} is already running`);
     const { service, port, env, inheritOutput = false, readyTimeoutMs = 120_000 } = this.options;
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', join('apps', `${service}-service`, 'src', 'main.ts')],
-      {
-        cwd: workspaceRoot,
-        env: { ...process.env, HOST: '127.0.0.1', ...env, PORT: String(port) },
-        stdio: ['ignore', inheritOutput ? 'inherit' : 'pipe', inheritOutput ? 'inherit' : 'pipe'],
-      },
-    );
+    const app = this.options.app ?? `${service}-service`;
+    const child = spawn(process.execPath, ['--import', 'tsx', join('apps', app, 'src', 'main.ts')], {
+      cwd: workspaceRoot,
+      env: { ...process.env, HOST: '127.0.0.1', ...env, PORT: String(port) },
+      stdio: ['ignore', inheritOutput ? 'inherit' : 'pipe', inheritOutput ? 'inherit' : 'pipe'],
+    });
     this.child = child;
     child.stdout?.on('data', (chunk: Buffer) => (this.captured += chunk.toString()));
     child.stderr?.on('data', (chunk: Buffer) => (this.captured += chunk.toString()));
     await waitFor(
-      `${service}-service on :${port} to be ready`,
+      `${app} on :${port} to be ready`,
       async () => {
         if (child.exitCode !== null || child.signalCode !== null) {
-          throw new Error(
-            `${service}-service exited (${child.exitCode ?? child.signalCode}):\n${this.captured}`,
-          );
+          throw new Error(`${app} exited (${child.exitCode ?? child.signalCode}):\n${this.captured}`);
         }
         const response = await fetch(`${this.url}/health/ready`).catch(() => undefined);
         return response?.status === 200;
@@ -81,12 +78,9 @@ export class ServiceProcess {
       if (!this.running) throw error; // the exit's error carries the output already
       // Not ready in time but still running: what it printed is the only clue to where it waits.
       const tail = this.captured.split('\n').slice(-40).join('\n');
-      throw new Error(
-        `${(error as Error).message}\n--- ${service}-service output (last 40 lines):\n${tail}`,
-        {
-          cause: error,
-        },
-      );
+      throw new Error(`${(error as Error).message}\n--- ${app} output (last 40 lines):\n${tail}`, {
+        cause: error,
+      });
     });
   }
 

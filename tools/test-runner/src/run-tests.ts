@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,15 +11,47 @@ import { exportInfrastructure, provisionTestInfrastructure } from '@ecommerce/te
  * started, also on Ctrl-C. Extra arguments go to `nx run-many`, e.g. `npm test -- --projects=order-service`.
  */
 /** Adds up the totals every project's jest left behind (see summary-reporter.js). */
-async function readTotals(dir: string): Promise<{ passed: number; failed: number; skipped: number }> {
-  const totals = { passed: 0, failed: 0, skipped: 0 };
+async function readTotals(
+  dir: string,
+): Promise<{ passed: number; failed: number; skipped: number; projects: number }> {
+  const totals = { passed: 0, failed: 0, skipped: 0, projects: 0 };
   for (const file of await readdir(dir).catch(() => [])) {
     const project = JSON.parse(await readFile(join(dir, file), 'utf8')) as typeof totals;
     totals.passed += project.passed;
     totals.failed += project.failed;
     totals.skipped += project.skipped;
+    totals.projects++;
   }
   return totals;
+}
+
+/** The projects that have tests (what a full run runs), to say how far a run has come. */
+function projectsWithTests(): Promise<number | undefined> {
+  return new Promise((resolve) =>
+    execFile('npx', ['nx', 'show', 'projects', '--with-target=test', '--json'], (error, stdout) =>
+      resolve(error ? undefined : (JSON.parse(stdout) as string[]).length),
+    ),
+  );
+}
+
+const PROGRESS_INTERVAL_MS = 60_000;
+
+/**
+ * A line a minute while the tests run: jest prints a suite only when it ends, and the slow ones
+ * (end-to-end, chaos-like integration suites) can take minutes.
+ */
+function reportProgress(summaryDir: string, expectedProjects: number | undefined): () => void {
+  const started = Date.now();
+  const timer = setInterval(() => {
+    void readTotals(summaryDir).then(({ passed, failed, projects }) => {
+      const elapsed = Math.round((Date.now() - started) / 1000);
+      const of = expectedProjects === undefined ? '' : ` of ${expectedProjects}`;
+      console.error(
+        `[npm test, ${Math.floor(elapsed / 60)} min ${elapsed % 60} s] ${projects}${of} projects finished: ${passed} passed, ${failed} failed`,
+      );
+    });
+  }, PROGRESS_INTERVAL_MS);
+  return () => clearInterval(timer);
 }
 
 async function main(): Promise<number> {
@@ -44,12 +76,17 @@ async function main(): Promise<number> {
         child.once('exit', (exitCode, signal) => resolve(exitCode ?? (signal ? 1 : 0)));
       });
     const requested = process.argv.slice(2);
+    const stopProgress = reportProgress(
+      summaryDir,
+      requested.length > 0 ? undefined : await projectsWithTests(),
+    );
     // The end-to-end suite starts the five services as processes: it runs last, alone, so it does
     // not compete for the machine with the other suites. Explicit arguments run exactly as asked.
     const code =
       requested.length > 0
         ? await runMany(requested)
         : Math.max(await runMany(['--exclude=e2e']), await runMany(['--projects=e2e']));
+    stopProgress();
     const { passed, failed, skipped } = await readTotals(summaryDir);
     // One closing line for the whole run, in the plain form CI systems read.
     console.log(`\nTests: ${passed} passed, ${failed} failed, ${skipped} skipped`);

@@ -234,6 +234,64 @@ export const eventSchemaVersions: Readonly<Record<EventType, Readonly<Record<num
       ],
     },
   },
+  OutboxStatusReported: {
+    1: {
+      type: 'record',
+      name: 'OutboxStatusReported',
+      namespace: 'com.ecommerce.events',
+      doc: "A sample of one service's transactional outbox, published by the service every few seconds so that operators' read models (the order console) see the backlog from events instead of calling the service. A sample, not a fact of the business: it is sent straight to Kafka, not through the outbox it measures, and a lost one is replaced by the next.",
+      fields: [
+        {
+          name: 'eventId',
+          type: { type: 'string', logicalType: 'uuid' },
+          doc: 'Unique id of this event; consumers deduplicate on it.',
+        },
+        {
+          name: 'occurredAt',
+          type: { type: 'long', logicalType: 'timestamp-millis' },
+          doc: 'When the fact happened, in epoch milliseconds (UTC).',
+        },
+        {
+          name: 'correlationId',
+          type: 'string',
+          doc: 'Shared by every event of one business flow, e.g. all events of one order.',
+        },
+        {
+          name: 'causationId',
+          type: ['null', 'string'],
+          default: null,
+          doc: 'eventId of the event this one reacts to; null when a command (e.g. an HTTP request) caused it.',
+        },
+        { name: 'service', type: 'string', doc: 'The service whose outbox this is; the Kafka message key.' },
+        {
+          name: 'instanceId',
+          type: 'string',
+          doc: 'The instance that took the sample (host and process id).',
+        },
+        {
+          name: 'pendingEvents',
+          type: 'int',
+          doc: 'Outbox rows committed and not yet published (quarantined rows not included).',
+        },
+        {
+          name: 'oldestPendingAgeMs',
+          type: 'long',
+          doc: 'Age of the oldest of those rows when the sample was taken (occurredAt); 0 when there is none.',
+        },
+        {
+          name: 'quarantinedEvents',
+          type: ['null', 'int'],
+          default: null,
+          doc: "Outbox rows the relay gave up on and set aside; null when this service's outbox has no quarantine.",
+        },
+        {
+          name: 'reportIntervalMs',
+          type: 'int',
+          doc: 'How often the service samples: a report older than a few intervals means the service stopped reporting.',
+        },
+      ],
+    },
+  },
   PaymentAuthorized: {
     1: {
       type: 'record',

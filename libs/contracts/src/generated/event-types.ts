@@ -7,6 +7,7 @@ export const eventTypes = [
   'OrderCancelled',
   'OrderConfirmed',
   'OrderPlaced',
+  'OutboxStatusReported',
   'PaymentAuthorized',
   'PaymentFailed',
   'PaymentRefunded',
@@ -102,6 +103,22 @@ export interface OrderPlaced extends EventMetadata {
   readonly currency: string;
   /** Token the payment service charges; null means the default token tok_ok (and is what v1 writers imply). */
   readonly paymentToken: string | null;
+}
+
+/** A sample of one service's transactional outbox, published by the service every few seconds so that operators' read models (the order console) see the backlog from events instead of calling the service. A sample, not a fact of the business: it is sent straight to Kafka, not through the outbox it measures, and a lost one is replaced by the next. */
+export interface OutboxStatusReported extends EventMetadata {
+  /** The service whose outbox this is; the Kafka message key. */
+  readonly service: string;
+  /** The instance that took the sample (host and process id). */
+  readonly instanceId: string;
+  /** Outbox rows committed and not yet published (quarantined rows not included). */
+  readonly pendingEvents: number;
+  /** Age of the oldest of those rows when the sample was taken (occurredAt); 0 when there is none. */
+  readonly oldestPendingAgeMs: number;
+  /** Outbox rows the relay gave up on and set aside; null when this service's outbox has no quarantine. */
+  readonly quarantinedEvents: number | null;
+  /** How often the service samples: a report older than a few intervals means the service stopped reporting. */
+  readonly reportIntervalMs: number;
 }
 
 /** The payment for an order is authorized. */
@@ -201,6 +218,7 @@ export interface EventPayloads {
   OrderCancelled: OrderCancelled;
   OrderConfirmed: OrderConfirmed;
   OrderPlaced: OrderPlaced;
+  OutboxStatusReported: OutboxStatusReported;
   PaymentAuthorized: PaymentAuthorized;
   PaymentFailed: PaymentFailed;
   PaymentRefunded: PaymentRefunded;

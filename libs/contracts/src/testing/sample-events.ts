@@ -105,4 +105,14 @@ export const sampleEvents: { [Type in EventType]: EventPayloads[Type] } = {
     reserved: 2,
     reason: 'restock from supplier delivery 2026-11-22',
   },
+  OutboxStatusReported: {
+    ...metadata('0b9f6a4e-2a4c-4d8e-8f55-6f1f0c1d2e14', null),
+    correlationId: 'order-service',
+    service: 'order-service',
+    instanceId: 'order-7f9c:4711',
+    pendingEvents: 3,
+    oldestPendingAgeMs: 120,
+    quarantinedEvents: null,
+    reportIntervalMs: 5_000,
+  },
 };

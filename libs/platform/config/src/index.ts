@@ -4,6 +4,7 @@ export {
   httpSettings,
   inboxSettings,
   kafkaSettings,
+  operationsSettings,
   schemaRegistrySettings,
   serviceSettings,
   telemetrySettings,

@@ -75,13 +75,12 @@ describe('trace sampling', () => {
   });
 
   it('when the sampler is unknown or the ratio out of range, then the error names both variables', () => {
-    const refusal = (() => {
-      try {
-        loadConfig(serviceSchema, { OTEL_TRACES_SAMPLER: 'sometimes', OTEL_TRACES_SAMPLER_ARG: '1.5' });
-      } catch (error) {
-        return error;
-      }
-    })();
+    let refusal: unknown;
+    try {
+      loadConfig(serviceSchema, { OTEL_TRACES_SAMPLER: 'sometimes', OTEL_TRACES_SAMPLER_ARG: '1.5' });
+    } catch (error) {
+      refusal = error;
+    }
     expect(refusal).toBeInstanceOf(ConfigError);
     expect((refusal as Error).message).toContain('OTEL_TRACES_SAMPLER ');
     expect((refusal as Error).message).toContain('OTEL_TRACES_SAMPLER_ARG');

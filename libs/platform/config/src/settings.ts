@@ -96,6 +96,17 @@ export const inboxSettings = {
   }),
 };
 
+/** How a service reports its own state as events, for operators' read models (the order console). */
+export const operationsSettings = {
+  OUTBOX_STATUS_INTERVAL_MS: Type.Integer({
+    minimum: 1_000,
+    maximum: 300_000,
+    default: 5_000,
+    description:
+      'how often a service that publishes samples its outbox (backlog, oldest age, quarantined rows) as an OutboxStatusReported event',
+  }),
+};
+
 export const telemetrySettings = {
   OTEL_EXPORTER_OTLP_ENDPOINT: Type.Optional(
     Type.String({ pattern: '^https?://', description: 'OTLP/HTTP endpoint for traces; unset: no export' }),
@@ -177,6 +188,7 @@ export function serviceSettings<const Variable extends string>(service: {
   typeof topicSettings &
   typeof inboxSettings &
   typeof telemetrySettings &
+  typeof operationsSettings &
   typeof adminSettings &
   Record<Variable, TString> {
   return {
@@ -186,6 +198,7 @@ export function serviceSettings<const Variable extends string>(service: {
     ...topicSettings,
     ...inboxSettings,
     ...telemetrySettings,
+    ...operationsSettings,
     ...adminSettings,
     ...databaseUrlSetting(service.databaseUrlVariable, service.defaultDatabase),
   };

@@ -1,0 +1,4 @@
+export default {
+  displayName: 'order-console',
+  preset: '../../jest.preset.js',
+};
