@@ -26,7 +26,12 @@ async function main(): Promise<void> {
   const channel = createNotificationChannel({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM, logger });
   await backbone.consume({
     topics: ['orders'],
-    handlers: orderEventHandlers({ backbone, channel, customerMailDomain: config.CUSTOMER_MAIL_DOMAIN }),
+    handlers: orderEventHandlers({
+      backbone,
+      channel,
+      customerMailDomain: config.CUSTOMER_MAIL_DOMAIN,
+      logger,
+    }),
     runInTransaction: (work) => prisma.$transaction(work),
     logger,
   });
