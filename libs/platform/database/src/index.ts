@@ -13,3 +13,4 @@ export {
 } from './prisma-client';
 export { isDatabaseUnavailable, isNetworkFailure } from './database-unavailable';
 export type { RunInTransaction, SqlExecutor } from './sql-executor';
+export { lockKeyForTransaction } from './transaction-lock';
