@@ -16,6 +16,8 @@ export interface RunningSystem {
   /** Every service instance (for reading each one's metrics). */
   instances: RunningServices['instances'];
   topicPrefix: string;
+  /** A service's database, for tests that inject a fault there (a lock held by another session). */
+  databaseUrl(service: ServiceName): string;
   stop(): Promise<void>;
 }
 
@@ -33,8 +35,8 @@ export async function startSystem(
   const databases: TestDatabase[] = [];
   const dropDatabases = () => Promise.all(databases.map((database) => database.drop()));
   let services: RunningServices;
+  const databaseUrls = {} as Record<ServiceName, string>;
   try {
-    const databaseUrls = {} as Record<ServiceName, string>;
     for (const name of serviceNames) {
       const database = await createTestDatabase(name);
       databases.push(database);
@@ -57,6 +59,7 @@ export async function startSystem(
     topicPrefix: services.topicPrefix,
     instances: services.instances,
     url: (name) => services.url(name),
+    databaseUrl: (name) => databaseUrls[name],
     stop: async () => {
       await services.stop();
       await dropDatabases();
