@@ -204,7 +204,6 @@ describe('notification-service on real PostgreSQL, Kafka, registry and SMTP', ()
     const smtp = await startSmtpServer();
     const warnings: object[] = [];
     const watchedLogger = {
-      ...logger,
       info: () => undefined,
       debug: () => undefined,
       error: () => undefined,
