@@ -18,7 +18,7 @@ import type { ProjectionConsumer } from './rebuild/rebuild-projections';
 async function main(): Promise<void> {
   const config = loadAnalyticsServiceConfig();
   const logger = createLogger(SERVICE_NAME, config.LOG_LEVEL);
-  const prisma = createPrismaClient(PrismaClient, config.ANALYTICS_DATABASE_URL);
+  const prisma = createPrismaClient(PrismaClient, config.ANALYTICS_DATABASE_URL, config);
   const backbone = await startEventBackbone({
     serviceName: SERVICE_NAME,
     settings: config,

@@ -15,7 +15,7 @@ import { PrismaClient } from './generated/prisma/client';
 async function main(): Promise<void> {
   const config = loadInventoryServiceConfig();
   const logger = createLogger(SERVICE_NAME, config.LOG_LEVEL);
-  const prisma = createPrismaClient(PrismaClient, config.INVENTORY_DATABASE_URL);
+  const prisma = createPrismaClient(PrismaClient, config.INVENTORY_DATABASE_URL, config);
   const backbone = await startEventBackbone({
     serviceName: SERVICE_NAME,
     settings: config,

@@ -15,7 +15,7 @@ import { PrismaClient } from './generated/prisma/client';
 async function main(): Promise<void> {
   const config = loadNotificationServiceConfig();
   const logger = createLogger(SERVICE_NAME, config.LOG_LEVEL);
-  const prisma = createPrismaClient(PrismaClient, config.NOTIFICATION_DATABASE_URL);
+  const prisma = createPrismaClient(PrismaClient, config.NOTIFICATION_DATABASE_URL, config);
   const backbone = await startEventBackbone({
     serviceName: SERVICE_NAME,
     settings: config,
@@ -26,7 +26,12 @@ async function main(): Promise<void> {
   const channel = createNotificationChannel({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM, logger });
   await backbone.consume({
     topics: ['orders'],
-    handlers: orderEventHandlers({ backbone, channel, customerMailDomain: config.CUSTOMER_MAIL_DOMAIN }),
+    handlers: orderEventHandlers({
+      backbone,
+      channel,
+      customerMailDomain: config.CUSTOMER_MAIL_DOMAIN,
+      logger,
+    }),
     runInTransaction: (work) => prisma.$transaction(work),
     logger,
   });

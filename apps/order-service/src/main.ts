@@ -17,7 +17,7 @@ import { PrismaClient } from './generated/prisma/client';
 async function main(): Promise<void> {
   const config = loadOrderServiceConfig();
   const logger = createLogger(SERVICE_NAME, config.LOG_LEVEL);
-  const prisma = createPrismaClient(PrismaClient, config.ORDER_DATABASE_URL);
+  const prisma = createPrismaClient(PrismaClient, config.ORDER_DATABASE_URL, config);
   const backbone = await startEventBackbone({
     serviceName: SERVICE_NAME,
     settings: config,

@@ -1,5 +1,5 @@
 import { createPrismaClient, isDatabaseUnavailable } from '@ecommerce/database';
-import { createTestDatabase, freePort, type TestDatabase } from '@ecommerce/test-infra';
+import { createTestDatabase, freePort, waitFor, type TestDatabase } from '@ecommerce/test-infra';
 
 import { PrismaClient } from './generated/prisma/client';
 
@@ -63,14 +63,41 @@ describe('order-service persistence on a migrated PostgreSQL database', () => {
       expect(isDatabaseUnavailable(error)).toBe(true);
     });
 
-    it('when a transaction outlives its timeout, then the database is unavailable (P2028)', async () => {
+    it('when a transaction outlives its timeout (P2028, expired), then the database is not unavailable: the work spends an attempt', async () => {
       const error = await failureOf(
-        prisma.$transaction((tx) => tx.$queryRawUnsafe('SELECT 1 AS one FROM pg_sleep(0.5)'), {
-          timeout: 100,
-        }),
+        prisma.$transaction(
+          async (tx) => {
+            await tx.$queryRawUnsafe('SELECT 1');
+            await new Promise((resolve) => setTimeout(resolve, 500));
+          },
+          { timeout: 100 },
+        ),
       );
-      expect(error).toMatchObject({ code: 'P2028' });
-      expect(isDatabaseUnavailable(error)).toBe(true);
+      expect(error).toMatchObject({ code: 'P2028', meta: { operation: 'commit', timeout: 100 } });
+      expect(isDatabaseUnavailable(error)).toBe(false);
+    });
+
+    it('when no connection is free to start a transaction within maxWait (P2028), then the database is unavailable', async () => {
+      // More transactions at once than node-postgres's pool has connections (10), each held open.
+      let release = () => undefined as void;
+      const released = new Promise<void>((resolve) => (release = resolve));
+      const refusals: unknown[] = [];
+      const transactions = Array.from({ length: 20 }, () =>
+        prisma
+          .$transaction(
+            async (tx) => {
+              await tx.$queryRawUnsafe('SELECT 1');
+              await released;
+            },
+            { maxWait: 200, timeout: 10_000 },
+          )
+          .catch((error: unknown) => void refusals.push(error)),
+      );
+      const refused = await waitFor('a transaction refused for want of a connection', () => refusals[0]);
+      release();
+      await Promise.all(transactions);
+      expect(refused).toMatchObject({ code: 'P2028' });
+      expect(isDatabaseUnavailable(refused)).toBe(true);
     });
 
     it('when a write breaks a constraint, then the database is not unavailable', async () => {

@@ -15,7 +15,7 @@ export const paymentServiceConfigSchema = Type.Object({
     maximum: 60_000,
     default: 0,
     description:
-      'delay the simulated payment gateway adds to every authorization, in ms (the charge runs inside the consumer transaction, whose timeout grows with it)',
+      'delay the simulated payment gateway adds to every authorization, in ms (the gateway is asked outside any database transaction)',
   }),
 });
 

@@ -15,7 +15,7 @@ import { PrismaClient } from './generated/prisma/client';
 async function main(): Promise<void> {
   const config = loadPaymentServiceConfig();
   const logger = createLogger(SERVICE_NAME, config.LOG_LEVEL);
-  const prisma = createPrismaClient(PrismaClient, config.PAYMENT_DATABASE_URL);
+  const prisma = createPrismaClient(PrismaClient, config.PAYMENT_DATABASE_URL, config);
   const backbone = await startEventBackbone({
     serviceName: SERVICE_NAME,
     settings: config,
@@ -29,12 +29,10 @@ async function main(): Promise<void> {
     await telemetry?.shutdown();
   });
   const gateway = new SimulatedPaymentGateway({ latencyMs: config.PAYMENT_GATEWAY_LATENCY_MS });
-  // The gateway is called inside the consumer's transaction: its timeout allows for the latency.
-  const transactionTimeoutMs = 5_000 + config.PAYMENT_GATEWAY_LATENCY_MS;
   await startPaymentConsumers({
     backbone,
     gateway,
-    runInTransaction: (work) => prisma.$transaction(work, { timeout: transactionTimeoutMs }),
+    runInTransaction: (work) => prisma.$transaction(work),
     logger,
   });
   await runService(app, { port: config.PORT, host: config.HOST });

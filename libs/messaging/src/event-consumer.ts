@@ -9,7 +9,12 @@ import type { Consumer, IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs'
 
 import { deadLetterHeaders } from './dead-letter';
 import { errorCode, isOutage, isRetriable, PermanentFailure, selfClearingWindowMs } from './failure';
-import { claimInboxEntry } from './inbox';
+import {
+  isExternalEffectHandler,
+  type ExternalEffectHandler,
+  type RecordInTransaction,
+} from './external-effect-handler';
+import { claimInboxEntry, hasInboxEntry } from './inbox';
 import { backoffDelayMs, defaultRetryPolicy, RetryBudget, type RetryPolicy } from './retry-policy';
 import { untilClusterSettles } from './cluster-settling';
 import { ensureTopics, UNLIMITED_RETENTION_MS, type TopicSettings } from './topics';
@@ -38,8 +43,15 @@ export interface ConsumedEvent<Type extends string = string, Payload = unknown> 
  */
 export type EventHandler<Tx, Event> = (event: Event, tx: Tx) => Promise<void>;
 
-export type EventHandlers<Events extends object, Tx> = {
-  [Type in keyof Events & string]?: EventHandler<Tx, ConsumedEvent<Type, Events[Type]>>;
+/**
+ * A handler per event type: an EventHandler for an effect in the database, or an
+ * ExternalEffectHandler for one that leaves it (a mail, a charge), which is performed before the
+ * consumer's transaction.
+ */
+export type EventHandlers<Events extends object, Tx extends SqlExecutor> = {
+  [Type in keyof Events & string]?:
+    | EventHandler<Tx, ConsumedEvent<Type, Events[Type]>>
+    | ExternalEffectHandler<Tx, ConsumedEvent<Type, Events[Type]>>;
 };
 
 export type HandlingOutcome = 'processed' | 'duplicate' | 'ignored' | 'dead-lettered';
@@ -111,7 +123,8 @@ function eventIdOf(payload: unknown): string {
 /**
  * At-least-once consumption with exactly-once effects:
  * - each handler runs in a database transaction together with an inbox row (group, eventId), so a
- *   redelivered event commits nothing new;
+ *   redelivered event commits nothing new; an ExternalEffectHandler performs its effect before
+ *   that transaction (after checking the inbox) and records it inside;
  * - failures are retried in place (exponential backoff, full jitter), which keeps the partition's
  *   order; after the last attempt, or at once for a permanent failure, the message goes to the
  *   dead-letter topic with the error and its origin in headers, and the partition moves on;
@@ -311,9 +324,12 @@ export class EventConsumer<Events extends object, Tx extends SqlExecutor> {
   }
 
   private async apply(event: ConsumedEvent): Promise<HandlingOutcome> {
-    const handler = (this.options.handlers as Record<string, EventHandler<Tx, ConsumedEvent> | undefined>)[
-      event.type
-    ];
+    const handler = (
+      this.options.handlers as Record<
+        string,
+        EventHandler<Tx, ConsumedEvent> | ExternalEffectHandler<Tx, ConsumedEvent> | undefined
+      >
+    )[event.type];
     if (!handler) {
       // Topics carry several event types; a group handles the ones it cares about.
       this.options.logger.debug({ eventType: event.type, eventId: event.eventId }, 'no handler; skipped');
@@ -327,18 +343,22 @@ export class EventConsumer<Events extends object, Tx extends SqlExecutor> {
       ...(typeof payload.correlationId === 'string' && { correlationId: payload.correlationId }),
       ...(typeof payload.orderId === 'string' && { orderId: payload.orderId }),
     };
-    return withLogContext(logContext, () =>
-      this.options.runInTransaction(async (tx) => {
-        const first = await claimInboxEntry(tx, {
-          consumerGroup: this.options.groupId,
-          eventId: event.eventId,
-          eventType: event.type,
-        });
-        if (!first) return 'duplicate';
-        await handler(event, tx);
+    const inboxEntry = { consumerGroup: this.options.groupId, eventId: event.eventId, eventType: event.type };
+    return withLogContext(logContext, async () => {
+      let applyInTransaction: RecordInTransaction<Tx>;
+      if (isExternalEffectHandler(handler)) {
+        // Performed before the inbox row can be written, so a redelivery is recognised here first.
+        if (await this.options.runInTransaction((tx) => hasInboxEntry(tx, inboxEntry))) return 'duplicate';
+        applyInTransaction = await handler.performOutsideTransaction(event, this.options.runInTransaction);
+      } else {
+        applyInTransaction = (tx) => handler(event, tx);
+      }
+      return this.options.runInTransaction(async (tx) => {
+        if (!(await claimInboxEntry(tx, inboxEntry))) return 'duplicate';
+        await applyInTransaction(tx);
         return 'processed';
-      }),
-    );
+      });
+    });
   }
 
   private async deadLetter(

@@ -18,3 +18,19 @@ export async function claimInboxEntry(
   );
   return inserted === 1;
 }
+
+/**
+ * True when `consumerGroup` has applied event `eventId`: checked before an external effect is
+ * performed (outside the transaction that writes the inbox row), so a redelivery performs nothing.
+ */
+export async function hasInboxEntry(
+  db: SqlExecutor,
+  entry: { consumerGroup: string; eventId: string },
+): Promise<boolean> {
+  const rows = await db.$queryRawUnsafe<unknown[]>(
+    'SELECT 1 FROM inbox WHERE consumer_group = $1 AND event_id = $2::uuid',
+    entry.consumerGroup,
+    entry.eventId,
+  );
+  return rows.length > 0;
+}

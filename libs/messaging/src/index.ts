@@ -16,6 +16,11 @@ export {
   type EventHandlers,
   type HandlingOutcome,
 } from './event-consumer';
+export {
+  externalEffectHandler,
+  type ExternalEffectHandler,
+  type RecordInTransaction,
+} from './external-effect-handler';
 export { errorCode, isRetriable, PermanentFailure } from './failure';
 export { claimInboxEntry } from './inbox';
 export {

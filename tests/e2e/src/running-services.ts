@@ -20,6 +20,8 @@ export interface RunningSystem {
   topicPrefix: string;
   /** The order console's URL, when started with `console: true`. */
   consoleUrl: string | undefined;
+  /** A service's database, for tests that inject a fault there (a lock held by another session). */
+  databaseUrl(service: ServiceName): string;
   stop(): Promise<void>;
 }
 
@@ -38,8 +40,8 @@ export async function startSystem(
   const dropDatabases = () => Promise.all(databases.map((database) => database.drop()));
   let services: RunningServices;
   let orderConsole: ServiceProcess | undefined;
+  const databaseUrls = {} as Record<ServiceName, string>;
   try {
-    const databaseUrls = {} as Record<ServiceName, string>;
     for (const name of serviceNames) {
       const database = await createTestDatabase(name);
       databases.push(database);
@@ -84,6 +86,7 @@ export async function startSystem(
     instances: services.instances,
     url: (name) => services.url(name),
     consoleUrl: orderConsole?.url,
+    databaseUrl: (name) => databaseUrls[name],
     stop: async () => {
       await orderConsole?.stop();
       await services.stop();

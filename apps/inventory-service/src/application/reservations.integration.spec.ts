@@ -173,6 +173,38 @@ describe('stock reservations (the order saga’s inventory side) on a real datab
     expect(await eventsFor('StockReleased', order.orderId)).toEqual([]);
   });
 
+  it('when OrderCancelled comes before OrderPlaced (a replayed dead letter), then the late OrderPlaced reserves and announces nothing', async () => {
+    await stocked('F-1', 5);
+    const order = placed([{ sku: 'F-1', quantity: 2 }]);
+
+    expect(await inTx((tx) => releaseStock(tx, harness.backbone, cancelled(order)))).toMatchObject({
+      outcome: 'ignored',
+    });
+    expect(await inTx((tx) => reserveStock(tx, harness.backbone, order))).toEqual({
+      outcome: 'ignored',
+      reason: 'the order was cancelled before its OrderPlaced arrived',
+    });
+
+    expect(await level('F-1')).toEqual({ onHand: 5, reserved: 0 });
+    expect(await reservationOf(order.orderId)).toEqual([]);
+    expect(await eventsFor('StockReserved', order.orderId)).toEqual([]);
+    expect(await eventsFor('StockRejected', order.orderId)).toEqual([]);
+  });
+
+  it('when a rejected and cancelled order is placed again after stock arrived, then nothing is reserved', async () => {
+    await stocked('G-1', 0);
+    const order = placed([{ sku: 'G-1', quantity: 1 }]);
+    await inTx((tx) => reserveStock(tx, harness.backbone, order));
+    await inTx((tx) => releaseStock(tx, harness.backbone, cancelled(order)));
+    await harness.prisma.product.update({ where: { sku: 'G-1' }, data: { onHand: 3 } });
+
+    const again = await inTx((tx) => reserveStock(tx, harness.backbone, { ...order, eventId: randomUUID() }));
+
+    expect(again).toMatchObject({ outcome: 'ignored' });
+    expect(await level('G-1')).toEqual({ onHand: 3, reserved: 0 });
+    expect(await eventsFor('StockReserved', order.orderId)).toEqual([]);
+  });
+
   it('when an order is placed twice (a replay), then it is reserved once', async () => {
     await stocked('E-1', 5);
     const order = placed([{ sku: 'E-1', quantity: 2 }]);

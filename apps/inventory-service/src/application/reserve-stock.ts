@@ -3,6 +3,7 @@ import { PermanentFailure } from '@ecommerce/messaging';
 import { type EventOutbox, reactionMetadata, writeEvent } from '@ecommerce/event-backbone';
 
 import { decideReservation, demandBySku } from '../domain/reservation';
+import { lockOrder, wasCancelled } from '../persistence/cancellation-repository';
 import type { InventoryTx } from '../persistence/inventory-database';
 import { lockStockLevels } from '../persistence/product-repository';
 import { hasReservation, holdStock } from '../persistence/reservation-repository';
@@ -17,12 +18,20 @@ export type ReserveOutcome =
  * are locked (in the global lock order) before availability is read, so concurrent orders for the
  * same SKU are checked one after another and `available` cannot go negative. Announces
  * StockReserved, or StockRejected with the short lines.
+ *
+ * An OrderPlaced that comes after its order's OrderCancelled (a dead-letter replay, a relay
+ * re-publishing after a crash) reserves and announces nothing: the cancellation was applied
+ * already, so nothing would ever release that reservation (SPEC 4, 5.2).
  */
 export async function reserveStock(
   tx: InventoryTx,
   events: EventOutbox,
   order: OrderPlaced,
 ): Promise<ReserveOutcome> {
+  await lockOrder(tx, order.orderId);
+  if (await wasCancelled(tx, order.orderId)) {
+    return { outcome: 'ignored', reason: 'the order was cancelled before its OrderPlaced arrived' };
+  }
   if (await hasReservation(tx, order.orderId)) {
     return { outcome: 'ignored', reason: 'the order already has a reservation' };
   }

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 
-import type { OrderPlaced } from '@ecommerce/contracts';
+import type { OrderCancelled, OrderPlaced } from '@ecommerce/contracts';
 import { writeEvent } from '@ecommerce/event-backbone';
+import { waitFor } from '@ecommerce/test-infra';
 
 import { startInventoryTestHarness, type InventoryTestHarness } from '../testing/inventory-test-harness';
 import { orderEventHandlers } from './order-events.consumer';
@@ -60,5 +61,55 @@ describe('the order events consumer through Kafka', () => {
       onHand: 3,
       reserved: 2,
     });
+  });
+
+  it('when OrderCancelled reaches the orders topic before its OrderPlaced, then the late OrderPlaced reserves nothing and announces nothing', async () => {
+    await harness.prisma.product.create({
+      data: { sku: 'K-2', name: 'Kettle', priceCents: 4500n, currency: 'USD', onHand: 3 },
+    });
+    const placed: OrderPlaced = {
+      eventId: randomUUID(),
+      occurredAt: Date.now(),
+      correlationId: randomUUID(),
+      causationId: null,
+      orderId: randomUUID(),
+      customerId: 'customer-2',
+      items: [{ sku: 'K-2', quantity: 2, unitPriceCents: 4500 }],
+      totalCents: 9000,
+      currency: 'USD',
+      paymentToken: null,
+    };
+    const cancelled: OrderCancelled = {
+      eventId: randomUUID(),
+      occurredAt: Date.now(),
+      correlationId: placed.correlationId,
+      causationId: null,
+      orderId: placed.orderId,
+      customerId: placed.customerId,
+      reason: 'TIMEOUT',
+    };
+
+    // As after a dead-lettered OrderPlaced is replayed once its order has timed out.
+    await harness.prisma.$transaction((tx) =>
+      writeEvent(tx, harness.backbone, { type: 'OrderCancelled', payload: cancelled }),
+    );
+    await harness.prisma.$transaction((tx) =>
+      writeEvent(tx, harness.backbone, { type: 'OrderPlaced', payload: placed }),
+    );
+
+    await waitFor(
+      'the late OrderPlaced to be handled',
+      async () => (await harness.prisma.inboxMessage.count({ where: { eventId: placed.eventId } })) === 1,
+    );
+    expect(await harness.prisma.product.findUniqueOrThrow({ where: { sku: 'K-2' } })).toMatchObject({
+      onHand: 3,
+      reserved: 0,
+    });
+    expect(await harness.prisma.stockReservation.count({ where: { orderId: placed.orderId } })).toBe(0);
+    const announced = [
+      ...(await harness.outboxEvents('StockReserved')),
+      ...(await harness.outboxEvents('StockRejected')),
+    ].filter((event) => event.orderId === placed.orderId);
+    expect(announced).toEqual([]);
   });
 });

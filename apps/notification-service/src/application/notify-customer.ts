@@ -1,15 +1,20 @@
 import { randomUUID } from 'node:crypto';
 
+import type { RunInTransaction } from '@ecommerce/database';
 import { reactionMetadata, writeEvent, type EventOutbox } from '@ecommerce/event-backbone';
+import type { ConsumerLogger, RecordInTransaction } from '@ecommerce/messaging';
 
 import type { NotificationChannel } from '../channels/notification-channel';
 import type { RenderedNotification } from '../domain/order-templates';
 import type { Prisma } from '../generated/prisma/client';
 
+type NotificationTx = Prisma.TransactionClient;
+
 export interface NotifyDependencies {
   backbone: EventOutbox;
   channel: NotificationChannel;
   customerMailDomain: string;
+  logger: ConsumerLogger;
 }
 
 /** The event that caused the notification, for the metadata of the one it announces. */
@@ -22,44 +27,52 @@ function addressOf(customerId: string, domain: string): string {
   return customerId.includes('@') ? customerId : `${customerId}@${domain}`;
 }
 
+type Claim =
+  { outcome: 'claimed'; notificationId: string; sendAttempts: number } | { outcome: 'already-delivered' };
+
 /**
- * Sends one notification per (order, template) and announces it, in the consumer's transaction:
- * the row is claimed first (a second event for the same pair finds it and stops), then delivered,
- * then recorded with its status and a NotificationSent in the outbox. A delivery failure throws,
- * which rolls all of it back; the consumer retries, then dead-letters.
- * At least once for mail: a crash after delivery and before commit sends it again.
+ * Claims the (order, template) notification for sending: the first claim inserts it `pending` with
+ * a new id; a later one (the send failed, or the process died before recording it) finds it still
+ * `pending`, keeps its id and counts one more attempt; once it is `sent` or `logged` there is
+ * nothing left to claim. One statement, so two claims of the same pair serialise on its unique key.
  */
-export async function notifyCustomer(
-  tx: Prisma.TransactionClient,
-  dependencies: NotifyDependencies,
+async function claimNotification(
+  tx: NotificationTx,
   notification: RenderedNotification,
-  cause: Cause,
-): Promise<'sent' | 'logged' | 'duplicate'> {
-  const notificationId = randomUUID();
-  const { count } = await tx.notification.createMany({
-    data: [
-      {
-        id: notificationId,
-        orderId: notification.orderId,
-        customerId: notification.customerId,
-        template: notification.template,
-        channel: dependencies.channel.name,
-        status: 'pending',
-      },
-    ],
-    skipDuplicates: true,
-  });
-  if (count === 0) return 'duplicate';
+  channel: NotificationChannel['name'],
+): Promise<Claim> {
+  const [claimed] = await tx.$queryRaw<{ id: string; send_attempts: number }[]>`
+    INSERT INTO notifications (id, order_id, customer_id, template, channel, status, send_attempts)
+    VALUES (${randomUUID()}::uuid, ${notification.orderId}::uuid, ${notification.customerId},
+            ${notification.template}, ${channel}, 'pending', 1)
+    ON CONFLICT (order_id, template) DO UPDATE
+      SET send_attempts = notifications.send_attempts + 1, channel = EXCLUDED.channel
+      WHERE notifications.status = 'pending'
+    RETURNING id::text, send_attempts`;
+  return claimed
+    ? { outcome: 'claimed', notificationId: claimed.id, sendAttempts: claimed.send_attempts }
+    : { outcome: 'already-delivered' };
+}
 
-  const status = await dependencies.channel.deliver({
-    to: addressOf(notification.customerId, dependencies.customerMailDomain),
-    subject: notification.subject,
-    text: notification.text,
-    orderId: notification.orderId,
+/**
+ * Records a delivered notification and announces it (NotificationSent), in the consumer's
+ * transaction with the event's inbox row. Only a `pending` row moves: if another delivery of the
+ * same pair recorded it first, nothing is announced twice.
+ */
+async function recordDelivery(
+  tx: NotificationTx,
+  backbone: EventOutbox,
+  delivered: { notification: RenderedNotification; notificationId: string; cause: Cause },
+  channel: NotificationChannel['name'],
+  status: 'sent' | 'logged',
+): Promise<void> {
+  const { notification, notificationId, cause } = delivered;
+  const { count } = await tx.notification.updateMany({
+    where: { id: notificationId, status: 'pending' },
+    data: { status },
   });
-  await tx.notification.update({ where: { id: notificationId }, data: { status } });
-
-  await writeEvent(tx, dependencies.backbone, {
+  if (count === 0) return;
+  await writeEvent(tx, backbone, {
     type: 'NotificationSent',
     payload: {
       ...reactionMetadata(cause),
@@ -67,9 +80,50 @@ export async function notifyCustomer(
       notificationId,
       customerId: notification.customerId,
       template: notification.template,
-      channel: dependencies.channel.name,
+      channel,
       status,
     },
   });
-  return status;
+}
+
+/**
+ * One notification per (order, template), its mail sent outside any transaction (SPEC 6): a slow
+ * SMTP server holds no transaction open, and a transaction that fails cannot leave a mail sent but
+ * unrecorded, to be sent again on every retry.
+ * 1. The pair is claimed and committed (`claimNotification`), which gives it a stable id.
+ * 2. The mail is sent with a Message-ID made from that id.
+ * 3. The returned step records the status and NotificationSent, with the inbox row.
+ * A failure or crash between 2 and 3 leaves the claim `pending`: the retry sends the same mail
+ * again, with the same Message-ID (which lets mail systems drop the copy), counts the attempt and
+ * logs a warning. That is the one repeat this allows: a recorded notification is never sent again.
+ */
+export async function notifyCustomer(
+  dependencies: NotifyDependencies,
+  runInTransaction: RunInTransaction<NotificationTx>,
+  notification: RenderedNotification,
+  cause: Cause,
+): Promise<RecordInTransaction<NotificationTx>> {
+  const { channel, logger } = dependencies;
+  const context = { orderId: notification.orderId, template: notification.template };
+  const claim = await runInTransaction((tx) => claimNotification(tx, notification, channel.name));
+  if (claim.outcome === 'already-delivered') {
+    logger.info(context, 'notification already delivered; ignored');
+    return async () => undefined;
+  }
+  const { notificationId, sendAttempts } = claim;
+  if (sendAttempts > 1) {
+    logger.warn(
+      { ...context, notificationId, sendAttempts },
+      'notification claimed again: an earlier attempt may have delivered it; sending it again with the same Message-ID',
+    );
+  }
+  const status = await channel.deliver({
+    notificationId,
+    to: addressOf(notification.customerId, dependencies.customerMailDomain),
+    subject: notification.subject,
+    text: notification.text,
+    orderId: notification.orderId,
+  });
+  return (tx) =>
+    recordDelivery(tx, dependencies.backbone, { notification, notificationId, cause }, channel.name, status);
 }

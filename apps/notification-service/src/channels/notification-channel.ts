@@ -1,6 +1,8 @@
 import { createTransport, type Transporter } from 'nodemailer';
 
 export interface OutgoingMessage {
+  /** The notification's stable id: every attempt to send it carries the same Message-ID. */
+  notificationId: string;
   to: string;
   subject: string;
   text: string;
@@ -20,6 +22,17 @@ interface ChannelLogger {
   info(object: object, message: string): void;
 }
 
+/**
+ * The Message-ID of a notification's mail (RFC 5322 `<id-left@id-right>`): the notification id at
+ * the sender's domain. The same on every attempt, so a copy sent again after a failure or a crash
+ * between sending and recording is recognisable as the same message (and dropped by mail systems
+ * that deduplicate on it).
+ */
+export function messageIdOf(notificationId: string, from: string): string {
+  const domain = /@([^@\s>]+)>?\s*$/.exec(from)?.[1] ?? 'notifications.invalid';
+  return `<${notificationId}@${domain}>`;
+}
+
 export function createNotificationChannel(settings: {
   smtpUrl: string | undefined;
   from: string;
@@ -30,7 +43,12 @@ export function createNotificationChannel(settings: {
       name: 'log',
       deliver: async (message) => {
         settings.logger.info(
-          { orderId: message.orderId, to: message.to, subject: message.subject },
+          {
+            orderId: message.orderId,
+            notificationId: message.notificationId,
+            to: message.to,
+            subject: message.subject,
+          },
           'notification logged',
         );
         return 'logged';
@@ -44,6 +62,7 @@ export function createNotificationChannel(settings: {
     name: 'email',
     deliver: async (message) => {
       await transport.sendMail({
+        messageId: messageIdOf(message.notificationId, settings.from),
         from: settings.from,
         to: message.to,
         subject: message.subject,

@@ -1,20 +1,25 @@
 import type { EventPayloads } from '@ecommerce/contracts';
-import type { EventHandlers } from '@ecommerce/messaging';
+import { externalEffectHandler, type EventHandlers } from '@ecommerce/messaging';
 
 import { notifyCustomer, type NotifyDependencies } from '../application/notify-customer';
 import { orderCancelled, orderConfirmed, orderReceived } from '../domain/order-templates';
 import type { Prisma } from '../generated/prisma/client';
 
-/** order-received on OrderPlaced, order-confirmed on OrderConfirmed, order-cancelled on OrderCancelled. */
-export function orderEventHandlers(
-  dependencies: NotifyDependencies,
-): EventHandlers<EventPayloads, Prisma.TransactionClient> {
+/**
+ * order-received on OrderPlaced, order-confirmed on OrderConfirmed, order-cancelled on
+ * OrderCancelled. Each mail is an effect outside the database, so each handler sends it before the
+ * consumer's transaction and records it inside (ExternalEffectHandler).
+ */
+export function orderEventHandlers(dependencies: NotifyDependencies) {
   return {
-    OrderPlaced: async ({ payload }, tx) =>
-      void (await notifyCustomer(tx, dependencies, orderReceived(payload), payload)),
-    OrderConfirmed: async ({ payload }, tx) =>
-      void (await notifyCustomer(tx, dependencies, orderConfirmed(payload), payload)),
-    OrderCancelled: async ({ payload }, tx) =>
-      void (await notifyCustomer(tx, dependencies, orderCancelled(payload), payload)),
-  };
+    OrderPlaced: externalEffectHandler(({ payload }, runInTransaction) =>
+      notifyCustomer(dependencies, runInTransaction, orderReceived(payload), payload),
+    ),
+    OrderConfirmed: externalEffectHandler(({ payload }, runInTransaction) =>
+      notifyCustomer(dependencies, runInTransaction, orderConfirmed(payload), payload),
+    ),
+    OrderCancelled: externalEffectHandler(({ payload }, runInTransaction) =>
+      notifyCustomer(dependencies, runInTransaction, orderCancelled(payload), payload),
+    ),
+  } satisfies EventHandlers<EventPayloads, Prisma.TransactionClient>;
 }

@@ -24,14 +24,21 @@ const ListQuery = Type.Object(
   { additionalProperties: false },
 );
 
-/** `GET /notifications?orderId=&customerId=`: newest first, at most 100. */
+/**
+ * `GET /notifications?orderId=&customerId=`: newest first, at most 100. A notification claimed for
+ * sending but not sent yet (`pending`) is not listed: the customer has not been notified.
+ */
 export function notificationRoutes(app: HttpServer, prisma: PrismaClient): void {
   app.get(
     '/notifications',
     { schema: { querystring: ListQuery, response: { 200: Type.Array(NotificationView) } } },
     async (request) => {
       const rows = await prisma.notification.findMany({
-        where: { orderId: request.query.orderId, customerId: request.query.customerId },
+        where: {
+          orderId: request.query.orderId,
+          customerId: request.query.customerId,
+          status: { not: 'pending' },
+        },
         orderBy: { createdAt: 'desc' },
         take: 100,
       });

@@ -1,53 +1,79 @@
-import { randomUUID } from 'node:crypto';
 import type { StockReserved } from '@ecommerce/contracts';
+import type { RunInTransaction } from '@ecommerce/database';
 import { type EventOutbox, reactionMetadata, writeEvent } from '@ecommerce/event-backbone';
+import type { ConsumerLogger } from '@ecommerce/messaging';
 
-import { decideCharge } from '../domain/payment-rules';
-import type { PaymentGateway } from '../gateway/simulated-payment-gateway';
+import { decideCharge, refundsOnArrival } from '../domain/payment-rules';
+import type { AuthorizationResult, PaymentGateway } from '../gateway/simulated-payment-gateway';
 import {
+  claimPaymentAttempt,
   insertPayment,
   lockOrderPaymentRequest,
+  markPaymentRefunded,
+  paymentExists,
   paymentsOfOrder,
+  wasCancelled,
+  type OrderPaymentRequest,
+  type PaymentAttempt,
   type PaymentDb,
   type PaymentRecord,
 } from '../persistence/payments.repository';
 import { OrderNotYetKnownError } from './order-not-yet-known.error';
 
 export type AuthorizeOutcome =
-  { outcome: 'AUTHORIZED' | 'FAILED'; payment: PaymentRecord } | { outcome: 'skipped'; reason: string };
+  /** REFUNDED: authorized, but the order had been cancelled meanwhile, so refunded at once. */
+  | { outcome: 'AUTHORIZED' | 'FAILED' | 'REFUNDED'; payment: PaymentRecord }
+  | { outcome: 'skipped'; reason: string };
+
+/** What a StockReserved recorded, in the consumer's transaction with its inbox row. */
+export type RecordAuthorization = (tx: PaymentDb) => Promise<AuthorizeOutcome>;
+
+type Claim =
+  | { outcome: 'claimed'; request: OrderPaymentRequest; attempt: PaymentAttempt }
+  | { outcome: 'skipped'; reason: string };
 
 /**
- * StockReserved: charge the order through the gateway, then record the payment and announce it
- * (PaymentAuthorized or PaymentFailed) in the caller's transaction `tx`.
- *
- * The order's row is locked first, so a concurrent OrderCancelled either committed before (the
- * order is cancelled and is not charged) or waits until this charge is committed (and refunds it).
- * The gateway is called inside the transaction: a rollback after it re-runs the charge on retry,
- * which the deterministic simulated gateway answers the same way; a real gateway would take the
- * order id as its idempotency key.
+ * Under the order's row lock: is the order to be charged, and with which attempt? An order not
+ * placed here yet waits for its OrderPlaced (retriably), unless its cancellation came first.
  */
-export async function authorizeOrderPayment(
-  deps: { events: EventOutbox; gateway: PaymentGateway },
-  tx: PaymentDb,
-  event: StockReserved,
-): Promise<AuthorizeOutcome> {
-  const request = await lockOrderPaymentRequest(tx, event.orderId);
-  if (!request) throw new OrderNotYetKnownError(event.orderId);
-
+async function claimAuthorization(tx: PaymentDb, orderId: string): Promise<Claim> {
+  const request = await lockOrderPaymentRequest(tx, orderId);
+  if (!request) {
+    if (await wasCancelled(tx, orderId)) {
+      return { outcome: 'skipped', reason: 'the order was cancelled before it was placed here' };
+    }
+    throw new OrderNotYetKnownError(orderId);
+  }
   const decision = decideCharge({
     cancelled: request.cancelled,
-    payments: await paymentsOfOrder(tx, event.orderId),
+    payments: await paymentsOfOrder(tx, orderId),
   });
   if (decision.action === 'skip') return { outcome: 'skipped', reason: decision.reason };
+  return { outcome: 'claimed', request, attempt: await claimPaymentAttempt(tx, orderId) };
+}
 
-  const result = await deps.gateway.authorize({
-    orderId: request.orderId,
-    amountCents: request.amountCents,
-    currency: request.currency,
-    token: request.paymentToken,
-  });
+/**
+ * Records the gateway's answer as the payment (its id is the attempt's) and announces it
+ * (PaymentAuthorized or PaymentFailed), under the order's row lock again. If OrderCancelled was
+ * applied while the gateway was being asked, a landed authorization is refunded at once
+ * (PaymentRefunded after PaymentAuthorized). An answer recorded already (by a concurrent delivery)
+ * is not recorded twice.
+ */
+async function recordAnswer(
+  tx: PaymentDb,
+  events: EventOutbox,
+  event: StockReserved,
+  attempt: PaymentAttempt,
+  result: AuthorizationResult,
+): Promise<AuthorizeOutcome> {
+  const request = await lockOrderPaymentRequest(tx, event.orderId);
+  if (!request)
+    throw new Error(`order ${event.orderId} lost its payment request after its attempt was claimed`);
+  if (await paymentExists(tx, attempt.attemptId)) {
+    return { outcome: 'skipped', reason: 'the gateway answer was recorded already' };
+  }
   const payment: PaymentRecord = {
-    paymentId: randomUUID(),
+    paymentId: attempt.attemptId,
     orderId: request.orderId,
     status: result.outcome === 'AUTHORIZED' ? 'AUTHORIZED' : 'FAILED',
     amountCents: request.amountCents,
@@ -63,13 +89,52 @@ export async function authorizeOrderPayment(
     amountCents: payment.amountCents,
     currency: payment.currency,
   };
-  if (result.outcome === 'AUTHORIZED') {
-    await writeEvent(tx, deps.events, { type: 'PaymentAuthorized', payload: announced });
-    return { outcome: 'AUTHORIZED', payment };
+  if (result.outcome === 'DECLINED') {
+    await writeEvent(tx, events, { type: 'PaymentFailed', payload: { ...announced, reason: result.reason } });
+    return { outcome: 'FAILED', payment };
   }
-  await writeEvent(tx, deps.events, {
-    type: 'PaymentFailed',
-    payload: { ...announced, reason: result.reason },
+  await writeEvent(tx, events, { type: 'PaymentAuthorized', payload: announced });
+  if (!refundsOnArrival(request, payment.status)) return { outcome: 'AUTHORIZED', payment };
+  await markPaymentRefunded(tx, payment.paymentId);
+  await writeEvent(tx, events, {
+    type: 'PaymentRefunded',
+    payload: { ...announced, ...reactionMetadata(event) },
   });
-  return { outcome: 'FAILED', payment };
+  return { outcome: 'REFUNDED', payment: { ...payment, status: 'REFUNDED' } };
+}
+
+/**
+ * StockReserved: charge the order once, with no transaction open while the gateway answers
+ * (SPEC 6): a slow gateway holds no lock, and a failed commit cannot leave a charge unrecorded,
+ * to be made again on every retry.
+ * 1. The attempt is claimed and committed under the order's row lock (`claimAuthorization`); a
+ *    concurrent OrderCancelled either committed before (nothing is charged) or comes after.
+ * 2. The gateway is asked outside any transaction, with the attempt's id as idempotency key.
+ * 3. The returned step records the answer (`recordAnswer`) with the consumer's inbox row.
+ * A failure or crash between 2 and 3 leaves the attempt claimed without a payment: the retry claims
+ * it again (counted in `claims`, logged as a warning) and asks again under the same key, which the
+ * gateway answers without charging twice.
+ */
+export async function authorizeOrderPayment(
+  deps: { events: EventOutbox; gateway: PaymentGateway; logger: ConsumerLogger },
+  runInTransaction: RunInTransaction<PaymentDb>,
+  event: StockReserved,
+): Promise<RecordAuthorization> {
+  const claim = await runInTransaction((tx) => claimAuthorization(tx, event.orderId));
+  if (claim.outcome === 'skipped') return async () => claim;
+  const { request, attempt } = claim;
+  if (attempt.claims > 1) {
+    deps.logger.warn(
+      { orderId: event.orderId, attemptId: attempt.attemptId, claims: attempt.claims },
+      'payment attempt claimed again: asking the gateway again under the same idempotency key',
+    );
+  }
+  const result = await deps.gateway.authorize({
+    idempotencyKey: attempt.attemptId,
+    orderId: request.orderId,
+    amountCents: request.amountCents,
+    currency: request.currency,
+    token: request.paymentToken,
+  });
+  return (tx) => recordAnswer(tx, deps.events, event, attempt, result);
 }

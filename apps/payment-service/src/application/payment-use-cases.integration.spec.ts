@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { OrderPlaced } from '@ecommerce/contracts';
+import type { OrderPlaced, StockReserved } from '@ecommerce/contracts';
 import { createPrismaClient } from '@ecommerce/database';
 import { startEventBackbone, type EventBackbone } from '@ecommerce/event-backbone';
 import { createTestDatabase, testInfrastructure, type TestDatabase } from '@ecommerce/test-infra';
@@ -19,11 +19,23 @@ describe('payment use cases on a migrated PostgreSQL database', () => {
   let prisma: PrismaClient;
   let backbone: EventBackbone;
   const gateway = new SimulatedPaymentGateway();
+  /** Keeps the warnings the use cases log, the rest is dropped. */
+  const warnings: object[] = [];
+  const logger = {
+    info: () => undefined,
+    debug: () => undefined,
+    error: () => undefined,
+    warn: (context: object) => void warnings.push(context),
+  };
 
   const inTransaction = <T>(work: (tx: PaymentDb) => Promise<T>): Promise<T> => prisma.$transaction(work);
   const place = (event: OrderPlaced) => inTransaction((tx) => recordOrderPlaced(tx, event));
-  const reserve = (placed: OrderPlaced, event = stockReserved(placed)) =>
-    inTransaction((tx) => authorizeOrderPayment({ events: backbone, gateway }, tx, event));
+  /** Claims the attempt and asks the gateway; the returned step records the answer. */
+  const askGateway = (event: StockReserved) =>
+    authorizeOrderPayment({ events: backbone, gateway, logger }, inTransaction, event);
+  /** StockReserved as the consumer applies it: the gateway asked outside, the answer recorded inside. */
+  const reserve = async (placed: OrderPlaced, event = stockReserved(placed)) =>
+    inTransaction(await askGateway(event));
   const cancel = (placed: OrderPlaced, event = orderCancelled(placed)) =>
     inTransaction((tx) => refundCancelledOrder({ events: backbone }, tx, event));
 
@@ -100,6 +112,53 @@ describe('payment use cases on a migrated PostgreSQL database', () => {
     expect(payload.eventId).not.toBe(reserved.eventId);
     expect(payload.occurredAt).toBeGreaterThanOrEqual(reserved.occurredAt);
     expect(result.outcome !== 'skipped' && result.payment.paymentId).toBe(payload.paymentId);
+    // The payment's id is the gateway idempotency key it was charged under, once.
+    expect(await prisma.paymentAttempt.findUnique({ where: { orderId: placed.orderId } })).toMatchObject({
+      id: payload.paymentId,
+      claims: 1,
+    });
+    expect(gateway.chargesOf(placed.orderId)).toBe(1);
+  });
+
+  it('when the process stops between the gateway answer and its record, then the retry asks again under the same key, is charged once, warned about, and recorded once', async () => {
+    const placed = orderPlaced();
+    const reserved = stockReserved(placed);
+    await place(placed);
+
+    await askGateway(reserved); // answered, then "crashed": the record step never runs
+    expect(await paymentsOf(placed.orderId)).toEqual([]); // an attempt in flight is not a payment
+
+    const result = await reserve(placed, reserved);
+    expect(result).toMatchObject({ outcome: 'AUTHORIZED' });
+    expect(gateway.chargesOf(placed.orderId)).toBe(1);
+    expect(await prisma.paymentAttempt.findUnique({ where: { orderId: placed.orderId } })).toMatchObject({
+      claims: 2,
+    });
+    expect(warnings).toContainEqual(expect.objectContaining({ orderId: placed.orderId, claims: 2 }));
+    expect(await paymentsOf(placed.orderId)).toEqual([
+      { status: 'AUTHORIZED', reason: null, amountCents: 2500n },
+    ]);
+    expect((await announced(placed.orderId)).map((e) => e.type)).toEqual(['PaymentAuthorized']);
+  });
+
+  it('when OrderCancelled is applied while the gateway is being asked, then the authorization that lands is recorded and refunded at once', async () => {
+    const placed = orderPlaced();
+    const reserved = stockReserved(placed);
+    const cancelled = orderCancelled(placed);
+    await place(placed);
+
+    const record = await askGateway(reserved); // the gateway has authorized; not recorded yet
+    await expect(cancel(placed, cancelled)).resolves.toEqual({ outcome: 'cancelled', refunded: [] });
+    await expect(inTransaction(record)).resolves.toMatchObject({ outcome: 'REFUNDED' });
+
+    expect(await paymentsOf(placed.orderId)).toEqual([
+      { status: 'REFUNDED', reason: null, amountCents: 2500n },
+    ]);
+    const events = await announced(placed.orderId);
+    expect(events.map((e) => e.type)).toEqual(['PaymentAuthorized', 'PaymentRefunded']);
+    const [authorized, refunded] = events.map((e) => e.payload as { eventId: string; paymentId: string });
+    expect(refunded?.paymentId).toBe(authorized?.paymentId);
+    expect(refunded?.eventId).not.toBe(authorized?.eventId);
   });
 
   it('when the token is tok_decline, then the payment FAILED with CARD_DECLINED and PaymentFailed is announced', async () => {
@@ -208,9 +267,33 @@ describe('payment use cases on a migrated PostgreSQL database', () => {
     ]);
   });
 
-  it('when OrderCancelled names an order never placed here, then it is acknowledged and changes nothing', async () => {
+  it('when OrderCancelled comes before OrderPlaced, then the cancellation is remembered, and the late OrderPlaced and StockReserved charge nothing', async () => {
     const placed = orderPlaced();
-    await expect(cancel(placed)).resolves.toEqual({ outcome: 'unknown-order' });
+    await expect(cancel(placed)).resolves.toEqual({ outcome: 'cancelled-before-placed' });
+    expect(await prisma.cancelledOrder.count({ where: { orderId: placed.orderId } })).toBe(1);
+
+    await expect(place(placed)).resolves.toEqual({
+      outcome: 'ignored',
+      reason: 'the order was cancelled before its OrderPlaced arrived',
+    });
+    // Skipped at once, not waiting for an OrderPlaced that will never apply.
+    await expect(reserve(placed)).resolves.toEqual({
+      outcome: 'skipped',
+      reason: 'the order was cancelled before it was placed here',
+    });
+
     expect(await prisma.orderPaymentRequest.count({ where: { orderId: placed.orderId } })).toBe(0);
+    expect(await paymentsOf(placed.orderId)).toEqual([]);
+    expect(await announced(placed.orderId)).toEqual([]);
+    expect(gateway.chargesOf(placed.orderId)).toBe(0);
+  });
+
+  it('when OrderPlaced is applied again after the order was cancelled, then it changes nothing', async () => {
+    const placed = orderPlaced();
+    await place(placed);
+    await cancel(placed);
+    await expect(place({ ...placed, eventId: randomUUID() })).resolves.toMatchObject({ outcome: 'ignored' });
+    await expect(reserve(placed)).resolves.toMatchObject({ outcome: 'skipped' });
+    expect(await paymentsOf(placed.orderId)).toEqual([]);
   });
 });

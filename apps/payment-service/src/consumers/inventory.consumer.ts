@@ -1,28 +1,41 @@
 import type { EventPayloads } from '@ecommerce/contracts';
-import type { ConsumerLogger, EventHandlers } from '@ecommerce/messaging';
+import type { EventOutbox } from '@ecommerce/event-backbone';
+import { externalEffectHandler, type ConsumerLogger, type EventHandlers } from '@ecommerce/messaging';
 
 import { authorizeOrderPayment } from '../application/authorize-order-payment';
-import type { EventOutbox } from '@ecommerce/event-backbone';
 import type { PaymentGateway } from '../gateway/simulated-payment-gateway';
 import type { PaymentDb } from '../persistence/payments.repository';
 
-/** The inventory topic: StockReserved charges the order. The other stock events are not payment's. */
+/**
+ * The inventory topic: StockReserved charges the order. The charge is an effect outside the
+ * database, so the gateway is asked before the consumer's transaction and its answer recorded inside
+ * (ExternalEffectHandler). The other stock events are not payment's.
+ */
 export function inventoryHandlers(deps: {
   events: EventOutbox;
   gateway: PaymentGateway;
   logger: ConsumerLogger;
-}): EventHandlers<EventPayloads, PaymentDb> {
+}) {
   return {
-    StockReserved: async ({ payload }, tx) => {
-      const result = await authorizeOrderPayment(deps, tx, payload);
-      if (result.outcome === 'skipped') {
-        deps.logger.info({ orderId: payload.orderId, reason: result.reason }, 'StockReserved ignored');
-      } else {
-        deps.logger.info(
-          { orderId: payload.orderId, paymentId: result.payment.paymentId, status: result.outcome },
-          'payment recorded',
-        );
-      }
-    },
-  };
+    StockReserved: externalEffectHandler(async ({ payload }, runInTransaction) => {
+      const record = await authorizeOrderPayment(deps, runInTransaction, payload);
+      return async (tx) => {
+        const result = await record(tx);
+        if (result.outcome === 'skipped') {
+          deps.logger.info({ orderId: payload.orderId, reason: result.reason }, 'StockReserved ignored');
+          return;
+        }
+        const context = {
+          orderId: payload.orderId,
+          paymentId: result.payment.paymentId,
+          status: result.outcome,
+        };
+        if (result.outcome === 'REFUNDED') {
+          deps.logger.warn(context, 'authorization landed after the order was cancelled; refunded');
+        } else {
+          deps.logger.info(context, 'payment recorded');
+        }
+      };
+    }),
+  } satisfies EventHandlers<EventPayloads, PaymentDb>;
 }

@@ -1,7 +1,7 @@
 import type { EventPayloads } from '@ecommerce/contracts';
+import type { EventOutbox } from '@ecommerce/event-backbone';
 import type { ConsumerLogger, EventHandlers } from '@ecommerce/messaging';
 
-import type { EventOutbox } from '@ecommerce/event-backbone';
 import { recordOrderPlaced } from '../application/record-order-placed';
 import { refundCancelledOrder } from '../application/refund-cancelled-order';
 import type { PaymentDb } from '../persistence/payments.repository';
@@ -13,14 +13,17 @@ export function ordersHandlers(deps: {
 }): EventHandlers<EventPayloads, PaymentDb> {
   return {
     OrderPlaced: async ({ payload }, tx) => {
-      await recordOrderPlaced(tx, payload);
+      const result = await recordOrderPlaced(tx, payload);
+      if (result.outcome === 'ignored') {
+        deps.logger.info({ orderId: payload.orderId, reason: result.reason }, 'OrderPlaced ignored');
+      }
     },
     OrderCancelled: async ({ payload }, tx) => {
       const result = await refundCancelledOrder(deps, tx, payload);
-      if (result.outcome === 'unknown-order') {
+      if (result.outcome === 'cancelled-before-placed') {
         deps.logger.warn(
           { orderId: payload.orderId },
-          'OrderCancelled for an order never placed here; ignored',
+          'OrderCancelled for an order not placed here yet; remembered, so a late OrderPlaced charges nothing',
         );
       } else if (result.refunded.length > 0) {
         deps.logger.info(

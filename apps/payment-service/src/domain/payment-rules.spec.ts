@@ -1,4 +1,4 @@
-import { decideCharge, paymentsToRefund, type PaymentStatus } from './payment-rules';
+import { decideCharge, paymentsToRefund, refundsOnArrival, type PaymentStatus } from './payment-rules';
 
 describe('payment rules', () => {
   describe('decideCharge', () => {
@@ -19,6 +19,14 @@ describe('payment rules', () => {
         });
       },
     );
+  });
+
+  describe('refundsOnArrival', () => {
+    it('refunds an authorization that lands for an order cancelled meanwhile, and nothing else', () => {
+      expect(refundsOnArrival({ cancelled: true }, 'AUTHORIZED')).toBe(true);
+      expect(refundsOnArrival({ cancelled: true }, 'FAILED')).toBe(false);
+      expect(refundsOnArrival({ cancelled: false }, 'AUTHORIZED')).toBe(false);
+    });
   });
 
   describe('paymentsToRefund', () => {

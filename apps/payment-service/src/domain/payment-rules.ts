@@ -18,8 +18,8 @@ export type ChargeDecision = { action: 'charge' } | { action: 'skip'; reason: st
 /**
  * StockReserved asks for a charge. An order is charged at most once: a second StockReserved (a
  * re-announcement under a new eventId) finds the first payment and is ignored. A cancelled order
- * is not charged at all, which closes the cancel-before-authorize race without ever moving money
- * that would have to be refunded at once.
+ * is not charged at all. (A cancel that comes while the gateway is being asked cannot stop that
+ * charge: `refundsOnArrival` refunds it when it lands.)
  */
 export function decideCharge(state: OrderPaymentState): ChargeDecision {
   if (state.cancelled) {
@@ -30,6 +30,18 @@ export function decideCharge(state: OrderPaymentState): ChargeDecision {
     return { action: 'skip', reason: `the order already has a payment (${existing.status})` };
   }
   return { action: 'charge' };
+}
+
+/**
+ * An authorization that lands for an order cancelled while the gateway was being asked is refunded
+ * as soon as it is recorded: the cancellation could not refund what did not exist yet (SPEC 4,
+ * "including one that lands after the cancel").
+ */
+export function refundsOnArrival(
+  state: Pick<OrderPaymentState, 'cancelled'>,
+  landed: PaymentStatus,
+): boolean {
+  return state.cancelled && landed === 'AUTHORIZED';
 }
 
 /** OrderCancelled refunds every authorization of the order, and only those (FAILED moved no money). */

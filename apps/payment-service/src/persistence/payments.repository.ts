@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+
 import type { Prisma } from '../generated/prisma/client';
 import type { PaymentStatus } from '../domain/payment-rules';
 
@@ -81,6 +83,43 @@ export async function lockOrderPaymentRequest(
         cancelled: row.cancelled,
       }
     : null;
+}
+
+/**
+ * Remembers that the order was cancelled, whether or not its OrderPlaced has been applied here:
+ * an OrderPlaced or StockReserved that comes later finds it and charges nothing.
+ */
+export async function rememberCancellation(db: PaymentDb, orderId: string): Promise<void> {
+  await db.cancelledOrder.createMany({ data: [{ orderId }], skipDuplicates: true });
+}
+
+export async function wasCancelled(db: PaymentDb, orderId: string): Promise<boolean> {
+  return (await db.cancelledOrder.count({ where: { orderId } })) > 0;
+}
+
+/** The order's authorization attempt, claimed: its idempotency key and how many times it was claimed. */
+export interface PaymentAttempt {
+  attemptId: string;
+  claims: number;
+}
+
+/**
+ * Claims the order's one authorization attempt: the first claim creates it with a new id; a later
+ * one (the gateway call failed, or its answer was never recorded) keeps that id and counts itself,
+ * so the gateway is asked again under the same idempotency key. Call it holding the order's lock.
+ */
+export async function claimPaymentAttempt(db: PaymentDb, orderId: string): Promise<PaymentAttempt> {
+  const [attempt] = await db.$queryRaw<{ id: string; claims: number }[]>`
+    INSERT INTO payment_attempts (id, order_id, claims, updated_at)
+    VALUES (${randomUUID()}::uuid, ${orderId}::uuid, 1, now())
+    ON CONFLICT (order_id) DO UPDATE SET claims = payment_attempts.claims + 1, updated_at = now()
+    RETURNING id::text, claims`;
+  if (!attempt) throw new Error(`claiming the payment attempt of order ${orderId} returned no row`);
+  return { attemptId: attempt.id, claims: attempt.claims };
+}
+
+export async function paymentExists(db: PaymentDb, paymentId: string): Promise<boolean> {
+  return (await db.payment.count({ where: { id: paymentId } })) > 0;
 }
 
 /** Marks the order cancelled; false when the order is unknown. */

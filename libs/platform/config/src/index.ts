@@ -1,5 +1,6 @@
 export { ConfigError, loadConfig } from './load-config';
 export {
+  databaseSettings,
   databaseUrlSetting,
   httpSettings,
   inboxSettings,

@@ -1,3 +1,4 @@
+import { defaultDatabaseTransactionSettings } from '@ecommerce/database';
 import { Type, type TString } from '@sinclair/typebox';
 
 /** Settings every service's HTTP server reads. */
@@ -160,6 +161,29 @@ const adminSettings = {
   ),
 };
 
+/**
+ * The limits of every interactive transaction on a service's database (passed to
+ * `createPrismaClient`). No external effect runs inside a transaction, so a transaction holds only
+ * database work and a few seconds is plenty; one that takes longer fails and spends a retry
+ * attempt, while one that cannot start in time means the database is unavailable.
+ */
+export const databaseSettings = {
+  DATABASE_TRANSACTION_TIMEOUT_MS: Type.Integer({
+    minimum: 100,
+    maximum: 600_000,
+    default: defaultDatabaseTransactionSettings.DATABASE_TRANSACTION_TIMEOUT_MS,
+    description:
+      'longest an interactive database transaction (and any one SQL statement) may run, in ms; past it the work fails and spends a retry attempt',
+  }),
+  DATABASE_TRANSACTION_MAX_WAIT_MS: Type.Integer({
+    minimum: 10,
+    maximum: 600_000,
+    default: defaultDatabaseTransactionSettings.DATABASE_TRANSACTION_MAX_WAIT_MS,
+    description:
+      'longest to wait for a free connection to start a database transaction, in ms; past it the database counts as unavailable',
+  }),
+};
+
 /** The database URL setting of one service, e.g. `ORDER_DATABASE_URL`. */
 export function databaseUrlSetting<Variable extends string>(
   variable: Variable,
@@ -176,7 +200,8 @@ export function databaseUrlSetting<Variable extends string>(
 
 /**
  * The settings every service reads: HTTP, Kafka, schema registry, topics, its inbox, tracing, the admin
- * credential and its own database. A service spreads these into its schema and adds its own.
+ * credential, its own database and its transactions' limits. A service spreads these into its schema and
+ * adds its own.
  */
 export function serviceSettings<const Variable extends string>(service: {
   defaultPort: number;
@@ -190,6 +215,7 @@ export function serviceSettings<const Variable extends string>(service: {
   typeof telemetrySettings &
   typeof operationsSettings &
   typeof adminSettings &
+  typeof databaseSettings &
   Record<Variable, TString> {
   return {
     ...httpSettings(service.defaultPort),
@@ -201,5 +227,6 @@ export function serviceSettings<const Variable extends string>(service: {
     ...operationsSettings,
     ...adminSettings,
     ...databaseUrlSetting(service.databaseUrlVariable, service.defaultDatabase),
+    ...databaseSettings,
   };
 }

@@ -63,12 +63,13 @@ describe('isDatabaseUnavailable, on errors node-postgres really raises', () => {
 
 /**
  * Prisma 7's errors with the `pg` adapter, as printed by a client of this workspace (order-service)
- * against a refused port, a terminated backend and an expired transaction. The order service's
- * persistence spec checks the same against a live Prisma client.
+ * against a refused port, a terminated backend, an expired transaction and a transaction that could
+ * not start in its maxWait. The order service's persistence spec checks the same against a live
+ * Prisma client.
  */
 describe('isDatabaseUnavailable, on the shapes of Prisma 7 errors', () => {
-  const prismaError = (code: string, meta: unknown) =>
-    Object.assign(new Error(`prisma ${code}`), { name: 'PrismaClientKnownRequestError', code, meta });
+  const prismaError = (code: string, meta: unknown, message = `prisma ${code}`) =>
+    Object.assign(new Error(message), { name: 'PrismaClientKnownRequestError', code, meta });
 
   it.each([
     ['P1001 with DatabaseNotReachable', prismaError('P1001', {})],
@@ -84,7 +85,10 @@ describe('isDatabaseUnavailable, on the shapes of Prisma 7 errors', () => {
         driverAdapterError: { name: 'DriverAdapterError', cause: { kind: 'DatabaseNotReachable' } },
       }),
     ],
-    ['P2028, a transaction that could not start or expired', prismaError('P2028', { operation: 'commit' })],
+    [
+      'P2028, a transaction that could not start within its maxWait',
+      prismaError('P2028', {}, 'Transaction API error: Unable to start a transaction in the given time.'),
+    ],
     ['P2024, no pooled connection in time', prismaError('P2024', {})],
   ])('%s: unavailable', (_label, error) => {
     expect(isDatabaseUnavailable(error)).toBe(true);
@@ -92,6 +96,37 @@ describe('isDatabaseUnavailable, on the shapes of Prisma 7 errors', () => {
 
   it.each([
     ['P2002, a unique constraint', prismaError('P2002', { target: ['sku'] })],
+    [
+      'P2028, a transaction that expired before its commit',
+      prismaError(
+        'P2028',
+        { operation: 'commit', timeout: 300, timeTaken: 705 },
+        'Transaction API error: A commit cannot be executed on an expired transaction. The timeout for this transaction was 300 ms, however 705 ms passed since the start of the transaction.',
+      ),
+    ],
+    [
+      'P2028, a transaction already closed',
+      prismaError(
+        'P2028',
+        {},
+        'Transaction API error: Transaction already closed: A query cannot be executed on a transaction that was rolled back.',
+      ),
+    ],
+    [
+      'P2010 carrying the driver kind TransactionAlreadyClosed',
+      prismaError('P2010', {
+        driverAdapterError: {
+          name: 'DriverAdapterError',
+          cause: { kind: 'TransactionAlreadyClosed', cause: 'transaction already closed' },
+        },
+      }),
+    ],
+    [
+      'P2010 carrying 57014, a statement cancelled by statement_timeout',
+      prismaError('P2010', {
+        driverAdapterError: { name: 'DriverAdapterError', cause: { kind: 'postgres', code: '57014' } },
+      }),
+    ],
     [
       'P2010 carrying a check violation',
       prismaError('P2010', {

@@ -5,6 +5,12 @@ export {
   dropDatabase,
   withAdminClient,
 } from './database-admin';
-export { createPrismaClient, databaseDependency } from './prisma-client';
+export {
+  createPrismaClient,
+  databaseDependency,
+  defaultDatabaseTransactionSettings,
+  type DatabaseTransactionSettings,
+} from './prisma-client';
 export { isDatabaseUnavailable, isNetworkFailure } from './database-unavailable';
 export type { RunInTransaction, SqlExecutor } from './sql-executor';
+export { lockKeyForTransaction } from './transaction-lock';
