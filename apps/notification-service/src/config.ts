@@ -17,6 +17,13 @@ export const notificationServiceConfigSchema = Type.Object({
         'SMTP server for customer mail, e.g. smtp://127.0.0.1:1025 (Mailpit); unset: notifications are logged',
     }),
   ),
+  SMTP_TIMEOUT_MS: Type.Integer({
+    minimum: 100,
+    maximum: 600_000,
+    default: 30_000,
+    description:
+      'longest wait for the SMTP server to connect, greet or answer a command; then the send fails and is retried',
+  }),
   MAIL_FROM: Type.String({
     minLength: 3,
     default: 'orders@shop.example',

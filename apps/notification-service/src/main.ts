@@ -23,7 +23,12 @@ async function main(): Promise<void> {
     logger,
     publishesEvents: true,
   });
-  const channel = createNotificationChannel({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM, logger });
+  const channel = createNotificationChannel({
+    smtpUrl: config.SMTP_URL,
+    smtpTimeoutMs: config.SMTP_TIMEOUT_MS,
+    from: config.MAIL_FROM,
+    logger,
+  });
   await backbone.consume({
     topics: ['orders'],
     handlers: orderEventHandlers({

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:net';
 
 import { type OrderConfirmed, type OrderPlaced } from '@ecommerce/contracts';
 import { sampleEvents } from '@ecommerce/contracts/testing';
@@ -95,8 +96,8 @@ describe('notification-service on real PostgreSQL, Kafka, registry and SMTP', ()
     return started;
   }
 
-  const channelTo = (smtpUrl: string | undefined) => {
-    const channel = createNotificationChannel({ smtpUrl, from: 'shop@shop.test', logger });
+  const channelTo = (smtpUrl: string | undefined, smtpTimeoutMs = 30_000) => {
+    const channel = createNotificationChannel({ smtpUrl, smtpTimeoutMs, from: 'shop@shop.test', logger });
     channels.push(channel);
     return channel;
   };
@@ -397,6 +398,49 @@ describe('notification-service on real PostgreSQL, Kafka, registry and SMTP', ()
       { template: 'order-received', channel: 'email', status: 'pending', sendAttempts: 2 },
     ]);
     expect(await announcedFor(order.orderId)).toBe(0);
+  });
+
+  it('when the SMTP server accepts connections and never answers, then each try ends at SMTP_TIMEOUT_MS and the event is dead-lettered, not held for ever', async () => {
+    const silent = createServer(() => undefined); // accepts, never greets
+    const port = await freePort();
+    await new Promise<void>((resolve) => silent.listen(port, '127.0.0.1', resolve));
+    try {
+      const ownTopics = await newBackbone();
+      const groupId = `notification-service-smtp-silent-${randomUUID().slice(0, 8)}`;
+      await ownTopics.consume({
+        groupId,
+        topics: ['orders'],
+        handlers: orderEventHandlers({
+          backbone: ownTopics,
+          channel: channelTo(`smtp://127.0.0.1:${port}`, 300),
+          customerMailDomain: 'customers.test',
+          logger,
+        }),
+        runInTransaction,
+        logger,
+        retry: { maxAttempts: 2, initialDelayMs: 10, maxDelayMs: 20 },
+      });
+      const order = newOrder();
+      await prisma.$transaction((tx) => writeEvent(tx, ownTopics, { type: 'OrderPlaced', payload: order }));
+
+      const letters = await waitFor(
+        'the dead letter',
+        async () => {
+          const found = (
+            await readDeadLetters(ownTopics.kafka, deadLetterTopic(ownTopics.topicPrefix, groupId))
+          ).filter((letter) => letter.headers['event-id'] === order.eventId);
+          return found.length > 0 && found;
+        },
+        // nodemailer's own deadline would be 2 minutes per try, 10 once connected.
+        { timeoutMs: 30_000 },
+      );
+      expect(letters[0]).toMatchObject({ attempts: 2, errorCode: 'MAIL_NOT_SENT' });
+      expect(await rowsOf(order.orderId)).toEqual([
+        { template: 'order-received', channel: 'email', status: 'pending', sendAttempts: 2 },
+      ]);
+    } finally {
+      silent.close();
+    }
   });
 
   it('lists notifications by order over HTTP, and refuses a malformed order id', async () => {

@@ -32,11 +32,14 @@ export function errorCode(error: unknown): string {
  * An outage of what the handler depends on (its database, or a server reached over the network,
  * such as the schema registry), not a fault of the event: retrying after it ends succeeds. The
  * consumer keeps retrying through an outage without spending the event's attempts, so a database
- * restart delays events and dead-letters none. Errors can say so themselves with `outage: true`
- * (as the contracts' SchemaRegistryUnreachableError does).
+ * restart delays events and dead-letters none. Errors can say so themselves: `outage: true` (as
+ * the contracts' SchemaRegistryUnreachableError does), or `outage: false` for a failure that must
+ * spend attempts even though a network error caused it (notification's MailNotSentError: SPEC 2
+ * dead-letters a mail the server would not take rather than hold the partition for it).
  */
 export function isOutage(error: unknown): boolean {
-  if ((error as { outage?: unknown } | null)?.outage === true) return true;
+  const says = (error as { outage?: unknown } | null)?.outage;
+  if (typeof says === 'boolean') return says;
   return isDatabaseUnavailable(error) || isNetworkFailure(error);
 }
 
