@@ -4,6 +4,7 @@ import {
   consumerGroupId,
   consumerMetricsObserver,
   connectionSettings,
+  consumerLiveness,
   createKafka,
   createSchemaRegistry,
   deadLetterTopic,
@@ -11,6 +12,7 @@ import {
   untilClusterSettles,
   EventConsumer,
   KafkaPublisher,
+  type ConsumerLivenessSettings,
   type ConsumerLogger,
   type MessagingSettings,
   type EventHandlers,
@@ -21,7 +23,7 @@ import { metrics } from '@ecommerce/telemetry';
 import type { Kafka } from 'kafkajs';
 
 /** The messaging settings every service reads (see `serviceSettings` in @ecommerce/config). */
-export interface EventBackboneSettings extends MessagingSettings {
+export interface EventBackboneSettings extends MessagingSettings, ConsumerLivenessSettings {
   TOPIC_PREFIX: string;
   KAFKA_TOPIC_PARTITIONS: number;
   KAFKA_REPLICATION_FACTOR: number;
@@ -75,6 +77,7 @@ export async function startEventBackbone(options: {
 }): Promise<EventBackbone> {
   const { settings } = options;
   const connections = connectionSettings(options.serviceName, settings);
+  const liveness = consumerLiveness(settings);
   const kafka = createKafka(connections.kafka);
   const codec = new EventCodec({
     registry: createSchemaRegistry(connections.schemaRegistry),
@@ -93,6 +96,9 @@ export async function startEventBackbone(options: {
   );
 
   const consumers: { stop(): Promise<void>; checkRunning(): Promise<void> }[] = [];
+  // Stopped consumers stay listed, so readiness says they are stopped (a service shutting down, or
+  // analytics rebuilding its read models); a consume() after a stop starts the list afresh.
+  let consumersStopped = false;
   const consume = async <Tx extends SqlExecutor>(consumeOptions: ConsumeOptions<Tx>): Promise<void> => {
     const groupId = consumeOptions.groupId ?? options.serviceName;
     const consumer = new EventConsumer<EventPayloads, Tx>({
@@ -109,13 +115,17 @@ export async function startEventBackbone(options: {
       },
       logger: consumeOptions.logger,
       observer: consumerMetricsObserver(metrics, groupId),
+      liveness,
       ...(consumeOptions.retry && { retry: consumeOptions.retry }),
     });
     await consumer.start();
+    if (consumersStopped) consumers.splice(0);
+    consumersStopped = false;
     consumers.push(consumer);
   };
   const stopConsumers = async () => {
-    await Promise.all(consumers.splice(0).map((consumer) => consumer.stop()));
+    consumersStopped = true;
+    await Promise.all(consumers.map((consumer) => consumer.stop()));
   };
   const consumersRunning = {
     check: async () => void (await Promise.all(consumers.map((consumer) => consumer.checkRunning()))),

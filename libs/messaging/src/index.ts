@@ -26,4 +26,10 @@ export { checkSchemaRegistry, createSchemaRegistry, type SchemaRegistrySettings 
 export { ensureTopics, type TopicSettings } from './topics';
 export { isRetriableKafkaError, untilClusterSettles } from './cluster-settling';
 export { consumerMetricsObserver } from './consumer-metrics';
+export {
+  consumerLiveness,
+  defaultConsumerLiveness,
+  type ConsumerLiveness,
+  type ConsumerLivenessSettings,
+} from './consumer-liveness';
 export { connectionSettings, type MessagingSettings } from './connection-settings';

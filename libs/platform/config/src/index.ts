@@ -2,6 +2,7 @@ export { ConfigError, loadConfig } from './load-config';
 export {
   databaseUrlSetting,
   httpSettings,
+  kafkaConsumerSettings,
   kafkaSettings,
   schemaRegistrySettings,
   serviceSettings,
