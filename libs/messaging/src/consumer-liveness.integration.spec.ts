@@ -20,6 +20,7 @@ import { defaultConsumerLiveness, type ConsumerLiveness } from './consumer-liven
 import { deadLetterTopic } from './dead-letter';
 import { EventConsumer, type EventConsumerOptions } from './event-consumer';
 import { createTestMessaging, type TestEvent, type TestMessaging } from './testing';
+import { createAppliedByMemberTable, recordAppliedBy } from './testing/applied-by-member';
 
 const workspaceRoot = join(__dirname, '..', '..', '..');
 const logger = pino({ level: 'silent' });
@@ -42,9 +43,7 @@ describe('consumer liveness on a real broker, registry and database', () => {
     messaging = await createTestMessaging();
     database = await createTestDatabase('order');
     db = createPgTransactions(database.url);
-    await db.query(
-      'CREATE TABLE effects (event_id uuid, partition int, member text, applied_at timestamptz DEFAULT clock_timestamp())',
-    );
+    await db.query(createAppliedByMemberTable);
   });
 
   afterEach(async () => {
@@ -68,16 +67,7 @@ describe('consumer liveness on a real broker, registry and database', () => {
       groupId,
       topics: [topic],
       decoder: messaging.decoder,
-      handlers: {
-        TestEvent: async (event, tx) => {
-          await tx.$executeRawUnsafe(
-            'INSERT INTO effects (event_id, partition, member) VALUES ($1::uuid, $2, $3)',
-            event.payload.eventId,
-            event.partition,
-            member,
-          );
-        },
-      },
+      handlers: { TestEvent: recordAppliedBy(member) },
       runInTransaction: db.runInTransaction,
       deadLetterTopic: deadLetterTopic(messaging.topicPrefix, groupId),
       deadLetterTopicSettings: { partitions: 1, replicationFactor: 1 },
@@ -257,12 +247,7 @@ describe('consumer liveness on a real broker, registry and database', () => {
           // The injected fault: a dependency that takes one and a half sessions to answer.
           await new Promise((resolve) => setTimeout(resolve, liveness.sessionTimeoutMs * 1.5));
           slowHandlerRunning = false;
-          await tx.$executeRawUnsafe(
-            'INSERT INTO effects (event_id, partition, member) VALUES ($1::uuid, $2, $3)',
-            event.payload.eventId,
-            event.partition,
-            'slow',
-          );
+          await recordAppliedBy('slow')(event, tx);
         },
       },
     });

@@ -1,11 +1,11 @@
 /**
  * One EventConsumer as a process of its own, a member of a consumer group that a test kills with
- * `kill -9` (and for nothing else). Each event it applies is recorded in `effects` (event id,
- * partition, `MEMBER`), so the test sees which member consumed which partition and when.
+ * `kill -9` (and for nothing else). Each event it applies is recorded by `recordAppliedBy(MEMBER)`,
+ * so the test sees which member consumed which partition and when.
  *
- * Environment: KAFKA_BROKERS, SCHEMA_REGISTRY_URL, DATABASE_URL (with an `effects` table), TOPIC,
- * GROUP_ID, DEAD_LETTER_TOPIC, MEMBER, and LIVENESS: a JSON `Partial<ConsumerLiveness>`. Prints
- * "started" once the consumer is started.
+ * Environment: KAFKA_BROKERS, SCHEMA_REGISTRY_URL, DATABASE_URL (with `createAppliedByMemberTable`),
+ * TOPIC, GROUP_ID, DEAD_LETTER_TOPIC, MEMBER, and LIVENESS: a JSON `Partial<ConsumerLiveness>`.
+ * Prints "started" once the consumer is started.
  */
 import { createPgTransactions } from '@ecommerce/test-infra';
 import pino from 'pino';
@@ -16,6 +16,7 @@ import type { ConsumerLiveness } from '../consumer-liveness';
 import { EventConsumer } from '../event-consumer';
 import { createKafka, parseBrokers } from '../kafka-client';
 import { createSchemaRegistry } from '../schema-registry';
+import { recordAppliedBy } from './applied-by-member';
 import type { TestEvent } from './test-messaging';
 
 function required(name: string): string {
@@ -32,16 +33,7 @@ const consumer = new EventConsumer<{ TestEvent: TestEvent }, SqlExecutor>({
   groupId: required('GROUP_ID'),
   topics: [required('TOPIC')],
   decoder: { decode: async (buffer) => ({ type: 'TestEvent', payload: await registry.decode(buffer) }) },
-  handlers: {
-    TestEvent: async (event, tx) => {
-      await tx.$executeRawUnsafe(
-        'INSERT INTO effects (event_id, partition, member) VALUES ($1::uuid, $2, $3)',
-        event.payload.eventId,
-        event.partition,
-        member,
-      );
-    },
-  },
+  handlers: { TestEvent: recordAppliedBy(member) },
   runInTransaction: db.runInTransaction,
   deadLetterTopic: required('DEAD_LETTER_TOPIC'),
   deadLetterTopicSettings: { partitions: 1, replicationFactor: 1 },
