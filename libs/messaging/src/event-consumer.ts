@@ -413,7 +413,10 @@ export class EventConsumer<Events extends object, Tx extends SqlExecutor> {
             RETRY_MESSAGES[because],
           );
           await heartbeat();
-          await this.pause(delayMs, keepAlive.signal);
+          await this.pause(
+            delayMs,
+            AbortSignal.any([this.stopController.signal, run.givenUp.signal, keepAlive.heartbeatFailed]),
+          );
           await heartbeat();
         }
       }
@@ -427,11 +430,14 @@ export class EventConsumer<Events extends object, Tx extends SqlExecutor> {
    * only between messages, so a handler slower than the session (a slow SMTP server, a long
    * outage retried in place) would get the member evicted and its partitions handed to another,
    * which would handle the same message again. A heartbeat that fails (a rebalance began, the
-   * member was evicted) aborts `signal` with its error, which ends a retry wait at once: the
-   * message is left for redelivery and kafkajs rejoins the group, rather than keeping the whole
-   * group waiting. `signal` also aborts when the consumer stops or its run is given up.
+   * member was evicted) aborts `heartbeatFailed` with its error, which ends a retry wait at once:
+   * the message is left for redelivery and kafkajs rejoins the group, rather than keeping the
+   * whole group waiting. Stops by itself when the run is given up.
    */
-  private keepAlive(run: ConsumerRun, heartbeat: () => Promise<void>): { signal: AbortSignal; stop(): void } {
+  private keepAlive(
+    run: ConsumerRun,
+    heartbeat: () => Promise<void>,
+  ): { heartbeatFailed: AbortSignal; stop(): void } {
     const heartbeatFailed = new AbortController();
     const timer = setInterval(() => {
       heartbeat().catch((error: unknown) => heartbeatFailed.abort(error));
@@ -439,7 +445,7 @@ export class EventConsumer<Events extends object, Tx extends SqlExecutor> {
     const stop = () => clearInterval(timer);
     run.givenUp.signal.addEventListener('abort', stop, { once: true });
     return {
-      signal: AbortSignal.any([this.stopController.signal, run.givenUp.signal, heartbeatFailed.signal]),
+      heartbeatFailed: heartbeatFailed.signal,
       stop: () => {
         stop();
         run.givenUp.signal.removeEventListener('abort', stop);
