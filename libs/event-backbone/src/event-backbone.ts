@@ -51,12 +51,15 @@ export interface EventBackbone {
   /**
    * Starts a consumer group on contract events: decoded (and resolved to this service's schema
    * versions) by the codec, applied once per event through the inbox, retried, dead-lettered to
-   * `<prefix>dlq.<group>`, measured. The Kafka group is `<prefix><group>`.
+   * `<prefix>dlq.<group>`, measured, watched for stalls. The Kafka group is `<prefix><group>`.
+   * Resolves once the consumer is connected and subscribed, not once it has joined the group (a
+   * join waits for the group's rebalance).
    */
   consume<Tx extends SqlExecutor>(options: ConsumeOptions<Tx>): Promise<void>;
   /**
    * Readiness checks of what the backbone runs, in the shape the HTTP server takes as dependencies:
-   * `consumers` (every consumer group running) and, in a service that publishes, `outboxRelay`.
+   * `consumers` (every consumer group running: not restarting after a crash or a stall, not
+   * stopped) and, in a service that publishes, `outboxRelay`.
    */
   readiness(): Record<string, { check(): Promise<void> }>;
   /** Stops the consumers (finishing the events in hand), then the relay (finishing its batch). */
