@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 
 import { ContractViolationError, topicName, type OrderPlaced } from '@ecommerce/contracts';
 import { sampleEvents } from '@ecommerce/contracts/testing';
+import { createHttpServer } from '@ecommerce/service-runtime';
 import {
   createPgTransactions,
   createTestDatabase,
@@ -146,5 +147,55 @@ describe('a service’s event backbone on the real broker, registry and database
       db.runInTransaction((tx) => writeEvent(tx, backbone, { type: 'OrderPlaced', payload: broken })),
     ).rejects.toThrow(ContractViolationError);
     expect(await db.query('SELECT event_id FROM outbox WHERE event_id = $1', [broken.eventId])).toEqual([]);
+  });
+
+  it('when a consumer is stopped, then /health/ready answers 503 and names the consumer group; while it runs, 200', async () => {
+    const { kafkaBrokers, schemaRegistryUrl } = testInfrastructure();
+    const consumersOnly = await startEventBackbone({
+      serviceName: 'readiness-test',
+      settings: {
+        KAFKA_BROKERS: kafkaBrokers,
+        SCHEMA_REGISTRY_URL: schemaRegistryUrl,
+        TOPIC_PREFIX: backbone.topicPrefix,
+        KAFKA_TOPIC_PARTITIONS: 3,
+        KAFKA_REPLICATION_FACTOR: 1,
+      },
+      databaseUrl: database.url,
+      logger: pino({ level: 'silent' }),
+      publishesEvents: false,
+    });
+    const server = await createHttpServer({
+      serviceName: 'readiness-test',
+      logger: pino({ level: 'silent' }),
+      dependencies: consumersOnly.readiness(),
+    });
+    try {
+      await consumersOnly.consume({
+        topics: ['orders'],
+        runInTransaction: db.runInTransaction,
+        logger: pino({ level: 'silent' }),
+        handlers: {},
+      });
+      const running = await server.inject({ method: 'GET', url: '/health/ready' });
+      expect(running.statusCode).toBe(200);
+      expect(running.json()).toMatchObject({ checks: { consumers: { status: 'up' } } });
+
+      await consumersOnly.stop();
+
+      const stopped = await server.inject({ method: 'GET', url: '/health/ready' });
+      expect(stopped.statusCode).toBe(503);
+      expect(stopped.json()).toMatchObject({
+        status: 'not ready',
+        checks: {
+          consumers: {
+            status: 'down',
+            error: `consumer group ${backbone.topicPrefix}readiness-test: stopped`,
+          },
+        },
+      });
+    } finally {
+      await server.close();
+      await consumersOnly.stop();
+    }
   });
 });

@@ -4,6 +4,7 @@ import {
   consumerGroupId,
   consumerMetricsObserver,
   connectionSettings,
+  consumerLiveness,
   createKafka,
   createSchemaRegistry,
   assertInboxOutlivesTopics,
@@ -14,6 +15,7 @@ import {
   untilClusterSettles,
   EventConsumer,
   KafkaPublisher,
+  type ConsumerLivenessSettings,
   type ConsumerLogger,
   type MessagingSettings,
   type RetentionSettingValues,
@@ -30,7 +32,8 @@ import { OutboxStatusReporter } from './outbox-status-reporter';
 import type { Kafka } from 'kafkajs';
 
 /** The messaging settings every service reads (see `serviceSettings` in @ecommerce/config). */
-export interface EventBackboneSettings extends MessagingSettings, RetentionSettingValues {
+export interface EventBackboneSettings
+  extends MessagingSettings, RetentionSettingValues, ConsumerLivenessSettings {
   TOPIC_PREFIX: string;
   KAFKA_TOPIC_PARTITIONS: number;
   KAFKA_REPLICATION_FACTOR: number;
@@ -60,12 +63,15 @@ export interface EventBackbone {
   /**
    * Starts a consumer group on contract events: decoded (and resolved to this service's schema
    * versions) by the codec, applied once per event through the inbox, retried, dead-lettered to
-   * `<prefix>dlq.<group>`, measured. The Kafka group is `<prefix><group>`.
+   * `<prefix>dlq.<group>`, measured, watched for stalls. The Kafka group is `<prefix><group>`.
+   * Resolves once the consumer is connected and subscribed, not once it has joined the group (a
+   * join waits for the group's rebalance).
    */
   consume<Tx extends SqlExecutor>(options: ConsumeOptions<Tx>): Promise<void>;
   /**
    * Readiness checks of what the backbone runs, in the shape the HTTP server takes as dependencies:
-   * `consumers` (every consumer group running) and, in a service that publishes, `outboxRelay`.
+   * `consumers` (every consumer group running: not restarting after a crash or a stall, not
+   * stopped) and, in a service that publishes, `outboxRelay`.
    */
   readiness(): Record<string, { check(): Promise<void> }>;
   /** Stops the consumers (finishing the events in hand), then the relay (finishing its batch). */
@@ -90,6 +96,7 @@ export async function startEventBackbone(options: {
   const { settings } = options;
   const connections = connectionSettings(options.serviceName, settings);
   const retention = retentionSettings(settings);
+  const liveness = consumerLiveness(settings);
   const kafka = createKafka({ ...connections.kafka, logger: options.logger });
   const codec = new EventCodec({
     registry: createSchemaRegistry(connections.schemaRegistry),
@@ -114,6 +121,9 @@ export async function startEventBackbone(options: {
   let inboxPruner: InboxPruner | undefined;
 
   const consumers: { stop(): Promise<void>; checkRunning(): Promise<void> }[] = [];
+  // Stopped consumers stay listed, so readiness says they are stopped (a service shutting down, or
+  // analytics rebuilding its read models); a consume() after a stop starts the list afresh.
+  let consumersStopped = false;
   const consume = async <Tx extends SqlExecutor>(consumeOptions: ConsumeOptions<Tx>): Promise<void> => {
     const groupId = consumeOptions.groupId ?? options.serviceName;
     const consumer = new EventConsumer<EventPayloads, Tx>({
@@ -131,9 +141,12 @@ export async function startEventBackbone(options: {
       },
       logger: consumeOptions.logger,
       observer: consumerMetricsObserver(metrics, groupId),
+      liveness,
       ...(consumeOptions.retry && { retry: consumeOptions.retry }),
     });
     await consumer.start();
+    if (consumersStopped) consumers.splice(0);
+    consumersStopped = false;
     consumers.push(consumer);
     if (!inboxPruner && retention.inboxMs !== UNLIMITED_RETENTION_MS) {
       inboxPruner = new InboxPruner({
@@ -147,7 +160,8 @@ export async function startEventBackbone(options: {
   const stopConsumers = async () => {
     await inboxPruner?.stop();
     inboxPruner = undefined;
-    await Promise.all(consumers.splice(0).map((consumer) => consumer.stop()));
+    consumersStopped = true;
+    await Promise.all(consumers.map((consumer) => consumer.stop()));
   };
   const consumersRunning = {
     check: async () => void (await Promise.all(consumers.map((consumer) => consumer.checkRunning()))),

@@ -11,5 +11,6 @@ export function consumerMetricsObserver(metrics: ServiceMetrics, group: string):
     deadLettered: ({ topic }) => metrics.deadLetters.inc({ group, topic }),
     lag: (topic, partition, lag) =>
       metrics.consumerLag.set({ group, topic, partition: String(partition) }, lag),
+    restarted: (cause) => metrics.consumerRestarts.inc({ group, cause }),
   };
 }

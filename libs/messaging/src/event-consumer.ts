@@ -17,6 +17,8 @@ import {
 import { claimInboxEntry, hasInboxEntry } from './inbox';
 import { backoffDelayMs, defaultRetryPolicy, RetryBudget, type RetryPolicy } from './retry-policy';
 import { untilClusterSettles } from './cluster-settling';
+import { defaultConsumerLiveness, type ConsumerLiveness } from './consumer-liveness';
+import { ConsumerProgress } from './consumer-progress';
 import { ensureTopics, UNLIMITED_RETENTION_MS, type TopicSettings } from './topics';
 
 /** Turns a message value into a typed event; the contracts library's codec is one. */
@@ -62,6 +64,8 @@ export interface ConsumerObserver {
   retried?(event: { type: string; topic: string }, attempt: number, error: unknown): void;
   deadLettered?(origin: { topic: string; errorCode: string }): void;
   lag?(topic: string, partition: number, lag: number): void;
+  /** The consumer was restarted: it crashed and kafkajs gave up on it, or it stopped making progress. */
+  restarted?(cause: 'crash' | 'stall'): void;
 }
 
 export interface ConsumerLogger {
@@ -89,6 +93,8 @@ export interface EventConsumerOptions<Events extends object, Tx extends SqlExecu
   retry?: Partial<RetryPolicy>;
   /** Partitions handled at once; order holds within each partition. */
   partitionsConsumedConcurrently?: number;
+  /** Session, heartbeat, rebalance and watchdog timing; `defaultConsumerLiveness` where not given. */
+  liveness?: Partial<ConsumerLiveness>;
 }
 
 const FAILURE_CLASSIFICATION = { isOutage, isRetriable, selfClearingWindowMs };
@@ -101,6 +107,31 @@ const RETRY_MESSAGES = {
 
 class ConsumerStopping extends Error {
   override readonly name = 'ConsumerStopping';
+}
+
+/**
+ * kafkajs instrumentation events that mean the consumer got something done (see
+ * `ConsumerProgress`); FETCH_START is not one: a fetch that never returns starts too.
+ */
+const PROGRESS_EVENTS = [
+  'FETCH',
+  'HEARTBEAT',
+  'START_BATCH_PROCESS',
+  'END_BATCH_PROCESS',
+  'COMMIT_OFFSETS',
+  'GROUP_JOIN',
+] as const;
+
+/**
+ * One kafkajs consumer and what belongs to it. A restart gives the run up and starts a new one
+ * rather than reconnecting the same client: a run given up because it hung may never finish its
+ * fetch or its handler, and must hold up neither its successor nor `stop()`.
+ */
+interface ConsumerRun {
+  readonly consumer: Consumer;
+  readonly progress: ConsumerProgress;
+  /** Aborted when the run is given up: its messages' retry waits end, and they are left for redelivery. */
+  readonly givenUp: AbortController;
 }
 
 function headersAsStrings(headers: IHeaders | undefined): Record<string, string> {
@@ -136,22 +167,36 @@ function eventIdOf(payload: unknown): string {
  * - an offset is resolved only after its effect (or its dead letter) is durable, so a crash
  *   redelivers rather than loses;
  * - `stop()` lets the message in hand finish (a retry wait is cut short and the message is left
- *   for redelivery), commits, and disconnects.
+ *   for redelivery), commits, and disconnects;
+ * - liveness (`ConsumerLiveness`): a short session, so a killed instance's partitions move to
+ *   another member within seconds; heartbeats while a handler runs or waits to retry, so a slow
+ *   one keeps its partitions; a watchdog that restarts a consumer that stopped making progress
+ *   without crashing, which fails readiness meanwhile.
  */
 export class EventConsumer<Events extends object, Tx extends SqlExecutor> {
-  private readonly consumer: Consumer;
   private readonly deadLetterProducer: Producer;
   private readonly retry: RetryPolicy;
+  private readonly liveness: ConsumerLiveness;
   private readonly stopController = new AbortController();
-  /** Why the consumer is not consuming now (not started, crashed and restarting, stopped); undefined while it runs. */
+  /** The kafkajs consumer running now; undefined before the start, while restarting and once stopped. */
+  private run: ConsumerRun | undefined;
+  private restarting = false;
+  private watchdog: NodeJS.Timeout | undefined;
+  private stopping: Promise<void> | undefined;
+  /** Why the consumer is not consuming now (not started, crashed or stalled and restarting, stopped); undefined while it runs. */
   private notRunningBecause: string | undefined = 'not started';
 
   constructor(private readonly options: EventConsumerOptions<Events, Tx>) {
     this.retry = { ...defaultRetryPolicy, ...options.retry };
-    this.consumer = options.kafka.consumer({ groupId: options.groupId });
+    this.liveness = { ...defaultConsumerLiveness, ...options.liveness };
     this.deadLetterProducer = options.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   }
 
+  /**
+   * Resolves once the consumer is connected and subscribed, without waiting for its group join:
+   * a join waits for the group's rebalance, and a rebalance for every member to rejoin, a killed
+   * one until its session expires. A restarted instance serves meanwhile (see `checkRunning`).
+   */
   async start(): Promise<void> {
     await untilClusterSettles('create the dead-letter topic', () =>
       ensureTopics(this.options.kafka, [this.options.deadLetterTopic], {
@@ -159,74 +204,144 @@ export class EventConsumer<Events extends object, Tx extends SqlExecutor> {
         retentionMs: this.options.deadLetterTopicSettings.retentionMs ?? UNLIMITED_RETENTION_MS,
       }),
     );
-    await untilClusterSettles('connect', async () => {
-      await this.deadLetterProducer.connect();
-      await this.consumer.connect();
-    });
-    this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
-      if (payload.restart) return; // kafkajs restarts the consumer itself
-      this.notRunningBecause = `crashed (${payload.error.message}); restarting`;
-      this.options.logger.error(
-        { err: payload.error, groupId: this.options.groupId },
-        'consumer crashed and kafkajs will not restart it; restarting it',
-      );
-      void this.restartAfterCrash();
-    });
-    await this.subscribeAndRun();
-  }
-
-  /**
-   * kafkajs restarts a crashed consumer only when the error is marked retriable; otherwise it
-   * disconnects and stays down, while the process goes on serving, ready, consuming nothing. (Seen
-   * in a chaos run: the broker restarted during a rebalance and two services' groups stopped.) A
-   * consumer is this service's reason to exist, so it connects and runs again, with backoff, until
-   * it is stopped.
-   */
-  private async restartAfterCrash(): Promise<void> {
-    for (let retry = 1; !this.stopController.signal.aborted; retry++) {
-      try {
-        await this.pause(backoffDelayMs(this.retry, retry) + 1_000);
-        await untilClusterSettles('reconnect', () => this.consumer.connect());
-        if (this.stopController.signal.aborted) return void (await this.consumer.disconnect());
-        await this.subscribeAndRun();
-        this.options.logger.warn({ groupId: this.options.groupId }, 'consumer running again after a crash');
-        return;
-      } catch (error) {
-        if (error instanceof ConsumerStopping) return;
-        this.options.logger.error({ err: error, retry }, 'consumer restart failed; trying again');
-      }
-    }
-  }
-
-  private async subscribeAndRun(): Promise<void> {
-    // A new group starts from the beginning: every event ever published applies to it (read models
-    // are rebuilt that way); an existing group resumes from its committed offsets.
-    await untilClusterSettles('subscribe', () =>
-      this.consumer.subscribe({ topics: [...this.options.topics], fromBeginning: true }),
+    await untilClusterSettles('connect', () => this.deadLetterProducer.connect());
+    await this.startRun();
+    this.watchdog = setInterval(
+      () => this.checkProgress(),
+      Math.min(1_000, this.liveness.stallTimeoutMs / 4),
     );
-    await this.consumer.run({
-      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 3,
-      eachBatchAutoResolve: false,
-      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
-        for (const message of batch.messages) {
-          if (!isRunning() || isStale()) return;
-          await this.handleMessage(batch.topic, batch.partition, message, heartbeat);
-          resolveOffset(message.offset);
-          this.options.observer?.lag?.(
-            batch.topic,
-            batch.partition,
-            Math.max(0, Number(batch.highWatermark) - Number(message.offset) - 1),
-          );
-          await heartbeat();
-        }
-      },
+    this.watchdog.unref();
+  }
+
+  /** Connects a new kafkajs consumer, subscribes it and sets it running (not waiting for the join). */
+  private async startRun(): Promise<void> {
+    const { kafka, groupId, topics } = this.options;
+    const { sessionTimeoutMs, heartbeatIntervalMs, rebalanceTimeoutMs } = this.liveness;
+    const run: ConsumerRun = {
+      consumer: kafka.consumer({
+        groupId,
+        sessionTimeout: sessionTimeoutMs,
+        heartbeatInterval: heartbeatIntervalMs,
+        rebalanceTimeout: rebalanceTimeoutMs,
+        // kafkajs heartbeats between fetches: an idle fetch comes back within one interval, so an
+        // idle member heartbeats on time and hears of a rebalance within one interval.
+        maxWaitTimeInMs: heartbeatIntervalMs,
+        // kafkajs restarts a consumer after a retriable crash; never one that was given up or stopped.
+        retry: { restartOnFailure: async () => this.run === run },
+      }),
+      progress: new ConsumerProgress(),
+      givenUp: new AbortController(),
+    };
+    const { consumer } = run;
+    for (const event of PROGRESS_EVENTS) consumer.on(consumer.events[event], () => run.progress.progressed());
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      if (this.run !== run || payload.restart) return; // given up already, or kafkajs restarts it itself
+      this.restart('crash', `crashed (${payload.error.message})`, payload.error);
     });
+    try {
+      await untilClusterSettles('connect', () => consumer.connect());
+      // A new group starts from the beginning: every event ever published applies to it (read models
+      // are rebuilt that way); an existing group resumes from its committed offsets.
+      await untilClusterSettles('subscribe', () =>
+        consumer.subscribe({ topics: [...topics], fromBeginning: true }),
+      );
+      this.stopController.signal.throwIfAborted();
+    } catch (error) {
+      await consumer
+        .disconnect()
+        .catch((failure: unknown) =>
+          this.options.logger.warn(
+            { err: failure, groupId },
+            'a consumer that did not start did not disconnect',
+          ),
+        );
+      throw error;
+    }
+    run.progress.progressed(); // connecting may have taken a while; the watchdog counts from here
+    this.run = run;
+    consumer
+      .run({
+        partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 3,
+        eachBatchAutoResolve: false,
+        eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+          for (const message of batch.messages) {
+            if (!isRunning() || isStale() || run.givenUp.signal.aborted) return;
+            await this.handleMessage(run, batch.topic, batch.partition, message, heartbeat);
+            resolveOffset(message.offset);
+            this.options.observer?.lag?.(
+              batch.topic,
+              batch.partition,
+              Math.max(0, Number(batch.highWatermark) - Number(message.offset) - 1),
+            );
+            await heartbeat();
+          }
+        },
+      })
+      // run() reports join and fetch failures as CRASH events; what it throws itself is a misuse.
+      .catch((error: unknown) => this.restart('crash', 'could not run', error));
     this.notRunningBecause = undefined;
   }
 
+  /** The watchdog's tick: a run that stopped making progress is restarted (see `ConsumerProgress`). */
+  private checkProgress(): void {
+    const stall = this.restarting ? undefined : this.run?.progress.stall(this.liveness.stallTimeoutMs);
+    if (stall) this.restart('stall', `stalled: ${stall}`);
+  }
+
   /**
-   * Resolves while the consumer runs; rejects with the reason when it does not (for readiness: an
-   * instance whose consumer is down should not count as serving).
+   * Gives the current run up and starts a new one, with backoff, until one starts or the consumer
+   * is stopped; readiness fails meanwhile. kafkajs restarts a crashed consumer only when the error
+   * is marked retriable; otherwise it disconnects and stays down while the process goes on serving,
+   * ready, consuming nothing (seen in a chaos run: the broker restarted during a rebalance and two
+   * services' groups stopped). And a consumer whose fetch loop or handler hangs neither crashes nor
+   * recovers. A consumer is this service's reason to exist, so it runs again.
+   *
+   * The run given up is disconnected in the background, since its fetch or its handler may never
+   * end. Its message in hand was not committed, so it is redelivered; if its effect commits after
+   * all, the redelivery is a duplicate for the inbox.
+   */
+  private restart(cause: 'crash' | 'stall', reason: string, error?: unknown): void {
+    if (this.restarting || this.stopController.signal.aborted) return;
+    this.restarting = true;
+    this.notRunningBecause = `${reason}; restarting`;
+    const { groupId, logger, observer } = this.options;
+    logger.error(
+      { err: error, groupId, reason },
+      `consumer ${cause === 'crash' ? 'crashed' : 'stalled'}; restarting it`,
+    );
+    observer?.restarted?.(cause);
+    const givenUp = this.run;
+    this.run = undefined;
+    if (givenUp) {
+      givenUp.givenUp.abort(new ConsumerStopping('the consumer run was given up'));
+      givenUp.consumer
+        .disconnect()
+        .catch((failure: unknown) =>
+          logger.warn({ err: failure, groupId }, 'a consumer run given up did not disconnect cleanly'),
+        );
+    }
+    void (async () => {
+      for (let retry = 1; !this.stopController.signal.aborted; retry++) {
+        try {
+          await this.pause(backoffDelayMs(this.retry, retry) + 1_000, this.stopController.signal);
+          await this.startRun();
+          this.restarting = false; // before anything else can happen: the new run may crash too
+          logger.warn({ groupId, cause }, 'consumer running again');
+          return;
+        } catch (failure) {
+          if (failure instanceof ConsumerStopping) return;
+          logger.error({ err: failure, groupId, retry }, 'consumer restart failed; trying again');
+        }
+      }
+    })().finally(() => (this.restarting = false));
+  }
+
+  /**
+   * Resolves while the consumer runs; rejects with the reason when it does not: not started,
+   * stopped, or restarting after a crash or a stall (for readiness: an instance whose consumer is
+   * down should not count as serving). A consumer still joining its group runs: the join waits
+   * for a rebalance, which may wait for a killed member's session to expire, and the instance
+   * serves meanwhile; a join that never ends is a stall, which the watchdog restarts.
    */
   async checkRunning(): Promise<void> {
     if (this.notRunningBecause !== undefined) {
@@ -234,15 +349,25 @@ export class EventConsumer<Events extends object, Tx extends SqlExecutor> {
     }
   }
 
-  async stop(): Promise<void> {
+  /** Stops for good (see the class comment); a second call waits for the same stop. */
+  stop(): Promise<void> {
+    this.stopping ??= this.stopNow();
+    return this.stopping;
+  }
+
+  private async stopNow(): Promise<void> {
     this.notRunningBecause = 'stopped';
-    this.stopController.abort();
-    await this.consumer.disconnect();
+    this.stopController.abort(new ConsumerStopping('consumer is stopping'));
+    clearInterval(this.watchdog);
+    const run = this.run;
+    this.run = undefined;
+    await run?.consumer.disconnect();
     await this.deadLetterProducer.disconnect();
   }
 
   /** One CONSUMER span per message, a child of the producer's span carried in the headers. */
   private handleMessage(
+    run: ConsumerRun,
     topic: string,
     partition: number,
     message: KafkaMessage,
@@ -261,11 +386,16 @@ export class EventConsumer<Events extends object, Tx extends SqlExecutor> {
           'messaging.kafka.offset': message.offset,
         },
       },
-      () => this.handleWithRetries(topic, partition, message, heartbeat),
+      () => this.handleWithRetries(run, topic, partition, message, heartbeat),
     );
   }
 
+  /**
+   * Decode, apply, and on failure retry or dead-letter one message. Each try (and the dead letter's
+   * send) is an attempt for the watchdog; a wait between tries is not.
+   */
   private async handleWithRetries(
+    run: ConsumerRun,
     topic: string,
     partition: number,
     message: KafkaMessage,
@@ -275,33 +405,71 @@ export class EventConsumer<Events extends object, Tx extends SqlExecutor> {
     const origin = { topic, partition, offset: message.offset };
     let described = { type: 'unknown', topic };
     let budget: RetryBudget | undefined; // made at the first failure: most messages never fail
-    for (;;) {
-      try {
-        const event = await this.decode(origin, message);
-        described = { type: event.type, topic };
-        const outcome = await this.apply(event);
-        this.options.observer?.handled?.(described, outcome, Date.now() - started);
-        return;
-      } catch (error) {
-        if (error instanceof ConsumerStopping) throw error;
-        budget ??= new RetryBudget(this.retry, FAILURE_CLASSIFICATION);
-        const next = budget.afterFailure(error);
-        if (next.action === 'dead-letter') {
-          await this.deadLetter(origin, message, next.attempts, error);
-          this.options.observer?.handled?.(described, 'dead-lettered', Date.now() - started);
+    const keepAlive = this.keepAlive(run, heartbeat);
+    try {
+      for (;;) {
+        try {
+          const outcome = await run.progress.attempt(async () => {
+            const event = await this.decode(origin, message);
+            described = { type: event.type, topic };
+            return this.apply(event);
+          });
+          this.options.observer?.handled?.(described, outcome, Date.now() - started);
           return;
+        } catch (error) {
+          if (error instanceof ConsumerStopping) throw error;
+          budget ??= new RetryBudget(this.retry, FAILURE_CLASSIFICATION);
+          const next = budget.afterFailure(error);
+          if (next.action === 'dead-letter') {
+            await run.progress.attempt(() => this.deadLetter(origin, message, next.attempts, error));
+            this.options.observer?.handled?.(described, 'dead-lettered', Date.now() - started);
+            return;
+          }
+          const { because, retry, delayMs } = next;
+          this.options.observer?.retried?.(described, retry, error);
+          this.options.logger[because === 'waiting' ? 'info' : 'warn'](
+            { err: error, ...origin, because, retry, delayMs },
+            RETRY_MESSAGES[because],
+          );
+          await heartbeat();
+          await this.pause(
+            delayMs,
+            AbortSignal.any([this.stopController.signal, run.givenUp.signal, keepAlive.heartbeatFailed]),
+          );
+          await heartbeat();
         }
-        const { because, retry, delayMs } = next;
-        this.options.observer?.retried?.(described, retry, error);
-        this.options.logger[because === 'waiting' ? 'info' : 'warn'](
-          { err: error, ...origin, because, retry, delayMs },
-          RETRY_MESSAGES[because],
-        );
-        await heartbeat();
-        await this.pause(delayMs);
-        await heartbeat();
       }
+    } finally {
+      keepAlive.stop();
     }
+  }
+
+  /**
+   * Heartbeats every interval while one message is handled or waits to retry. kafkajs heartbeats
+   * only between messages, so a handler slower than the session (a slow SMTP server, a long
+   * outage retried in place) would get the member evicted and its partitions handed to another,
+   * which would handle the same message again. A heartbeat that fails (a rebalance began, the
+   * member was evicted) aborts `heartbeatFailed` with its error, which ends a retry wait at once:
+   * the message is left for redelivery and kafkajs rejoins the group, rather than keeping the
+   * whole group waiting. Stops by itself when the run is given up.
+   */
+  private keepAlive(
+    run: ConsumerRun,
+    heartbeat: () => Promise<void>,
+  ): { heartbeatFailed: AbortSignal; stop(): void } {
+    const heartbeatFailed = new AbortController();
+    const timer = setInterval(() => {
+      heartbeat().catch((error: unknown) => heartbeatFailed.abort(error));
+    }, this.liveness.heartbeatIntervalMs);
+    const stop = () => clearInterval(timer);
+    run.givenUp.signal.addEventListener('abort', stop, { once: true });
+    return {
+      heartbeatFailed: heartbeatFailed.signal,
+      stop: () => {
+        stop();
+        run.givenUp.signal.removeEventListener('abort', stop);
+      },
+    };
   }
 
   private async decode(
@@ -392,10 +560,12 @@ export class EventConsumer<Events extends object, Tx extends SqlExecutor> {
     this.options.observer?.deadLettered?.({ topic: origin.topic, errorCode: code });
   }
 
-  /** Waits between attempts; `stop()` cuts the wait short and leaves the message for redelivery. */
-  private async pause(ms: number): Promise<void> {
-    const signal = this.stopController.signal;
-    if (signal.aborted) throw new ConsumerStopping('consumer is stopping');
+  /**
+   * Waits `ms`; an abort of `signal` ends the wait with its reason (`stop()`, a run given up, a
+   * failed heartbeat), and the message in hand is left for redelivery.
+   */
+  private async pause(ms: number, signal: AbortSignal): Promise<void> {
+    signal.throwIfAborted();
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
         signal.removeEventListener('abort', onAbort);
@@ -403,7 +573,7 @@ export class EventConsumer<Events extends object, Tx extends SqlExecutor> {
       }, ms);
       const onAbort = () => {
         clearTimeout(timer);
-        reject(new ConsumerStopping('consumer is stopping'));
+        reject(signal.reason);
       };
       signal.addEventListener('abort', onAbort, { once: true });
     });

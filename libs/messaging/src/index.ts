@@ -44,6 +44,12 @@ export {
 export { deleteExpiredInboxEntries, InboxPruner, type InboxPrunerOptions } from './inbox-pruning';
 export { isRetriableKafkaError, untilClusterSettles } from './cluster-settling';
 export { consumerMetricsObserver } from './consumer-metrics';
+export {
+  consumerLiveness,
+  defaultConsumerLiveness,
+  type ConsumerLiveness,
+  type ConsumerLivenessSettings,
+} from './consumer-liveness';
 export { connectionSettings, type MessagingSettings } from './connection-settings';
 export {
   ClusterWatch,

@@ -13,6 +13,7 @@ describe('createServiceMetrics', () => {
     );
     metrics.handlerRetries.inc({ group: 'payment-service', event_type: 'StockReserved' });
     metrics.deadLetters.inc({ group: 'notification-service', topic: 'ecommerce.orders' });
+    metrics.consumerRestarts.inc({ group: 'inventory-service', cause: 'stall' });
     metrics.sagaOutcomes.inc({ outcome: 'CANCELLED', reason: 'OUT_OF_STOCK' });
     metrics.sagaDuration.observe({ outcome: 'CONFIRMED' }, 0.8);
     metrics.httpRequestDuration.observe({ method: 'POST', route: '/orders', status_code: 202 }, 0.01);
@@ -31,6 +32,7 @@ describe('createServiceMetrics', () => {
       'ecommerce_handler_duration_seconds_bucket{le="0.025",group="inventory-service",event_type="OrderPlaced",outcome="processed"} 1',
       'ecommerce_handler_retries_total{group="payment-service",event_type="StockReserved"} 1',
       'ecommerce_dead_letters_total{group="notification-service",topic="ecommerce.orders"} 1',
+      'ecommerce_consumer_restarts_total{group="inventory-service",cause="stall"} 1',
       'ecommerce_saga_outcomes_total{outcome="CANCELLED",reason="OUT_OF_STOCK"} 1',
       'ecommerce_saga_duration_seconds_count{outcome="CONFIRMED"} 1',
       'ecommerce_http_request_duration_seconds_count{method="POST",route="/orders",status_code="202"} 1',

@@ -26,6 +26,11 @@ export interface ServiceMetrics {
   readonly handlerRetries: Counter<'group' | 'event_type'>;
   /** Messages sent to a dead-letter topic after their last attempt. */
   readonly deadLetters: Counter<'group' | 'topic'>;
+  /**
+   * A consumer restarted by the service: `cause` `crash` (kafkajs gave up on it) or `stall` (the
+   * watchdog saw no progress). Its readiness failed until it ran again.
+   */
+  readonly consumerRestarts: Counter<'group' | 'cause'>;
   /** Orders reaching a terminal state. `outcome`: `CONFIRMED` or `CANCELLED`; `reason`: the cancel reason, `none` when confirmed. */
   readonly sagaOutcomes: Counter<'outcome' | 'reason'>;
   /** From `OrderPlaced` to the order's terminal state. */
@@ -83,6 +88,12 @@ export function createServiceMetrics(registry: Registry = new Registry()): Servi
       name: 'ecommerce_dead_letters_total',
       help: 'Messages sent to a dead-letter topic after their last attempt',
       labelNames: ['group', 'topic'],
+      registers,
+    }),
+    consumerRestarts: new Counter({
+      name: 'ecommerce_consumer_restarts_total',
+      help: 'Consumers restarted after a crash kafkajs gave up on, or a stall the watchdog saw',
+      labelNames: ['group', 'cause'],
       registers,
     }),
     sagaOutcomes: new Counter({

@@ -94,3 +94,26 @@ export async function startSystem(
     },
   };
 }
+
+/**
+ * The sum of a Prometheus counter over every running instance of `service`, for the series whose
+ * labels include `labels` (e.g. `ecommerce_handler_retries_total` of one group and event type).
+ */
+export async function counterTotal(
+  system: RunningSystem,
+  service: ServiceName,
+  metric: string,
+  labels: Record<string, string>,
+): Promise<number> {
+  let total = 0;
+  for (const instance of system.instances.filter((each) => each.name === service && each.running)) {
+    const text = await (await fetch(`${instance.url}/metrics`)).text();
+    for (const line of text.split('\n')) {
+      if (!line.startsWith(`${metric}{`)) continue;
+      if (Object.entries(labels).every(([name, value]) => line.includes(`${name}="${value}"`))) {
+        total += Number(line.split(' ').at(-1));
+      }
+    }
+  }
+  return total;
+}

@@ -6,7 +6,7 @@ import type { InventoryTx } from '../persistence/inventory-database';
 import { startInventoryTestHarness, type InventoryTestHarness } from '../testing/inventory-test-harness';
 import { commitStock } from './commit-stock';
 import { releaseStock } from './release-stock';
-import { reserveStock } from './reserve-stock';
+import { reserveStock, type ReserveOutcome } from './reserve-stock';
 
 describe('stock reservations (the order saga’s inventory side) on a real database', () => {
   let harness: InventoryTestHarness;
@@ -216,9 +216,29 @@ describe('stock reservations (the order saga’s inventory side) on a real datab
     expect(await level('E-1')).toEqual({ onHand: 5, reserved: 2 });
   });
 
-  it('when 50 orders of 1 race for 10 units, then exactly 10 are reserved, 40 rejected, and available never goes negative', async () => {
+  // The database refuses a negative `available` (products_stock_check), a last line of defence. The
+  // race below runs without it, so that what keeps `available` from going negative is the locking
+  // alone: with the constraint, a locking bug would show only as refused transactions, never as the
+  // negative availability the race samples for.
+  it('when a write would take available below zero, then the database refuses it', async () => {
+    await stocked('CHECK-1', 2);
+
+    const overReserve = harness.prisma.product.update({
+      where: { sku: 'CHECK-1' },
+      data: { reserved: { increment: 3 } },
+    });
+
+    await expect(overReserve).rejects.toThrow(/products_stock_check/);
+    expect(await level('CHECK-1')).toEqual({ onHand: 2, reserved: 0 });
+  });
+
+  it('when 50 orders of 1 race for 10 units with only the locking to stop them, then exactly 10 are reserved, 40 rejected, and available never goes negative', async () => {
     await stocked('RACE-1', 10);
     const orders = Array.from({ length: 50 }, () => placed([{ sku: 'RACE-1', quantity: 1 }]));
+    const [{ definition }] = await harness.prisma.$queryRawUnsafe<[{ definition: string }]>(
+      "SELECT pg_get_constraintdef(oid) AS definition FROM pg_constraint WHERE conname = 'products_stock_check'",
+    );
+    await harness.prisma.$executeRawUnsafe('ALTER TABLE products DROP CONSTRAINT products_stock_check');
     let racing = true;
     const availableSeen: number[] = [];
     const watch = (async () => {
@@ -228,12 +248,22 @@ describe('stock reservations (the order saga’s inventory side) on a real datab
       }
     })();
 
-    const outcomes = await Promise.all(
-      orders.map((order) => inTx((tx) => reserveStock(tx, harness.backbone, order))),
-    );
-    racing = false;
-    await watch;
+    let outcomes: ReserveOutcome[];
+    try {
+      outcomes = await Promise.all(
+        orders.map((order) => inTx((tx) => reserveStock(tx, harness.backbone, order))),
+      );
+    } finally {
+      racing = false;
+      await watch;
+      await harness.prisma.$executeRawUnsafe(
+        // NOT VALID: back for every later write at once, even if the race left a row it would refuse.
+        `ALTER TABLE products ADD CONSTRAINT products_stock_check ${definition} NOT VALID`,
+      );
+    }
 
+    expect(availableSeen.length).toBeGreaterThan(1);
+    expect(Math.min(...availableSeen)).toBeGreaterThanOrEqual(0);
     const count = (outcome: string) => outcomes.filter((result) => result.outcome === outcome).length;
     expect({ reserved: count('reserved'), rejected: count('rejected') }).toEqual({
       reserved: 10,
@@ -243,13 +273,12 @@ describe('stock reservations (the order saga’s inventory side) on a real datab
     expect(
       await harness.prisma.stockReservation.count({ where: { sku: 'RACE-1', status: 'RESERVED' } }),
     ).toBe(10);
-    expect(availableSeen.length).toBeGreaterThan(0);
-    expect(Math.min(...availableSeen)).toBeGreaterThanOrEqual(0);
     const orderIds = new Set(orders.map((order) => order.orderId));
     const announced = [
       ...(await harness.outboxEvents('StockReserved')),
       ...(await harness.outboxEvents('StockRejected')),
     ].filter((event) => orderIds.has(event.orderId));
     expect(announced).toHaveLength(50);
+    await harness.prisma.$executeRawUnsafe('ALTER TABLE products VALIDATE CONSTRAINT products_stock_check');
   });
 });

@@ -1,10 +1,14 @@
 import { randomUUID } from 'node:crypto';
 
 import type { EventMetadata, OrderPlaced } from '@ecommerce/contracts';
+import { createPrismaClient } from '@ecommerce/database';
+import { FaultProxy } from '@ecommerce/fault-proxy';
 import { PermanentFailure } from '@ecommerce/messaging';
 import { waitFor } from '@ecommerce/test-infra';
 
 import type { SagaInput } from '../domain/order-saga';
+import { PrismaClient } from '../generated/prisma/client';
+import type { OrderDatabase, OrderTx } from '../persistence/order-database';
 import { startOrderTestHarness, type OrderTestHarness } from '../testing/order-test-harness';
 import { handleSagaEvent } from './handle-saga-event';
 import { placeOrder } from './place-order';
@@ -126,15 +130,23 @@ describe('the order saga (order side) on a real database', () => {
   });
 
   describe('the saga timeout', () => {
+    const hourMs = 3_600_000;
+    /** Makes orders an hour older, so a sweep with an hour's timeout takes them and no other test's. */
+    const backdate = (orders: readonly { orderId: string }[]) =>
+      harness.prisma.$executeRawUnsafe(
+        `UPDATE orders SET created_at = created_at - interval '1 hour 1 minute' WHERE id = ANY($1::uuid[])`,
+        orders.map((order) => order.orderId),
+      );
+
     it('when a pending order is older than the timeout, then the sweep cancels it (TIMEOUT) once; younger and terminal orders are left alone', async () => {
       const stale = await placed();
       const confirmed = await placed();
       await deliver(reaction(confirmed), { type: 'PaymentAuthorized' });
-      await new Promise((resolve) => setTimeout(resolve, 300));
       const fresh = await placed();
+      await backdate([stale, confirmed]);
 
-      await sweepTimedOutOrders(deps(), 250);
-      await sweepTimedOutOrders(deps(), 250);
+      await sweepTimedOutOrders(deps(), hourMs);
+      await sweepTimedOutOrders(deps(), hourMs);
 
       expect(await orderOf(stale.orderId)).toMatchObject({ status: 'CANCELLED', cancelReason: 'TIMEOUT' });
       expect(await timelineOf(stale.orderId)).toEqual(['OrderPlaced', 'TimedOut']);
@@ -162,16 +174,127 @@ describe('the order saga (order side) on a real database', () => {
       expect((await orderOf(order.orderId)).cancelReason).toBe('TIMEOUT');
     });
 
-    it('when two sweeps run at once, then each expired order is cancelled exactly once', async () => {
+    it('when two sweeps run at once, then both hold their batches at the same time, the batches are disjoint, and each expired order is cancelled exactly once', async () => {
       const orders = await Promise.all(Array.from({ length: 6 }, () => placed()));
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      await backdate(orders);
+      // Each sweep, its batch locked, waits until the other has locked its own: if sweeps could
+      // not overlap (or one waited for the other's rows), this would never open.
+      const bothLocked = meetingPoint(2, 'the other sweep to lock its batch');
+      const sweep = () =>
+        sweepTimedOutOrders({ ...deps(), db: pausedAfterLocking(harness.prisma, bothLocked) }, hourMs, {
+          batchSize: 4,
+          transactionTimeoutMs: 20_000,
+        });
 
-      const counts = await Promise.all([sweepTimedOutOrders(deps(), 250), sweepTimedOutOrders(deps(), 250)]);
+      const results = await Promise.all([sweep(), sweep()]);
 
-      expect(counts[0] + counts[1]).toBeGreaterThanOrEqual(orders.length);
+      // 6 orders, at most 4 per batch, both batches held at once: each took some, together all.
+      const cancelled = results.map((result) => result.cancelled);
+      expect(cancelled.reduce((sum, count) => sum + count, 0)).toBe(orders.length);
+      expect(Math.min(...cancelled)).toBeGreaterThanOrEqual(2);
+      for (const order of orders) {
+        expect(await announced('OrderCancelled', order.orderId)).toHaveLength(1);
+      }
+    });
+
+    it('when the database is slow, then a backlog of expired orders is cancelled in transactions that each fit their timeout', async () => {
+      const orders = await Promise.all(Array.from({ length: 40 }, () => placed()));
+      await backdate(orders);
+      // Every statement of the sweeper's connections takes 2 x 20 ms more: the 40 orders take
+      // several times the transaction timeout in all.
+      const databaseUrl = new URL(harness.database.url);
+      const proxy = await FaultProxy.start({
+        target: { host: databaseUrl.hostname, port: Number(databaseUrl.port || 5432) },
+        mode: { kind: 'delay', ms: 20 },
+      });
+      databaseUrl.host = proxy.address;
+      const slowDatabase = createPrismaClient(PrismaClient, databaseUrl.toString());
+      const failures: unknown[] = [];
+      const sweeper = startSagaTimeoutSweeper(
+        {
+          ...deps(),
+          db: slowDatabase,
+          logger: { info: () => undefined, error: (context) => void failures.push(context) },
+        },
+        hourMs,
+        { batchSize: 50, transactionTimeoutMs: 2_000 },
+      );
+      try {
+        await waitFor(
+          'every expired order to be cancelled',
+          async () =>
+            (await harness.prisma.order.count({
+              where: { id: { in: orders.map((order) => order.orderId) }, status: 'CANCELLED' },
+            })) === orders.length,
+          { timeoutMs: 120_000, intervalMs: 500 },
+        );
+      } finally {
+        await sweeper.stop();
+        await slowDatabase.$disconnect();
+        await proxy.stop();
+      }
+      expect(failures).toEqual([]);
       for (const order of orders) {
         expect(await announced('OrderCancelled', order.orderId)).toHaveLength(1);
       }
     });
   });
 });
+
+/**
+ * Resolves for everyone once `parties` callers have arrived; fails after `timeoutMs` if they do
+ * not all arrive, naming what was waited for.
+ */
+function meetingPoint(parties: number, description: string, timeoutMs = 15_000): () => Promise<void> {
+  let arrived = 0;
+  let open!: () => void;
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  return async () => {
+    arrived += 1;
+    if (arrived === parties) open();
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`timed out after ${timeoutMs} ms waiting for ${description}`)),
+        timeoutMs,
+      );
+    });
+    try {
+      await Promise.race([opened, deadline]);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+}
+
+/**
+ * `prisma`, whose transactions stop at `meet()` once their `FOR UPDATE` query, the one that locks a
+ * sweep's batch, has returned: a sweep that waited for another's locks never gets there.
+ */
+function pausedAfterLocking(prisma: PrismaClient, meet: () => Promise<void>): OrderDatabase {
+  const transaction = <T>(
+    work: (tx: OrderTx) => Promise<T>,
+    options?: { timeout?: number; maxWait?: number },
+  ) =>
+    prisma.$transaction(
+      (tx) =>
+        work(
+          new Proxy(tx, {
+            get(target, property) {
+              if (property !== '$queryRawUnsafe') return Reflect.get(target, property, target);
+              return async (query: string, ...values: unknown[]) => {
+                const rows = await target.$queryRawUnsafe(query, ...values);
+                if (query.includes('FOR UPDATE')) await meet();
+                return rows;
+              };
+            },
+          }),
+        ),
+      options,
+    );
+  return {
+    $transaction: transaction,
+    order: prisma.order,
+    catalogItem: prisma.catalogItem,
+  } as unknown as OrderDatabase;
+}

@@ -4,35 +4,64 @@ import type { OrderDatabase } from '../persistence/order-database';
 import { lockExpiredPendingOrders } from '../persistence/order-repository';
 import { applySagaInput, type SagaDeps } from './saga-transition';
 
-/** Orders cancelled per sweep transaction; a full batch is followed at once by another. */
-export const SWEEP_BATCH_SIZE = 100;
+/**
+ * How much one sweep transaction may take on. A sweep's work grows with the backlog of expired
+ * orders (a consumer group stalled for a while, a restart after an outage) and each order costs a
+ * few statements, so under load a fixed batch can outlast its transaction's timeout: the
+ * transaction is rolled back, and the next sweep takes the same batch and fails the same way,
+ * forever. So a sweep stops taking orders once half its timeout is spent (the commit, and the
+ * order in hand, fit in the other half) and commits what it did; the sweeper goes on at once.
+ */
+export interface SweepLimits {
+  /** Orders locked per transaction at most. */
+  batchSize: number;
+  /** Timeout of each sweep's transaction (and of the wait for a connection to start it). */
+  transactionTimeoutMs: number;
+}
+
+export const defaultSweepLimits: SweepLimits = { batchSize: 50, transactionTimeoutMs: 10_000 };
+
+export interface SweepResult {
+  cancelled: number;
+  /** Expired orders may be left: the batch was full, or the time budget cut it short. */
+  more: boolean;
+}
 
 /**
- * Cancels (TIMEOUT) up to one batch of orders PENDING for longer than `timeoutMs`, in one
- * transaction, each through `decide` like any other saga input, announced as OrderCancelled with
- * no cause and the order's correlation id. Rows another transaction holds are skipped (SKIP
- * LOCKED): a saga event being applied to one wins, and another instance's sweep takes its own.
- * Returns how many orders were cancelled.
+ * Cancels (TIMEOUT) orders PENDING for longer than `timeoutMs`, in one transaction, within
+ * `limits`, each through `decide` like any other saga input, announced as OrderCancelled with no
+ * cause and the order's correlation id. Rows another transaction holds are skipped (SKIP LOCKED):
+ * a saga event being applied to one wins, and two sweeps at once (another instance's) lock
+ * disjoint batches, so no order is cancelled twice. At least one order is cancelled per sweep, so
+ * even a database slow enough to fit only one makes progress.
  */
 export async function sweepTimedOutOrders(
   deps: SagaDeps & { db: OrderDatabase },
   timeoutMs: number,
-): Promise<number> {
-  return deps.db.$transaction(async (tx) => {
-    const expired = await lockExpiredPendingOrders(tx, timeoutMs, SWEEP_BATCH_SIZE);
-    let cancelled = 0;
-    for (const order of expired) {
-      const decision = await applySagaInput(
-        tx,
-        deps,
-        order,
-        { type: 'TimedOut' },
-        commandMetadata(order.correlationId),
-      );
-      if (decision.outcome === 'applied') cancelled += 1;
-    }
-    return cancelled;
-  });
+  limits: SweepLimits = defaultSweepLimits,
+): Promise<SweepResult> {
+  return deps.db.$transaction(
+    async (tx) => {
+      const stopTakingOrdersAt = Date.now() + limits.transactionTimeoutMs / 2;
+      const expired = await lockExpiredPendingOrders(tx, timeoutMs, limits.batchSize);
+      let cancelled = 0;
+      let taken = 0;
+      for (const order of expired) {
+        if (taken > 0 && Date.now() >= stopTakingOrdersAt) break;
+        taken += 1;
+        const decision = await applySagaInput(
+          tx,
+          deps,
+          order,
+          { type: 'TimedOut' },
+          commandMetadata(order.correlationId),
+        );
+        if (decision.outcome === 'applied') cancelled += 1;
+      }
+      return { cancelled, more: taken < expired.length || expired.length === limits.batchSize };
+    },
+    { timeout: limits.transactionTimeoutMs, maxWait: limits.transactionTimeoutMs },
+  );
 }
 
 export interface SweeperLogger {
@@ -47,12 +76,14 @@ export interface SagaTimeoutSweeper {
 
 /**
  * Runs `sweepTimedOutOrders` every min(1000, timeout / 4) ms, so an order is cancelled at most a
- * quarter of the timeout late. Sweeps never overlap (the next is scheduled when one ends), and a
- * failed sweep is logged and tried again at the next tick.
+ * quarter of the timeout late, and again at once while a sweep leaves expired orders behind. Sweeps
+ * of one sweeper never overlap (the next is scheduled when one ends), and a failed sweep is logged
+ * and tried again at the next tick.
  */
 export function startSagaTimeoutSweeper(
   deps: SagaDeps & { db: OrderDatabase; logger: SweeperLogger },
   timeoutMs: number,
+  limits: SweepLimits = defaultSweepLimits,
 ): SagaTimeoutSweeper {
   const intervalMs = Math.max(1, Math.min(1000, Math.floor(timeoutMs / 4)));
   let stopped = false;
@@ -61,11 +92,13 @@ export function startSagaTimeoutSweeper(
 
   const sweep = async (): Promise<void> => {
     try {
-      let cancelled: number;
+      let result: SweepResult;
       do {
-        cancelled = await sweepTimedOutOrders(deps, timeoutMs);
-        if (cancelled > 0) deps.logger.info({ cancelled, timeoutMs }, 'timed-out orders cancelled');
-      } while (cancelled === SWEEP_BATCH_SIZE && !stopped);
+        result = await sweepTimedOutOrders(deps, timeoutMs, limits);
+        if (result.cancelled > 0) {
+          deps.logger.info({ cancelled: result.cancelled, timeoutMs }, 'timed-out orders cancelled');
+        }
+      } while (result.more && !stopped);
     } catch (error) {
       deps.logger.error({ err: error }, 'saga timeout sweep failed; retrying at the next tick');
     }

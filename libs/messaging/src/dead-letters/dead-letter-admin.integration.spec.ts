@@ -82,6 +82,35 @@ describe('the dead-letter admin API, on a real broker, registry and database', (
 
   const authorized = { authorization: `Bearer ${adminToken}` };
 
+  async function produce(events: TestEvent[]): Promise<void> {
+    const producer = messaging.kafka.producer();
+    await producer.connect();
+    try {
+      for (const event of events) {
+        await producer.send({
+          topic,
+          messages: [
+            { key: event.key, value: await messaging.encode(event), headers: { 'event-id': event.eventId } },
+          ],
+        });
+      }
+    } finally {
+      await producer.disconnect();
+    }
+  }
+
+  /** The end offset of the origin topic's only partition. */
+  async function originEnd(): Promise<number> {
+    const admin = messaging.kafka.admin();
+    await admin.connect();
+    try {
+      const [partition] = await admin.fetchTopicOffsets(topic);
+      return Number(partition?.high);
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
   beforeAll(async () => {
     messaging = await createTestMessaging();
     database = await createTestDatabase('order');
@@ -116,16 +145,7 @@ describe('the dead-letter admin API, on a real broker, registry and database', (
 
     const event = messaging.newEvent(poison.key, 1, 'break');
     poison.eventId = event.eventId;
-    const producer = messaging.kafka.producer();
-    await producer.connect();
-    await producer.send({
-      topic,
-      messages: [
-        { key: event.key, value: await messaging.encode(event), headers: { 'event-id': event.eventId } },
-        { key: 'healthy', value: await messaging.encode(messaging.newEvent('healthy', 2)) },
-      ],
-    });
-    await producer.disconnect();
+    await produce([event, messaging.newEvent('healthy', 2)]);
     await waitFor('the message after the poison one', async () => (await effectsOf('healthy')).length === 1);
 
     app = await adminServer(adminToken);
@@ -186,6 +206,9 @@ describe('the dead-letter admin API, on a real broker, registry and database', (
   });
 
   it('when the token is missing or wrong, or the admin API is disabled, then nothing is read or replayed', async () => {
+    // The handler works from here on, so a replay that got through would take effect.
+    broken = false;
+    const endBefore = await originEnd();
     const withoutToken = await app.inject({ method: 'GET', url: '/admin/dead-letters' });
     expect(withoutToken.statusCode).toBe(401);
     expect(withoutToken.headers['www-authenticate']).toMatch(/^Bearer/);
@@ -215,7 +238,12 @@ describe('the dead-letter admin API, on a real broker, registry and database', (
     expect(cliWrongToken.exitCode).toBe(1);
     expect(cliWrongToken.stderr).toContain('401 ADMIN_TOKEN_INVALID');
 
-    expect((await effectsOf('poison')).length).toBe(0);
+    // A marker after whatever a refused request might have replayed: once the consumer has applied
+    // it, it has read every message before it on the partition.
+    await produce([messaging.newEvent('marker', 3)]);
+    await waitFor('the marker to be applied', async () => (await effectsOf('marker')).length === 1);
+    expect(await originEnd()).toBe(endBefore + 1); // the marker, nothing else
+    expect(await effectsOf('poison')).toEqual([]);
   });
 
   it('when a replay names no letters, then it is refused', async () => {
@@ -246,7 +274,8 @@ describe('the dead-letter admin API, on a real broker, registry and database', (
       payload: { originTopic: topic },
     });
     expect(again.json().replayed).toEqual([expect.objectContaining({ eventId: poison.eventId })]);
-    // The consumer has read past the second replay once the inbox holds it, as it did the first.
+    // The consumer has read past the second replay once the inbox holds it, as it did the first:
+    // poison, healthy, the marker, two replays.
     await waitFor('the second replay to be consumed', async () => {
       const [row] = await db.query<{ n: number }>(
         'SELECT count(*)::int AS n FROM inbox WHERE event_id = $1',
@@ -256,7 +285,7 @@ describe('the dead-letter admin API, on a real broker, registry and database', (
       await admin.connect();
       try {
         const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
-        return row?.n === 1 && committed?.partitions[0]?.offset === '4';
+        return row?.n === 1 && committed?.partitions[0]?.offset === '5';
       } finally {
         await admin.disconnect();
       }

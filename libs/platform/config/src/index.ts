@@ -4,6 +4,7 @@ export {
   databaseUrlSetting,
   httpSettings,
   inboxSettings,
+  kafkaConsumerSettings,
   kafkaSettings,
   operationsSettings,
   schemaRegistrySettings,

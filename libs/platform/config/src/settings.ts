@@ -42,6 +42,44 @@ export const kafkaSettings = {
   ),
 };
 
+/**
+ * How a consumer group notices a dead or stuck member (see the README's "Consumers"): the session
+ * bounds how long a killed instance's partitions stall before another member takes them over, and
+ * the stall window bounds how long a member that is alive but makes no progress stays so before it
+ * is restarted. Their relations (heartbeat at most a third of the session, stall window longer than
+ * a rebalance) are checked at start by `consumerLiveness` in @ecommerce/messaging.
+ */
+export const kafkaConsumerSettings = {
+  KAFKA_CONSUMER_SESSION_TIMEOUT_MS: Type.Integer({
+    minimum: 1_000,
+    maximum: 1_800_000,
+    default: 10_000,
+    description:
+      "a consumer that sends no heartbeat for this long is evicted from its group and its partitions go to the other members; must lie within the broker's group.min/max.session.timeout.ms (6 s to 30 min by default)",
+  }),
+  KAFKA_CONSUMER_HEARTBEAT_INTERVAL_MS: Type.Integer({
+    minimum: 100,
+    maximum: 600_000,
+    default: 1_000,
+    description:
+      'how often a consumer heartbeats, also while a handler runs or waits to retry, and how long an idle fetch waits; a member learns of a rebalance at its next heartbeat; at most a third of the session timeout',
+  }),
+  KAFKA_CONSUMER_REBALANCE_TIMEOUT_MS: Type.Integer({
+    minimum: 1_000,
+    maximum: 1_800_000,
+    default: 30_000,
+    description:
+      'how long a rebalance waits for every member to rejoin; a member still busy with one message after this is dropped from the round (its message is redelivered)',
+  }),
+  KAFKA_CONSUMER_STALL_TIMEOUT_MS: Type.Integer({
+    minimum: 1_000,
+    maximum: 3_600_000,
+    default: 60_000,
+    description:
+      'watchdog: a consumer with no progress for this long (no fetch, heartbeat, batch or join completed), or one handler attempt running this long, fails readiness and is restarted; longer than the rebalance timeout',
+  }),
+};
+
 export const schemaRegistrySettings = {
   SCHEMA_REGISTRY_URL: Type.String({
     pattern: '^https?://',
@@ -199,9 +237,9 @@ export function databaseUrlSetting<Variable extends string>(
 }
 
 /**
- * The settings every service reads: HTTP, Kafka, schema registry, topics, its inbox, tracing, the admin
- * credential, its own database and its transactions' limits. A service spreads these into its schema and
- * adds its own.
+ * The settings every service reads: HTTP, Kafka and its consumers, schema registry, topics, its inbox,
+ * tracing, the admin credential, its own database and its transactions' limits. A service spreads these
+ * into its schema and adds its own.
  */
 export function serviceSettings<const Variable extends string>(service: {
   defaultPort: number;
@@ -209,6 +247,7 @@ export function serviceSettings<const Variable extends string>(service: {
   defaultDatabase: string;
 }): ReturnType<typeof httpSettings> &
   typeof kafkaSettings &
+  typeof kafkaConsumerSettings &
   typeof schemaRegistrySettings &
   typeof topicSettings &
   typeof inboxSettings &
@@ -220,6 +259,7 @@ export function serviceSettings<const Variable extends string>(service: {
   return {
     ...httpSettings(service.defaultPort),
     ...kafkaSettings,
+    ...kafkaConsumerSettings,
     ...schemaRegistrySettings,
     ...topicSettings,
     ...inboxSettings,
