@@ -42,6 +42,7 @@ async function main(): Promise<void> {
   const sweeper = startSagaTimeoutSweeper(
     { db: prisma, events: backbone, metrics, logger },
     config.SAGA_TIMEOUT_MS,
+    { batchSize: 50, transactionTimeoutMs: config.DATABASE_TRANSACTION_TIMEOUT_MS },
   );
   app.addHook('onClose', async () => {
     await sweeper.stop();

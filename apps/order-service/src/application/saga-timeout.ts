@@ -15,7 +15,7 @@ import { applySagaInput, type SagaDeps } from './saga-transition';
 export interface SweepLimits {
   /** Orders locked per transaction at most. */
   batchSize: number;
-  /** Timeout of each sweep's transaction (and of the wait for a connection to start it). */
+  /** Timeout of each sweep's transaction (`DATABASE_TRANSACTION_TIMEOUT_MS` in the service). */
   transactionTimeoutMs: number;
 }
 
@@ -60,7 +60,7 @@ export async function sweepTimedOutOrders(
       }
       return { cancelled, more: taken < expired.length || expired.length === limits.batchSize };
     },
-    { timeout: limits.transactionTimeoutMs, maxWait: limits.transactionTimeoutMs },
+    { timeout: limits.transactionTimeoutMs },
   );
 }
 
