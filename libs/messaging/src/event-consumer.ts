@@ -5,11 +5,12 @@ import {
   SpanKind,
   withLogContext,
 } from '@ecommerce/telemetry';
-import type { Consumer, IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import type { Consumer, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
 
 import { deadLetterHeaders } from './dead-letter';
 import { errorCode, isOutage, isRetriable, PermanentFailure, selfClearingWindowMs } from './failure';
 import { claimInboxEntry } from './inbox';
+import { ReplaceableProducer } from './replaceable-producer';
 import { backoffDelayMs, defaultRetryPolicy, RetryBudget, type RetryPolicy } from './retry-policy';
 import { untilClusterSettles } from './cluster-settling';
 import { ensureTopics, type TopicSettings } from './topics';
@@ -124,7 +125,7 @@ function eventIdOf(payload: unknown): string {
  */
 export class EventConsumer<Events extends object, Tx extends SqlExecutor> {
   private readonly consumer: Consumer;
-  private readonly deadLetterProducer: Producer;
+  private readonly deadLetterProducer: ReplaceableProducer;
   private readonly retry: RetryPolicy;
   private readonly stopController = new AbortController();
   /** Why the consumer is not consuming now (not started, crashed and restarting, stopped); undefined while it runs. */
@@ -133,7 +134,12 @@ export class EventConsumer<Events extends object, Tx extends SqlExecutor> {
   constructor(private readonly options: EventConsumerOptions<Events, Tx>) {
     this.retry = { ...defaultRetryPolicy, ...options.retry };
     this.consumer = options.kafka.consumer({ groupId: options.groupId });
-    this.deadLetterProducer = options.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    // Replaced after any failed send, like the outbox relay's: a dead letter is never sent by a
+    // producer whose sequence numbers kafkajs rolled back.
+    this.deadLetterProducer = new ReplaceableProducer(options.kafka, {
+      purpose: `dead letters of ${options.groupId}`,
+      logger: options.logger,
+    });
   }
 
   async start(): Promise<void> {
@@ -219,7 +225,7 @@ export class EventConsumer<Events extends object, Tx extends SqlExecutor> {
     this.notRunningBecause = 'stopped';
     this.stopController.abort();
     await this.consumer.disconnect();
-    await this.deadLetterProducer.disconnect();
+    await this.deadLetterProducer.close();
   }
 
   /** One CONSUMER span per message, a child of the producer's span carried in the headers. */

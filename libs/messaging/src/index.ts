@@ -19,7 +19,13 @@ export {
 export { errorCode, isRetriable, PermanentFailure } from './failure';
 export { claimInboxEntry } from './inbox';
 export { createKafka, KafkaHealth, parseBrokers, type KafkaConnectionSettings } from './kafka-client';
-export { KafkaPublisher, type OutboundMessage } from './kafka-publisher';
+export { brokerRefusal, KafkaPublisher, MessagesRefusedError, type OutboundMessage } from './kafka-publisher';
+export {
+  ProducerReconnectPending,
+  ReplaceableProducer,
+  type ProducerLogger,
+  type ReplaceableProducerOptions,
+} from './replaceable-producer';
 export { messagingDependencies } from './messaging-dependencies';
 export { backoffDelayMs, defaultRetryPolicy, type RetryPolicy } from './retry-policy';
 export { checkSchemaRegistry, createSchemaRegistry, type SchemaRegistrySettings } from './schema-registry';
