@@ -3,6 +3,8 @@ export {
   databaseUrlSetting,
   httpSettings,
   kafkaSettings,
+  outboxRelaySettings,
+  type OutboxRelaySettings,
   schemaRegistrySettings,
   serviceSettings,
   telemetrySettings,
