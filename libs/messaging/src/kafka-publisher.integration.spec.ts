@@ -42,15 +42,7 @@ describe('KafkaPublisher on a real broker', () => {
     const normal = `${messaging.topicPrefix}normal`;
     const small = `${messaging.topicPrefix}small`;
     await messaging.createTopics([normal], 1);
-    const admin = messaging.kafka.admin();
-    await admin.connect();
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: [
-        { topic: small, numPartitions: 1, configEntries: [{ name: 'max.message.bytes', value: '2048' }] },
-      ],
-    });
-    await admin.disconnect();
+    await messaging.createTopicWithConfig(small, 1, { 'max.message.bytes': '2048' });
     const publisher = new KafkaPublisher(messaging.kafka);
     cleanups.push(() => publisher.close());
     await publisher.publish([message(normal, 'a')]);
