@@ -60,6 +60,8 @@ export async function createOutboxTestBed(messaging: TestMessaging): Promise<Out
   const database = await createTestDatabase('order');
   const db = createPgTransactions(database.url);
   const pool = new Pool({ connectionString: database.url, max: 2 });
+  // See createPgTransactions: an idle connection ended by the server at teardown is the pool's to drop.
+  pool.on('error', () => undefined);
   const cleanups: (() => Promise<unknown>)[] = [];
 
   const bed: OutboxTestBed = {
