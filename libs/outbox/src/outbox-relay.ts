@@ -295,7 +295,8 @@ export class OutboxRelay {
    * Publishes `rows` in order. When the broker refuses them for good, halves them until the row at
    * fault is alone: the rows before it go out, and only it spends an attempt. Stops at a refused
    * row that has attempts left (the rows behind it wait, for its key's order), and goes on past a
-   * row it has just quarantined.
+   * row it has just quarantined. The broker appends the other partitions of a request it refuses in
+   * part, so rows sent again during the search may arrive twice: duplicates, as after a crash.
    */
   private async publishFindingRefusals(session: LeaderSession, rows: WaitingRow[]): Promise<PublishOutcome> {
     try {

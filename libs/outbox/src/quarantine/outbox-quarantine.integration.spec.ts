@@ -89,11 +89,14 @@ describe('outbox rows the broker refuses, on a real broker and database', () => 
       observer: relayMetricsObserver(metrics, 'outbox-test'),
     });
 
-    await waitFor('both normal events to be consumed', () => received.length >= 2);
-    expect(received.map((event) => event.eventId)).toEqual([before.eventId, after.eventId]);
+    // The broker appends the other partitions of a request it refuses in part, and the search for the
+    // culprit sends them again: duplicates (same event ids), which consumers drop by inbox.
+    const firstArrivals = (events: TestEvent[]) => [...new Set(events.map((event) => event.eventId))];
+    await waitFor('both normal events to be consumed', () => firstArrivals(received).length >= 2);
+    expect(firstArrivals(received)).toEqual([before.eventId, after.eventId]);
     // Liveness over order for the poisoned key: its later event goes out once the big one is set aside.
     await waitFor('the next event of the big one’s key', () => receivedSmall.length >= 1);
-    expect(receivedSmall.map((event) => event.eventId)).toEqual([sameKeyAfterBig.eventId]);
+    expect(firstArrivals(receivedSmall)).toEqual([sameKeyAfterBig.eventId]);
 
     expect(await rowOf(big)).toMatchObject({
       published: false,
