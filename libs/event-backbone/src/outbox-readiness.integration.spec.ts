@@ -41,7 +41,7 @@ describe('the outbox relay in a service’s readiness', () => {
   });
 
   it('when Kafka is unreachable at the service’s first event, then outboxRelay fails readiness after OUTBOX_STALL_WINDOW_MS, and passes again once the event is out', async () => {
-    backbone = await startEventBackbone({
+    const started = await startEventBackbone({
       serviceName: 'readiness-test',
       settings: {
         KAFKA_BROKERS: brokerProxy.address,
@@ -55,14 +55,15 @@ describe('the outbox relay in a service’s readiness', () => {
       logger: pino({ level: 'silent' }),
       publishesEvents: true,
     });
-    const { outboxRelay } = backbone.readiness();
+    backbone = started;
+    const { outboxRelay } = started.readiness();
     if (!outboxRelay) throw new Error('a service that publishes has an outboxRelay readiness check');
     await expect(outboxRelay.check()).resolves.toBeUndefined();
 
     // Started (topics made, schemas registered); the relay's producer connects at the first event.
     await brokerProxy.setMode({ kind: 'refuse' });
     const event: OrderPlaced = { ...sampleEvents.OrderPlaced, eventId: randomUUID(), orderId: randomUUID() };
-    await db.runInTransaction((tx) => writeEvent(tx, backbone!, { type: 'OrderPlaced', payload: event }));
+    await db.runInTransaction((tx) => writeEvent(tx, started, { type: 'OrderPlaced', payload: event }));
 
     await waitFor('readiness to fail', () =>
       outboxRelay.check().then(

@@ -21,9 +21,9 @@ export interface PgTransactions {
  */
 export function createPgTransactions(databaseUrl: string): PgTransactions {
   const pool = new Pool({ connectionString: databaseUrl, max: 5 });
-  // An idle connection the server ends (the test database dropped WITH FORCE while `close()` is
-  // still saying goodbye, a restart in a fault test) is removed by the pool, and the next query opens
-  // another. Without a listener, pg-pool's 'error' event would crash the test process instead.
+  // An idle pooled connection ended by the server (the test database dropped WITH (FORCE) while the
+  // pool is still closing, a test that restarts PostgreSQL) is reported as the pool's 'error' event,
+  // which would otherwise crash the test process. A query on a broken connection still rejects.
   pool.on('error', () => undefined);
   return {
     runInTransaction: async (work) => {
