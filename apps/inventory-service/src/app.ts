@@ -1,5 +1,6 @@
 import { databaseDependency } from '@ecommerce/database';
 import { messagingDependencies, registerDeadLetterAdminRoutes } from '@ecommerce/messaging';
+import { registerOutboxQuarantineAdminRoutes } from '@ecommerce/outbox';
 import { createHttpServer, type HttpServer, type ServiceDependency } from '@ecommerce/service-runtime';
 import type { FastifyBaseLogger } from 'fastify';
 
@@ -47,5 +48,6 @@ export async function buildInventoryServiceApp({
     settings: config,
     consumerGroups: [SERVICE_NAME],
   });
+  registerOutboxQuarantineAdminRoutes(app, { db: prisma });
   return app;
 }

@@ -1,4 +1,4 @@
-import { loadConfig, serviceSettings } from '@ecommerce/config';
+import { loadConfig, outboxRelaySettings, serviceSettings } from '@ecommerce/config';
 import { Type, type Static } from '@sinclair/typebox';
 
 export const SERVICE_NAME = 'inventory-service';
@@ -10,6 +10,7 @@ export const inventoryServiceConfigSchema = Type.Object({
     databaseUrlVariable: 'INVENTORY_DATABASE_URL',
     defaultDatabase: 'ecommerce_inventory',
   }),
+  ...outboxRelaySettings,
 });
 
 export type InventoryServiceConfig = Static<typeof inventoryServiceConfigSchema>;

@@ -1,5 +1,6 @@
 import { databaseDependency } from '@ecommerce/database';
 import { messagingDependencies, registerDeadLetterAdminRoutes } from '@ecommerce/messaging';
+import { registerOutboxQuarantineAdminRoutes } from '@ecommerce/outbox';
 import { createHttpServer, type HttpServer, type ServiceDependency } from '@ecommerce/service-runtime';
 import type { FastifyBaseLogger } from 'fastify';
 
@@ -42,5 +43,6 @@ export async function buildNotificationServiceApp({
     settings: config,
     consumerGroups: [SERVICE_NAME],
   });
+  registerOutboxQuarantineAdminRoutes(app, { db: prisma });
   return app;
 }

@@ -1,4 +1,4 @@
-import { loadConfig, serviceSettings } from '@ecommerce/config';
+import { loadConfig, outboxRelaySettings, serviceSettings } from '@ecommerce/config';
 import { Type, type Static } from '@sinclair/typebox';
 
 export const SERVICE_NAME = 'notification-service';
@@ -10,6 +10,7 @@ export const notificationServiceConfigSchema = Type.Object({
     databaseUrlVariable: 'NOTIFICATION_DATABASE_URL',
     defaultDatabase: 'ecommerce_notification',
   }),
+  ...outboxRelaySettings,
   SMTP_URL: Type.Optional(
     Type.String({
       pattern: '^smtps?://',

@@ -1,6 +1,7 @@
 import { databaseDependency } from '@ecommerce/database';
 import type { EventOutbox } from '@ecommerce/event-backbone';
 import { messagingDependencies, registerDeadLetterAdminRoutes } from '@ecommerce/messaging';
+import { registerOutboxQuarantineAdminRoutes } from '@ecommerce/outbox';
 import { createHttpServer, type HttpServer, type ServiceDependency } from '@ecommerce/service-runtime';
 import type { FastifyBaseLogger } from 'fastify';
 
@@ -52,5 +53,6 @@ export async function buildOrderServiceApp({
     settings: config,
     consumerGroups: [SERVICE_NAME, `${SERVICE_NAME}.catalog`],
   });
+  registerOutboxQuarantineAdminRoutes(app, { db: prisma });
   return app;
 }

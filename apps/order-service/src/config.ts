@@ -1,4 +1,4 @@
-import { loadConfig, serviceSettings } from '@ecommerce/config';
+import { loadConfig, outboxRelaySettings, serviceSettings } from '@ecommerce/config';
 import { Type, type Static } from '@sinclair/typebox';
 
 export const SERVICE_NAME = 'order-service';
@@ -10,6 +10,7 @@ export const orderServiceConfigSchema = Type.Object({
     databaseUrlVariable: 'ORDER_DATABASE_URL',
     defaultDatabase: 'ecommerce_order',
   }),
+  ...outboxRelaySettings,
   SAGA_TIMEOUT_MS: Type.Integer({
     minimum: 100,
     maximum: 86_400_000,

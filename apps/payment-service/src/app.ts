@@ -1,5 +1,6 @@
 import { databaseDependency } from '@ecommerce/database';
 import { messagingDependencies, registerDeadLetterAdminRoutes } from '@ecommerce/messaging';
+import { registerOutboxQuarantineAdminRoutes } from '@ecommerce/outbox';
 import { createHttpServer, type HttpServer, type ServiceDependency } from '@ecommerce/service-runtime';
 import type { FastifyBaseLogger } from 'fastify';
 
@@ -44,5 +45,6 @@ export async function buildPaymentServiceApp({
     settings: config,
     consumerGroups: [SERVICE_NAME, `${SERVICE_NAME}.inventory`],
   });
+  registerOutboxQuarantineAdminRoutes(app, { db: prisma });
   return app;
 }

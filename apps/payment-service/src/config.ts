@@ -1,4 +1,4 @@
-import { loadConfig, serviceSettings } from '@ecommerce/config';
+import { loadConfig, outboxRelaySettings, serviceSettings } from '@ecommerce/config';
 import { Type, type Static } from '@sinclair/typebox';
 
 export const SERVICE_NAME = 'payment-service';
@@ -10,6 +10,7 @@ export const paymentServiceConfigSchema = Type.Object({
     databaseUrlVariable: 'PAYMENT_DATABASE_URL',
     defaultDatabase: 'ecommerce_payment',
   }),
+  ...outboxRelaySettings,
   PAYMENT_GATEWAY_LATENCY_MS: Type.Integer({
     minimum: 0,
     maximum: 60_000,

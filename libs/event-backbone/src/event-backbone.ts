@@ -1,3 +1,4 @@
+import type { OutboxRelaySettings } from '@ecommerce/config';
 import { allTopics, EventCodec, topicName, type EventPayloads, type TopicKey } from '@ecommerce/contracts';
 import type { RunInTransaction, SqlExecutor } from '@ecommerce/database';
 import {
@@ -31,9 +32,12 @@ import { metrics } from '@ecommerce/telemetry';
 import { OutboxStatusReporter } from './outbox-status-reporter';
 import type { Kafka } from 'kafkajs';
 
-/** The messaging settings every service reads (see `serviceSettings` in @ecommerce/config). */
+/**
+ * The messaging settings every service reads (see `serviceSettings` in @ecommerce/config), and, in a
+ * service that publishes, its relay's (`outboxRelaySettings`; each one left out takes its default).
+ */
 export interface EventBackboneSettings
-  extends MessagingSettings, RetentionSettingValues, ConsumerLivenessSettings {
+  extends MessagingSettings, RetentionSettingValues, ConsumerLivenessSettings, Partial<OutboxRelaySettings> {
   TOPIC_PREFIX: string;
   KAFKA_TOPIC_PARTITIONS: number;
   KAFKA_REPLICATION_FACTOR: number;
@@ -71,7 +75,8 @@ export interface EventBackbone {
   /**
    * Readiness checks of what the backbone runs, in the shape the HTTP server takes as dependencies:
    * `consumers` (every consumer group running: not restarting after a crash or a stall, not
-   * stopped) and, in a service that publishes, `outboxRelay`.
+   * stopped) and, in a service that publishes, `outboxRelay` (running, and not stalled: see
+   * `OutboxRelay.checkRunning`).
    */
   readiness(): Record<string, { check(): Promise<void> }>;
   /** Stops the consumers (finishing the events in hand), then the relay (finishing its batch). */
@@ -177,12 +182,19 @@ export async function startEventBackbone(options: {
       stop: stopConsumers,
     };
   }
-  const publisher = new KafkaPublisher(kafka);
+  const publisher = new KafkaPublisher(kafka, { logger: options.logger });
   const relay = new OutboxRelay({
     databaseUrl: options.databaseUrl,
     publisher,
     logger: options.logger,
     observer: relayMetricsObserver(metrics, options.serviceName),
+    batchSize: settings.OUTBOX_BATCH_MAX_ROWS,
+    batchMaxBytes: settings.OUTBOX_BATCH_MAX_BYTES,
+    pollIntervalMs: settings.OUTBOX_POLL_INTERVAL_MS,
+    retentionMs: settings.OUTBOX_RETENTION_MS,
+    stallWindowMs: settings.OUTBOX_STALL_WINDOW_MS,
+    maxAttempts: settings.OUTBOX_MAX_ATTEMPTS,
+    leaderTakeoverMs: settings.OUTBOX_LEADER_TAKEOVER_MS,
   });
   relay.start();
   // Its own producer: samples never queue behind, or hold up, the relay's batches.

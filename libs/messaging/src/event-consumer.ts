@@ -5,7 +5,7 @@ import {
   SpanKind,
   withLogContext,
 } from '@ecommerce/telemetry';
-import type { Consumer, IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import type { Consumer, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
 
 import { deadLetterHeaders } from './dead-letter';
 import { errorCode, isOutage, isRetriable, PermanentFailure, selfClearingWindowMs } from './failure';
@@ -15,6 +15,7 @@ import {
   type RecordInTransaction,
 } from './external-effect-handler';
 import { claimInboxEntry, hasInboxEntry } from './inbox';
+import { ReplaceableProducer } from './replaceable-producer';
 import { backoffDelayMs, defaultRetryPolicy, RetryBudget, type RetryPolicy } from './retry-policy';
 import { untilClusterSettles } from './cluster-settling';
 import { defaultConsumerLiveness, type ConsumerLiveness } from './consumer-liveness';
@@ -174,7 +175,7 @@ function eventIdOf(payload: unknown): string {
  *   without crashing, which fails readiness meanwhile.
  */
 export class EventConsumer<Events extends object, Tx extends SqlExecutor> {
-  private readonly deadLetterProducer: Producer;
+  private readonly deadLetterProducer: ReplaceableProducer;
   private readonly retry: RetryPolicy;
   private readonly liveness: ConsumerLiveness;
   private readonly stopController = new AbortController();
@@ -189,7 +190,12 @@ export class EventConsumer<Events extends object, Tx extends SqlExecutor> {
   constructor(private readonly options: EventConsumerOptions<Events, Tx>) {
     this.retry = { ...defaultRetryPolicy, ...options.retry };
     this.liveness = { ...defaultConsumerLiveness, ...options.liveness };
-    this.deadLetterProducer = options.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    // Replaced after any failed send, like the outbox relay's: a dead letter is never sent by a
+    // producer whose sequence numbers kafkajs rolled back.
+    this.deadLetterProducer = new ReplaceableProducer(options.kafka, {
+      purpose: `dead letters of ${options.groupId}`,
+      logger: options.logger,
+    });
   }
 
   /**
@@ -362,7 +368,7 @@ export class EventConsumer<Events extends object, Tx extends SqlExecutor> {
     const run = this.run;
     this.run = undefined;
     await run?.consumer.disconnect();
-    await this.deadLetterProducer.disconnect();
+    await this.deadLetterProducer.close();
   }
 
   /** One CONSUMER span per message, a child of the producer's span carried in the headers. */

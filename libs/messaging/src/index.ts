@@ -30,7 +30,13 @@ export {
   type KafkaConnectionSettings,
   type KafkaLogger,
 } from './kafka-client';
-export { KafkaPublisher, type OutboundMessage } from './kafka-publisher';
+export { brokerRefusal, KafkaPublisher, MessagesRefusedError, type OutboundMessage } from './kafka-publisher';
+export {
+  ProducerReconnectPending,
+  ReplaceableProducer,
+  type ProducerLogger,
+  type ReplaceableProducerOptions,
+} from './replaceable-producer';
 export { messagingDependencies } from './messaging-dependencies';
 export { backoffDelayMs, defaultRetryPolicy, type RetryPolicy } from './retry-policy';
 export { checkSchemaRegistry, createSchemaRegistry, type SchemaRegistrySettings } from './schema-registry';

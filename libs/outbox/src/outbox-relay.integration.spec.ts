@@ -3,139 +3,255 @@ import { once } from 'node:events';
 import { join } from 'node:path';
 
 import type { SqlExecutor } from '@ecommerce/database';
-import { EventConsumer, KafkaPublisher, deadLetterTopic } from '@ecommerce/messaging';
-import {
-  createPgTransactions,
-  createTestDatabase,
-  testInfrastructure,
-  waitFor,
-  type PgTransactions,
-  type TestDatabase,
-} from '@ecommerce/test-infra';
+import { EventConsumer, deadLetterTopic } from '@ecommerce/messaging';
+import { testInfrastructure, waitFor } from '@ecommerce/test-infra';
 import { createTestMessaging, type TestEvent, type TestMessaging } from '@ecommerce/messaging/testing';
-import pino from 'pino';
+import { Client } from 'pg';
 
-import { OutboxRelay } from './outbox-relay';
+import type { OutboxBacklog } from './outbox-table';
+import { createOutboxTestBed, silentLogger as logger, type OutboxTestBed } from './testing/outbox-test-bed';
 import { writeOutboxMessage } from './write-outbox-message';
 
 const workspaceRoot = join(__dirname, '..', '..', '..');
-const logger = pino({ level: 'silent' });
+
+/** A transaction on a connection of its own, driven step by step by the test. */
+interface OpenTransaction {
+  /** Its backend's process id, to see in pg_stat_activity whether it waits for a lock. */
+  pid: number;
+  tx: SqlExecutor;
+  commit(): Promise<void>;
+}
 
 describe('OutboxRelay on a real broker and database', () => {
   let messaging: TestMessaging;
-  let database: TestDatabase;
-  let db: PgTransactions;
-  const cleanups: (() => Promise<unknown>)[] = [];
+  let bed: OutboxTestBed;
 
   beforeAll(async () => {
     messaging = await createTestMessaging();
   });
 
   beforeEach(async () => {
-    database = await createTestDatabase('order');
-    db = createPgTransactions(database.url);
+    bed = await createOutboxTestBed(messaging);
   });
 
   afterEach(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-    await db.close();
-    await database.drop();
+    await bed.close();
   });
 
-  async function writeEvents(topic: string, events: TestEvent[]): Promise<void> {
-    await db.runInTransaction(async (tx) => {
-      for (const event of events) {
-        await writeOutboxMessage(tx, {
-          eventId: event.eventId,
-          eventType: 'TestEvent',
-          topic,
-          key: event.key,
-          payload: await messaging.encode(event),
-          headers: {},
-        });
-      }
-    });
-  }
-
-  function startRelay(
-    options: { pollIntervalMs?: number; standbyRetryMs?: number; batchSize?: number } = {},
-  ) {
-    const publisher = new KafkaPublisher(messaging.kafka);
-    let leading = false;
-    const relay = new OutboxRelay({
-      databaseUrl: database.url,
-      publisher,
-      logger,
-      observer: { leadershipChanged: (now) => void (leading = now) },
-      ...options,
-    });
-    relay.start();
-    cleanups.push(async () => {
-      await relay.stop();
-      await publisher.close();
-    });
-    return { relay, isLeading: () => leading };
-  }
-
-  /** Collects every message of `topic` (duplicates included), decoded. */
-  async function collect(topic: string): Promise<TestEvent[]> {
-    const received: TestEvent[] = [];
-    const consumer = messaging.kafka.consumer({ groupId: `${topic}-collector` });
-    await consumer.connect();
-    await consumer.subscribe({ topic, fromBeginning: true });
-    await consumer.run({
-      eachMessage: async ({ message }) => {
-        received.push((await messaging.decoder.decode(message.value as Buffer)).payload as TestEvent);
+  async function begin(): Promise<OpenTransaction> {
+    const client = new Client({ connectionString: bed.database.url });
+    await client.connect();
+    bed.onClose(() => client.end());
+    await client.query('BEGIN');
+    const { rows } = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+    return {
+      pid: rows[0]?.pid ?? 0,
+      tx: {
+        $executeRawUnsafe: async (query, ...values) => (await client.query(query, values)).rowCount ?? 0,
+        $queryRawUnsafe: async <T>(query: string, ...values: unknown[]) =>
+          (await client.query(query, values)).rows as T,
       },
-    });
-    cleanups.push(() => consumer.disconnect());
-    return received;
+      commit: async () => void (await client.query('COMMIT')),
+    };
   }
 
-  const unpublished = async () =>
-    (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL'))[0]?.n;
-
-  it('when rows commit, then they are published in commit order per key and marked published', async () => {
+  it('when transactions commit out of id order, then every row is published and each key in its commit order', async () => {
     const topic = `${messaging.topicPrefix}ordered`;
     await messaging.createTopics([topic]);
-    const events = Array.from({ length: 30 }, (_, i) =>
-      messaging.newEvent(`key-${i % 3}`, Math.floor(i / 3)),
+    // Each key is an aggregate: its writers serialise on its row, as the services' use cases do on
+    // an order or a product, so per key, ids and commits follow the same order. Across keys they
+    // need not: the schedule below commits rows after rows with larger ids, while the relay runs.
+    await bed.db.query('CREATE TABLE aggregates (key text PRIMARY KEY, version int NOT NULL)');
+    const pairs = [
+      ['key-a', 'key-b'],
+      ['key-c', 'key-d'],
+    ] as const;
+    await bed.db.query(`INSERT INTO aggregates SELECT unnest($1::text[]), 0`, [pairs.flat()]);
+    const received = await bed.collect(topic);
+    bed.startRelay();
+
+    const committed: bigint[] = [];
+    /** The next event of `key` in transaction `writer`: the aggregate's new version is its sequence. */
+    async function writeNext(writer: OpenTransaction, key: string): Promise<bigint> {
+      const [{ version }] = await writer.tx.$queryRawUnsafe<[{ version: number }]>(
+        'UPDATE aggregates SET version = version + 1 WHERE key = $1 RETURNING version',
+        key,
+      );
+      const event = messaging.newEvent(key, version);
+      await writeOutboxMessage(writer.tx, {
+        eventId: event.eventId,
+        eventType: 'TestEvent',
+        topic,
+        key,
+        payload: await messaging.encode(event),
+        headers: {},
+      });
+      const [{ id }] = await writer.tx.$queryRawUnsafe<[{ id: string }]>(
+        'SELECT id FROM outbox WHERE event_id = $1::uuid',
+        event.eventId,
+      );
+      return BigInt(id);
+    }
+    const commit = async (writer: OpenTransaction, id: bigint) => {
+      await writer.commit();
+      committed.push(id);
+    };
+    const published = (id: bigint) =>
+      waitFor(`row ${id} to be published`, async () => {
+        const rows = await bed.db.query('SELECT 1 FROM outbox WHERE id = $1 AND published_at IS NOT NULL', [
+          String(id),
+        ]);
+        return rows.length === 1;
+      });
+    const waitingForLock = (writer: OpenTransaction) =>
+      waitFor('the writer to wait for its aggregate’s row lock', async () => {
+        const rows = await bed.db.query(
+          `SELECT 1 FROM pg_stat_activity WHERE pid = $1 AND wait_event_type = 'Lock'`,
+          [writer.pid],
+        );
+        return rows.length === 1;
+      });
+
+    const rounds = 3;
+    await Promise.all(
+      pairs.map(async ([a, b]) => {
+        for (let round = 0; round < rounds; round++) {
+          // a's second writer begins first: its transaction is the older one, its row the later.
+          const a2 = await begin();
+          const a1 = await begin();
+          const b1 = await begin();
+          const a1Id = await writeNext(a1, a);
+          const b1Id = await writeNext(b1, b);
+          await commit(b1, b1Id);
+          // The relay has published past a1's id while a1 is still open: a1 commits after it.
+          await published(b1Id);
+          const a2Written = writeNext(a2, a);
+          await waitingForLock(a2);
+          await commit(a1, a1Id);
+          const a2Id = await a2Written;
+          const b2 = await begin();
+          const b2Id = await writeNext(b2, b);
+          await commit(b2, b2Id);
+          await published(b2Id);
+          await commit(a2, a2Id);
+        }
+      }),
     );
-    await writeEvents(topic, events);
-    const received = await collect(topic);
 
-    startRelay();
+    // The schedule did commit rows after rows with larger ids (twice per round and pair at least).
+    const committedAfterALargerId = committed.filter((id, i) =>
+      committed.slice(0, i).some((earlier) => earlier > id),
+    );
+    expect(committedAfterALargerId.length).toBeGreaterThanOrEqual(rounds * pairs.length * 2);
 
-    await waitFor('all rows to be published', async () => (await unpublished()) === 0);
-    await waitFor('all events to arrive', () => received.length >= events.length);
-    for (const key of ['key-0', 'key-1', 'key-2']) {
-      expect(received.filter((e) => e.key === key).map((e) => e.sequence)).toEqual([
-        0, 1, 2, 3, 4, 5, 6, 7, 8, 9,
-      ]);
+    const perKey = rounds * 2;
+    await waitFor('every row to be published', async () => (await bed.unpublished()) === 0);
+    await waitFor(
+      'every event to arrive',
+      () => new Set(received.map((e) => e.eventId)).size >= pairs.flat().length * perKey,
+    );
+    for (const key of pairs.flat()) {
+      const seen = new Set<string>();
+      const firstArrivals = received.filter(
+        (e) => e.key === key && !seen.has(e.eventId) && seen.add(e.eventId),
+      );
+      expect(firstArrivals.map((e) => e.sequence)).toEqual(Array.from({ length: perKey }, (_, i) => i + 1));
     }
   });
 
   it('when a row commits while the relay idles, then the commit wakes it (no waiting for the poll)', async () => {
     const topic = `${messaging.topicPrefix}wake`;
     await messaging.createTopics([topic]);
-    const { isLeading } = startRelay({ pollIntervalMs: 60_000 });
+    const { isLeading } = bed.startRelay({ pollIntervalMs: 60_000 });
     await waitFor('the relay to lead', () => isLeading());
-    await writeEvents(topic, [messaging.newEvent('wake', 1)]);
+    await bed.writeEvents(topic, [messaging.newEvent('wake', 1)]);
     // The poll is a minute away: only the commit's NOTIFY can get the row out within the deadline.
-    await waitFor('the row to be published', async () => (await unpublished()) === 0, { timeoutMs: 5_000 });
+    await waitFor('the row to be published', async () => (await bed.unpublished()) === 0, {
+      timeoutMs: 5_000,
+    });
+  });
+
+  it('when rows together are larger than the byte cap, then they go out in batches within it', async () => {
+    const topic = `${messaging.topicPrefix}bytes`;
+    await messaging.createTopics([topic]);
+    const events = Array.from({ length: 12 }, (_, i) =>
+      messaging.newEvent(`key-${i % 3}`, i, 'x'.repeat(1_000)),
+    );
+    await bed.writeEvents(topic, events);
+    const bytesOf = new Map(
+      (
+        await bed.db.query<{ event_id: string; bytes: number }>(
+          `SELECT event_id::text, (octet_length(payload) + octet_length(message_key) + octet_length(headers::text))::int AS bytes
+           FROM outbox`,
+        )
+      ).map((row) => [row.event_id, row.bytes]),
+    );
+    const maxBytes = 3_500;
+    const batchBytes: number[] = [];
+    bed.startRelay({
+      batchMaxBytes: maxBytes,
+      observer: {
+        published: (messages) =>
+          batchBytes.push(
+            messages.reduce((sum, message) => sum + (bytesOf.get(message.eventId) ?? Infinity), 0),
+          ),
+      },
+    });
+
+    await waitFor('every row to be published', async () => (await bed.unpublished()) === 0);
+    expect(batchBytes.length).toBeGreaterThanOrEqual(4);
+    for (const bytes of batchBytes) expect(bytes).toBeLessThanOrEqual(maxBytes);
+  });
+
+  it('when the relay is saturated, then the backlog is reported and expired rows are deleted meanwhile, on the timer', async () => {
+    const topic = `${messaging.topicPrefix}saturated`;
+    await messaging.createTopics([topic]);
+    await bed.writeEvents(
+      topic,
+      Array.from({ length: 30 }, (_, i) => messaging.newEvent(`key-${i % 3}`, i)),
+    );
+    const reports: OutboxBacklog[] = [];
+    let batches = 0;
+    let seenWhileSaturated = false;
+    bed.startRelay({
+      // One row per batch: every batch is full, the relay never idles until the end.
+      batchSize: 1,
+      reportIntervalMs: 100,
+      retentionMs: 0,
+      retentionSweepIntervalMs: 100,
+      observer: { backlog: (backlog) => reports.push(backlog) },
+      afterPublish: async () => {
+        batches += 1;
+        if (batches !== 5) return;
+        // Four rows are published and marked; twenty-six wait behind this one.
+        await waitFor(
+          'a backlog report and a sweep while the relay is saturated',
+          async () => {
+            const [row] = await bed.db.query<{ n: number }>('SELECT count(*)::int AS n FROM outbox');
+            return reports.some((backlog) => backlog.waiting > 0) && (row?.n ?? 30) < 30;
+          },
+          { timeoutMs: 10_000 },
+        );
+        seenWhileSaturated = true;
+      },
+    });
+
+    await waitFor('every row to be published', async () => (await bed.unpublished()) === 0);
+    expect(seenWhileSaturated).toBe(true);
+    await waitFor('a report of the drained outbox', () => reports.at(-1)?.waiting === 0);
   });
 
   it('when the relay is killed -9 between publish and mark, then after a restart every row is published and applied exactly once', async () => {
     const topic = `${messaging.topicPrefix}crash`;
     const groupId = `${topic}-consumer`;
     await messaging.createTopics([topic]);
-    await db.query('CREATE TABLE effects (event_id uuid, sequence int)');
+    await bed.db.query('CREATE TABLE effects (event_id uuid, sequence int)');
     const events = Array.from({ length: 300 }, (_, i) => messaging.newEvent(`key-${i % 10}`, i));
-    await writeEvents(topic, events);
+    await bed.writeEvents(topic, events);
 
     const env = {
       ...process.env,
-      OUTBOX_DATABASE_URL: database.url,
+      OUTBOX_DATABASE_URL: bed.database.url,
       KAFKA_BROKERS: testInfrastructure().kafkaBrokers,
       RELAY_BATCH_SIZE: '100',
     };
@@ -147,7 +263,7 @@ describe('OutboxRelay on a real broker and database', () => {
         env: { ...env, ...extra },
         stdio: ['ignore', 'pipe', 'inherit'],
       });
-      cleanups.push(async () => void child.kill('SIGKILL'));
+      bed.onClose(async () => void child.kill('SIGKILL'));
       return child;
     };
 
@@ -161,17 +277,17 @@ describe('OutboxRelay on a real broker and database', () => {
     const [, signal] = (await once(doomed, 'exit')) as [number | null, string | null];
     expect(signal).toBe('SIGKILL');
     // Batch 1 was marked; batch 2 reached Kafka but not the database; batch 3 was never sent.
-    expect(await unpublished()).toBe(200);
+    expect(await bed.unpublished()).toBe(200);
 
     relayProcess({});
-    await waitFor('the restarted relay to publish every row', async () => (await unpublished()) === 0);
+    await waitFor('the restarted relay to publish every row', async () => (await bed.unpublished()) === 0);
 
     const consumer = new EventConsumer<{ TestEvent: TestEvent }, SqlExecutor>({
       kafka: messaging.kafka,
       groupId,
       topics: [topic],
       decoder: messaging.decoder,
-      runInTransaction: db.runInTransaction,
+      runInTransaction: bed.db.runInTransaction,
       deadLetterTopic: deadLetterTopic(messaging.topicPrefix, groupId),
       deadLetterTopicSettings: { partitions: 1, replicationFactor: 1 },
       logger,
@@ -186,7 +302,7 @@ describe('OutboxRelay on a real broker and database', () => {
       },
     });
     await consumer.start();
-    cleanups.push(() => consumer.stop());
+    bed.onClose(() => consumer.stop());
 
     const admin = messaging.kafka.admin();
     await admin.connect();
@@ -196,7 +312,7 @@ describe('OutboxRelay on a real broker and database', () => {
     expect(messagesOnTopic).toBe(400); // 300 rows, the 100 of batch 2 twice
 
     const applied = await waitFor('every event to be applied', async () => {
-      const [row] = await db.query<{ n: number; distinct_events: number }>(
+      const [row] = await bed.db.query<{ n: number; distinct_events: number }>(
         'SELECT count(*)::int AS n, count(DISTINCT event_id)::int AS distinct_events FROM effects',
       );
       return row && row.n >= 300 && row;
@@ -207,9 +323,9 @@ describe('OutboxRelay on a real broker and database', () => {
   it('when two relays run and the leader stops mid-stream, then every one of 50 keys arrives in commit order', async () => {
     const topic = `${messaging.topicPrefix}two-relays`;
     await messaging.createTopics([topic], 6);
-    const received = await collect(topic);
-    const first = startRelay({ standbyRetryMs: 100, batchSize: 50 });
-    const second = startRelay({ standbyRetryMs: 100, batchSize: 50 });
+    const received = await bed.collect(topic);
+    const first = bed.startRelay({ standbyRetryMs: 100, batchSize: 50 });
+    const second = bed.startRelay({ standbyRetryMs: 100, batchSize: 50 });
     await waitFor('one relay to lead', () => first.isLeading() || second.isLeading());
 
     const keys = Array.from({ length: 50 }, (_, i) => `key-${i}`);
@@ -218,7 +334,7 @@ describe('OutboxRelay on a real broker and database', () => {
     const writers = [0, 1, 2, 3, 4].map(async (writer) => {
       for (let sequence = 0; sequence < perKey; sequence++) {
         for (const key of keys.slice(writer * 10, writer * 10 + 10)) {
-          await writeEvents(topic, [messaging.newEvent(key, sequence)]);
+          await bed.writeEvents(topic, [messaging.newEvent(key, sequence)]);
         }
         if (writer === 0 && sequence === perKey / 2) {
           const leader = first.isLeading() ? first : second;
@@ -228,7 +344,7 @@ describe('OutboxRelay on a real broker and database', () => {
     });
     await Promise.all(writers);
 
-    await waitFor('every row to be published', async () => (await unpublished()) === 0);
+    await waitFor('every row to be published', async () => (await bed.unpublished()) === 0);
     await waitFor(
       'every event to arrive',
       () => new Set(received.map((e) => e.eventId)).size >= keys.length * perKey,

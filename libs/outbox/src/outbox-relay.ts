@@ -1,9 +1,26 @@
+import { outboxRelaySettings } from '@ecommerce/config';
 import { Client } from 'pg';
 
+import { leaderClientConfig, leaderSessionTimings, type LeaderSessionTimings } from './leader-session';
 import type { PendingOutboxMessage } from './outbox-message';
+import {
+  deleteExpiredRows,
+  markPublished,
+  readBacklog,
+  recordRefusal,
+  selectWaitingRows,
+  type OutboxBacklog,
+  type WaitingRow,
+} from './outbox-table';
 import { publishWithTraceSpans } from './traced-publish';
 
-/** Sends messages to the broker, in the given order, and resolves once the broker has them all. */
+/**
+ * Sends messages to the broker, in the given order, and resolves once the broker has them all.
+ * A failure whose error carries `refused: true` says the broker refused the messages themselves,
+ * for good (too large for the topic, no such topic, ...): the relay then finds the row at fault and
+ * spends that row's attempts. Any other failure is an outage (broker unreachable, timeouts), which
+ * spends no attempt.
+ */
 export interface OutboxPublisher {
   publish(messages: readonly PendingOutboxMessage[]): Promise<void>;
 }
@@ -11,7 +28,12 @@ export interface OutboxPublisher {
 /** Where the relay reports what it does (metrics); every method is optional. */
 export interface OutboxRelayObserver {
   published?(messages: readonly PendingOutboxMessage[], commitToPublishMs: readonly number[]): void;
-  backlog?(pending: number, oldestAgeSeconds: number): void;
+  /** Reported by the leader on a timer, whether it is idle or saturated. */
+  backlog?(backlog: OutboxBacklog): void;
+  publishFailed?(reason: 'refused' | 'unavailable'): void;
+  quarantined?(message: PendingOutboxMessage): void;
+  /** Whether the relay leads, has rows waiting and has published nothing for its stall window. */
+  stalled?(stalled: boolean): void;
   leadershipChanged?(leading: boolean): void;
 }
 
@@ -26,14 +48,28 @@ export interface OutboxRelayOptions {
   publisher: OutboxPublisher;
   logger: RelayLogger;
   observer?: OutboxRelayObserver;
-  /** Rows per publish. */
+  /** Rows per publish, at most. */
   batchSize?: number;
+  /** Bytes (payload, key, headers) per publish, at most; a single larger row is sent alone. */
+  batchMaxBytes?: number;
   /** Fallback poll, for a wake-up missed while reconnecting. */
   pollIntervalMs?: number;
-  /** How often a standby relay tries to take over, and the pause after a failure. */
-  standbyRetryMs?: number;
   /** Published rows older than this are deleted. */
   retentionMs?: number;
+  /** How often the leader deletes expired rows. */
+  retentionSweepIntervalMs?: number;
+  /** A leader with rows waiting that published nothing for this long fails `checkRunning`. */
+  stallWindowMs?: number;
+  /** Refusals of a row by the broker before it is quarantined. */
+  maxAttempts?: number;
+  /** Pause before a refused row is tried again; doubles with each of its attempts. */
+  refusedRowRetryDelayMs?: number;
+  /** Bound on how long a silent leader keeps the standbys waiting (see `leaderSessionTimings`). */
+  leaderTakeoverMs?: number;
+  /** How often a standby tries to take over; derived from `leaderTakeoverMs` unless given. */
+  standbyRetryMs?: number;
+  /** How often the leader reports the backlog; its heartbeat may make it more often. */
+  reportIntervalMs?: number;
   /**
    * Called after the broker acknowledged a batch and before the rows are marked published. For
    * fault-injection tests (a crash here must lead to re-publication, never to loss).
@@ -44,68 +80,127 @@ export interface OutboxRelayOptions {
 // One relay per database publishes at a time: the holder of this session-level advisory lock.
 // Advisory locks are scoped to the database, so each service's relays compete only with each other.
 const RELAY_LEADER_LOCK = 4_271_998_117;
-const RETENTION_SWEEP_INTERVAL_MS = 60_000;
+const MAX_REFUSED_ROW_RETRY_DELAY_MS = 30_000;
+const MAX_OUTAGE_PAUSE_MS = 5_000;
+/** During an outage the relay tries every few seconds; it says so once, then at most this often. */
+const OUTAGE_LOG_INTERVAL_MS = 30_000;
 
-interface OutboxRow {
-  id: string;
-  event_id: string;
-  event_type: string;
-  topic: string;
-  message_key: string;
-  payload: Buffer;
-  headers: Record<string, string>;
-  created_at: Date;
+/** How a publish of some rows ended: all out (or set aside), a row refused and waiting for its next try, or an outage. */
+type PublishOutcome =
+  { kind: 'done' } | { kind: 'refused'; retryInMs: number } | { kind: 'unavailable'; error: unknown };
+
+/** The leader's database session; `lost` is set when it broke or stopped answering. */
+interface LeaderSession {
+  client: Client;
+  lost: Error | undefined;
 }
 
-function toMessage(row: OutboxRow): PendingOutboxMessage {
-  return {
-    id: BigInt(row.id),
-    eventId: row.event_id,
-    eventType: row.event_type,
-    topic: row.topic,
-    key: row.message_key,
-    payload: row.payload,
-    headers: row.headers,
-    createdAt: row.created_at,
-  };
+function isRefusal(error: unknown): boolean {
+  return (error as { refused?: unknown } | null)?.refused === true;
+}
+
+function describeError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' ? `${code}: ${error.message}` : error.message;
 }
 
 /**
- * Publishes committed outbox rows to Kafka in commit order and marks them published.
+ * Publishes committed outbox rows to Kafka in commit order per key and marks them published.
  *
  * - At least once: rows are marked only after the broker acknowledged them, so a crash between
  *   the two re-publishes them; consumers drop the duplicates by event id.
  * - Per-key order with any number of instances: only the holder of a PostgreSQL advisory lock
- *   publishes; the others stand by and take over when its session ends (crash, kill -9, network).
- *   Two writers of one key serialise on that aggregate's row, so ids follow commit order per key.
+ *   publishes; the others stand by and take over when its session ends (crash, kill -9, or a
+ *   silent leader whose session the server ends: see `leaderSessionTimings`). Two writers of one
+ *   key serialise on that aggregate's row, so per key, ids follow commit order, and a row is
+ *   visible only after every earlier row of its key; the relay reads the oldest visible rows in id
+ *   order, so each key's rows go out in commit order, whatever the order of other keys' commits.
+ * - Two leaders at once: a leader whose session the server ended may still be sending the one
+ *   batch it read before; it cannot read or mark anything after that, and its client gives up
+ *   within the takeover bound. The new leader re-reads those unmarked rows and publishes them, in
+ *   order, before anything newer. So the old leader's batch can only add late duplicates (same
+ *   event ids), which consumers drop by inbox: each key's first deliveries stay in commit order.
  * - Low latency: the leader LISTENs for the insert trigger's NOTIFY, sent at commit, and polls only
  *   as a fallback.
+ * - One poison row does not block the rest: batches are capped in rows and bytes; when the broker
+ *   refuses a batch for good, the relay halves it until it finds the row at fault (the rows before
+ *   it go out, no innocent row spends an attempt), retries that row alone with backoff, and after
+ *   `maxAttempts` quarantines it (attempts, last error and time on the row) and goes on with the
+ *   rows behind it, later rows of the same key included (see the README: liveness over order for
+ *   that one key; consumers' state machines ignore events that no longer apply). Outages spend no
+ *   attempt.
+ * - Observable: backlog, oldest age and quarantined rows are reported on a timer (which is also
+ *   the leader's heartbeat), saturated or not; `checkRunning` fails while the leader has rows
+ *   waiting and has published nothing for `stallWindowMs`.
  */
 export class OutboxRelay {
   private readonly batchSize: number;
+  private readonly batchMaxBytes: number;
   private readonly pollIntervalMs: number;
-  private readonly standbyRetryMs: number;
   private readonly retentionMs: number;
+  private readonly retentionSweepIntervalMs: number;
+  private readonly stallWindowMs: number;
+  private readonly maxAttempts: number;
+  private readonly refusedRowRetryDelayMs: number;
+  private readonly timings: LeaderSessionTimings;
+  private readonly standbyRetryMs: number;
+  private readonly housekeepingIntervalMs: number;
   private stopping = false;
   private running: Promise<void> | undefined;
   private wakePending = false;
   private wakeWaiter: (() => void) | undefined;
   private lastRetentionSweep = 0;
+  private leading = false;
+  /** Since when rows have been waiting without the relay catching up; undefined when it has. */
+  private waitingSince: number | undefined;
+  private lastPublishedAt = 0;
+  private lastFailure: string | undefined;
+  private reportedStalled = false;
+  /** Refused rows waiting for their next try: row id -> earliest time of that try. */
+  private readonly refusedRowRetryAt = new Map<bigint, number>();
+  private outage: { since: number; failures: number; loggedAt: number } | undefined;
+  private housekeepingInFlight = false;
 
   constructor(private readonly options: OutboxRelayOptions) {
-    this.batchSize = options.batchSize ?? 500;
-    this.pollIntervalMs = options.pollIntervalMs ?? 1_000;
-    this.standbyRetryMs = options.standbyRetryMs ?? 1_000;
-    this.retentionMs = options.retentionMs ?? 24 * 60 * 60 * 1_000;
+    // Defaults are the settings' documented ones (the README's Configuration table).
+    const defaults = outboxRelaySettings;
+    this.batchSize = options.batchSize ?? defaults.OUTBOX_BATCH_MAX_ROWS.default;
+    this.batchMaxBytes = options.batchMaxBytes ?? defaults.OUTBOX_BATCH_MAX_BYTES.default;
+    this.pollIntervalMs = options.pollIntervalMs ?? defaults.OUTBOX_POLL_INTERVAL_MS.default;
+    this.retentionMs = options.retentionMs ?? defaults.OUTBOX_RETENTION_MS.default;
+    this.retentionSweepIntervalMs = options.retentionSweepIntervalMs ?? 60_000;
+    this.stallWindowMs = options.stallWindowMs ?? defaults.OUTBOX_STALL_WINDOW_MS.default;
+    this.maxAttempts = options.maxAttempts ?? defaults.OUTBOX_MAX_ATTEMPTS.default;
+    this.refusedRowRetryDelayMs = options.refusedRowRetryDelayMs ?? 500;
+    this.timings = leaderSessionTimings(
+      options.leaderTakeoverMs ?? defaults.OUTBOX_LEADER_TAKEOVER_MS.default,
+    );
+    this.standbyRetryMs = options.standbyRetryMs ?? this.timings.standbyRetryMs;
+    this.housekeepingIntervalMs = Math.min(
+      this.timings.heartbeatIntervalMs,
+      options.reportIntervalMs ?? 5_000,
+    );
   }
 
   start(): void {
     this.running ??= this.run();
   }
 
-  /** Resolves while the relay runs (leading or standing by); rejects with the reason otherwise. */
+  /**
+   * Resolves while the relay runs and makes progress (leading and publishing, or standing by);
+   * rejects with the reason otherwise: not started, stopped, or leading with rows waiting and
+   * nothing published for the stall window (broker unreachable, every publish failing).
+   */
   async checkRunning(): Promise<void> {
     if (!this.running || this.stopping) throw new Error('outbox relay is not running');
+    const silentMs = this.stalledForMs();
+    if (silentMs !== undefined) {
+      throw new Error(
+        `outbox relay has published nothing for ${Math.round(silentMs / 1_000)} s while rows wait` +
+          (this.lastFailure ? ` (last failure: ${this.lastFailure})` : ''),
+      );
+    }
   }
 
   /** Finishes the batch in flight, releases leadership and returns. */
@@ -127,76 +222,250 @@ export class OutboxRelay {
   }
 
   private async leadWhileHoldingLock(): Promise<void> {
-    const client = new Client({ connectionString: this.options.databaseUrl });
-    let connectionError: Error | undefined;
+    const session: LeaderSession = {
+      client: new Client(leaderClientConfig(this.options.databaseUrl, this.timings)),
+      lost: undefined,
+    };
+    const { client } = session;
     // A broken connection is reported as an event; remember it and wake the loop to give up the lead.
-    client.on('error', (error) => {
-      connectionError = error;
-      this.wake();
-    });
-    await client.connect();
+    client.on('error', (error) => this.loseSession(session, error));
     try {
+      await client.connect();
       const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [
         RELAY_LEADER_LOCK,
       ]);
       if (!rows[0]?.locked) return;
-      this.options.logger.info({}, 'outbox relay is the leader');
-      this.options.observer?.leadershipChanged?.(true);
+      this.setLeading(true);
       client.on('notification', () => this.wake());
       await client.query('LISTEN outbox');
-      while (!this.stopping) {
-        if (connectionError) throw connectionError;
-        const published = await this.publishBatch(client);
-        if (published < this.batchSize) {
-          await this.reportBacklogAndSweep(client);
-          await this.waitForWake(this.pollIntervalMs);
+      const housekeeping = setInterval(() => this.housekeep(session), this.housekeepingIntervalMs);
+      try {
+        this.housekeep(session);
+        while (!this.stopping) {
+          if (session.lost) throw session.lost;
+          const waitMs = await this.publishRound(session);
+          if (waitMs > 0) await this.waitForWake(waitMs);
         }
+      } finally {
+        clearInterval(housekeeping);
       }
     } finally {
-      this.options.observer?.leadershipChanged?.(false);
-      // Ending the session releases the advisory lock; if the connection is already broken there
-      // is nothing left to release, so a failure to end it is only worth a warning.
-      await client
-        .end()
-        .catch((error: unknown) => this.options.logger.warn({ err: error }, 'closing relay connection'));
+      if (this.leading) this.setLeading(false);
+      await this.endSession(client);
     }
   }
 
-  private async publishBatch(client: Client): Promise<number> {
-    const { rows } = await client.query<OutboxRow>(
-      `SELECT id, event_id, event_type, topic, message_key, payload, headers, created_at
-       FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT $1`,
-      [this.batchSize],
+  /**
+   * One round: read the oldest waiting rows and publish them. Returns how long to wait before the
+   * next round: 0 to go on at once, the poll interval when caught up, a refused row's backoff, or
+   * a pause in an outage.
+   */
+  private async publishRound(session: LeaderSession): Promise<number> {
+    const rows = await selectWaitingRows(session.client, {
+      maxRows: this.batchSize,
+      maxBytes: this.batchMaxBytes,
+    });
+    const [head] = rows;
+    if (!head) {
+      this.waitingSince = undefined;
+      return this.pollIntervalMs;
+    }
+    this.waitingSince ??= Date.now();
+    let batch: WaitingRow[] = rows;
+    if (head.attempts > 0) {
+      // Refused before: it goes alone, after its backoff, so that its next refusal is its own.
+      const retryInMs = (this.refusedRowRetryAt.get(head.id) ?? 0) - Date.now();
+      if (retryInMs > 0) return retryInMs;
+      batch = [head];
+    }
+    const outcome = await this.publishFindingRefusals(session, batch);
+    switch (outcome.kind) {
+      case 'done':
+        this.endOutage();
+        return 0;
+      case 'refused':
+        this.endOutage();
+        return outcome.retryInMs;
+      case 'unavailable':
+        return this.pauseInOutage(outcome.error);
+    }
+  }
+
+  /**
+   * Publishes `rows` in order. When the broker refuses them for good, halves them until the row at
+   * fault is alone: the rows before it go out, and only it spends an attempt. Stops at a refused
+   * row that has attempts left (the rows behind it wait, for its key's order), and goes on past a
+   * row it has just quarantined. The broker appends the other partitions of a request it refuses in
+   * part, so rows sent again during the search may arrive twice: duplicates, as after a crash.
+   */
+  private async publishFindingRefusals(session: LeaderSession, rows: WaitingRow[]): Promise<PublishOutcome> {
+    try {
+      await publishWithTraceSpans(rows, (traced) => this.options.publisher.publish(traced));
+    } catch (error) {
+      this.lastFailure = describeError(error);
+      if (!isRefusal(error)) {
+        this.options.observer?.publishFailed?.('unavailable');
+        return { kind: 'unavailable', error };
+      }
+      this.options.observer?.publishFailed?.('refused');
+      const [only] = rows;
+      if (rows.length === 1 && only) return this.refused(session, only, error);
+      const middle = Math.ceil(rows.length / 2);
+      const first = await this.publishFindingRefusals(session, rows.slice(0, middle));
+      if (first.kind !== 'done') return first;
+      return this.publishFindingRefusals(session, rows.slice(middle));
+    }
+    // The broker has the rows; if the session broke meanwhile, another relay may lead by now and
+    // publishes them again: leave them unmarked and step down.
+    if (session.lost) throw session.lost;
+    await this.options.afterPublish?.(rows);
+    await markPublished(
+      session.client,
+      rows.map((row) => row.id),
     );
-    if (rows.length === 0) return 0;
-    const messages = rows.map(toMessage);
-    await publishWithTraceSpans(messages, (traced) => this.options.publisher.publish(traced));
     const publishedAt = Date.now();
-    await this.options.afterPublish?.(messages);
-    await client.query('UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])', [
-      rows.map((r) => r.id),
-    ]);
+    this.lastPublishedAt = publishedAt;
+    this.lastFailure = undefined;
+    this.reportStall();
     this.options.observer?.published?.(
-      messages,
-      messages.map((message) => publishedAt - message.createdAt.getTime()),
+      rows,
+      rows.map((row) => publishedAt - row.createdAt.getTime()),
     );
-    return rows.length;
+    return { kind: 'done' };
   }
 
-  private async reportBacklogAndSweep(client: Client): Promise<void> {
-    if (this.options.observer?.backlog) {
-      const { rows } = await client.query<{ pending: string; oldest_age: number | null }>(
-        `SELECT count(*) AS pending, extract(epoch FROM now() - min(created_at))::float8 AS oldest_age
-         FROM outbox WHERE published_at IS NULL`,
+  private async refused(session: LeaderSession, row: WaitingRow, error: unknown): Promise<PublishOutcome> {
+    const recorded = await recordRefusal(session.client, row.id, describeError(error), this.maxAttempts);
+    const about = {
+      eventId: row.eventId,
+      eventType: row.eventType,
+      topic: row.topic,
+      key: row.key,
+      outboxId: String(row.id),
+    };
+    if (!recorded) return { kind: 'done' }; // discarded by an operator meanwhile
+    if (recorded.quarantined) {
+      this.refusedRowRetryAt.delete(row.id);
+      this.options.logger.error(
+        { err: error, ...about, attempts: recorded.attempts },
+        'outbox row refused by the broker on every attempt; quarantined, the rows behind it go on',
       );
-      this.options.observer.backlog(Number(rows[0]?.pending ?? 0), rows[0]?.oldest_age ?? 0);
+      this.options.observer?.quarantined?.(row);
+      return { kind: 'done' };
     }
-    if (Date.now() - this.lastRetentionSweep >= RETENTION_SWEEP_INTERVAL_MS) {
-      this.lastRetentionSweep = Date.now();
-      await client.query(
-        `DELETE FROM outbox WHERE published_at IS NOT NULL AND published_at < now() - make_interval(secs => $1)`,
-        [this.retentionMs / 1_000],
+    const retryInMs = Math.min(
+      MAX_REFUSED_ROW_RETRY_DELAY_MS,
+      this.refusedRowRetryDelayMs * 2 ** (recorded.attempts - 1),
+    );
+    this.refusedRowRetryAt.set(row.id, Date.now() + retryInMs);
+    this.options.logger.warn(
+      { err: error, ...about, attempts: recorded.attempts, maxAttempts: this.maxAttempts, retryInMs },
+      'outbox row refused by the broker; trying it again alone',
+    );
+    return { kind: 'refused', retryInMs };
+  }
+
+  /** The pause after a failed publish in an outage: doubling, up to a few seconds. Logged once, then now and then. */
+  private pauseInOutage(error: unknown): number {
+    const now = Date.now();
+    this.outage ??= { since: now, failures: 0, loggedAt: 0 };
+    this.outage.failures += 1;
+    if (now - this.outage.loggedAt >= OUTAGE_LOG_INTERVAL_MS) {
+      this.outage.loggedAt = now;
+      this.options.logger.error(
+        { err: error, failures: this.outage.failures, sinceMs: now - this.outage.since },
+        'outbox relay cannot publish (broker unavailable); retrying, no attempt spent',
       );
+    }
+    return Math.min(MAX_OUTAGE_PAUSE_MS, 250 * 2 ** Math.min(this.outage.failures - 1, 10));
+  }
+
+  private endOutage(): void {
+    if (!this.outage) return;
+    this.options.logger.info(
+      { failures: this.outage.failures, outageMs: Date.now() - this.outage.since },
+      'outbox relay publishes again',
+    );
+    this.outage = undefined;
+  }
+
+  /**
+   * The leader's timer: the stall report, then the backlog query, which is also the heartbeat that
+   * keeps the session from PostgreSQL's idle timeout and finds out when the connection went silent
+   * (its `query_timeout`), and the retention sweep when due. A tick whose predecessor still waits on
+   * the database only reports.
+   */
+  private housekeep(session: LeaderSession): void {
+    this.reportStall();
+    if (this.housekeepingInFlight) return;
+    this.housekeepingInFlight = true;
+    void (async () => {
+      try {
+        const backlog = await readBacklog(session.client);
+        this.options.observer?.backlog?.(backlog);
+      } catch (error) {
+        this.loseSession(session, error);
+        return;
+      }
+      if (Date.now() - this.lastRetentionSweep < this.retentionSweepIntervalMs) return;
+      this.lastRetentionSweep = Date.now();
+      try {
+        await deleteExpiredRows(session.client, this.retentionMs, () => !this.stopping && !session.lost);
+      } catch (error) {
+        this.options.logger.warn({ err: error }, 'deleting expired outbox rows failed; trying again later');
+      }
+    })().finally(() => (this.housekeepingInFlight = false));
+  }
+
+  private loseSession(session: LeaderSession, error: unknown): void {
+    session.lost ??= error instanceof Error ? error : new Error(String(error));
+    this.wake();
+  }
+
+  private stalledForMs(): number | undefined {
+    if (!this.leading || this.waitingSince === undefined) return undefined;
+    const silentMs = Date.now() - Math.max(this.waitingSince, this.lastPublishedAt);
+    return silentMs > this.stallWindowMs ? silentMs : undefined;
+  }
+
+  private reportStall(): void {
+    const stalled = this.stalledForMs() !== undefined;
+    if (stalled === this.reportedStalled) return;
+    this.reportedStalled = stalled;
+    this.options.observer?.stalled?.(stalled);
+  }
+
+  private setLeading(leading: boolean): void {
+    this.leading = leading;
+    if (leading) {
+      this.options.logger.info({}, 'outbox relay is the leader');
+    } else {
+      this.waitingSince = undefined;
+      this.refusedRowRetryAt.clear();
+      this.outage = undefined;
+    }
+    this.reportStall();
+    this.options.observer?.leadershipChanged?.(leading);
+  }
+
+  /**
+   * Ending the session releases the advisory lock. A connection that is already broken, or a
+   * server that no longer answers, has nothing left to release: after the connect timeout the
+   * relay moves on, with a warning, rather than wait for it.
+   */
+  private async endSession(client: Client): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const gaveUp = new Promise<'gave up'>((resolve) => {
+      timer = setTimeout(() => resolve('gave up'), this.timings.connectTimeoutMs);
+    });
+    try {
+      const ended = await Promise.race([client.end().then(() => 'ended' as const), gaveUp]);
+      if (ended === 'gave up')
+        this.options.logger.warn({}, 'relay connection did not close in time; left to its keepalive');
+    } catch (error) {
+      this.options.logger.warn({ err: error }, 'closing relay connection');
+    } finally {
+      clearTimeout(timer);
     }
   }
 

@@ -10,9 +10,12 @@ export function relayMetricsObserver(metrics: ServiceMetrics, service: string): 
         metrics.eventsPublished.inc({ topic: message.topic, event_type: message.eventType });
       }
     },
-    backlog: (pending, oldestAgeSeconds) => {
-      metrics.outboxBacklog.set({ service }, pending);
+    backlog: ({ waiting, oldestAgeSeconds, quarantined }) => {
+      metrics.outboxBacklog.set({ service }, waiting);
       metrics.outboxOldestAgeSeconds.set({ service }, oldestAgeSeconds);
+      metrics.outboxQuarantined.set({ service }, quarantined);
     },
+    publishFailed: (reason) => metrics.outboxPublishFailures.inc({ service, reason }),
+    stalled: (stalled) => metrics.outboxRelayStalled.set({ service }, stalled ? 1 : 0),
   };
 }

@@ -5,6 +5,9 @@ describe('createServiceMetrics', () => {
     const metrics = createServiceMetrics();
     metrics.outboxBacklog.set({ service: 'order-service' }, 3);
     metrics.outboxOldestAgeSeconds.set({ service: 'order-service' }, 1.5);
+    metrics.outboxQuarantined.set({ service: 'order-service' }, 1);
+    metrics.outboxRelayStalled.set({ service: 'order-service' }, 0);
+    metrics.outboxPublishFailures.inc({ service: 'order-service', reason: 'refused' });
     metrics.eventsPublished.inc({ topic: 'ecommerce.orders', event_type: 'OrderPlaced' });
     metrics.consumerLag.set({ group: 'inventory-service', topic: 'ecommerce.orders', partition: '0' }, 7);
     metrics.handlerDuration.observe(
@@ -25,6 +28,10 @@ describe('createServiceMetrics', () => {
       '# TYPE ecommerce_outbox_backlog_events gauge',
       'ecommerce_outbox_backlog_events{service="order-service"} 3',
       'ecommerce_outbox_oldest_event_age_seconds{service="order-service"} 1.5',
+      'ecommerce_outbox_quarantined_events{service="order-service"} 1',
+      'ecommerce_outbox_relay_stalled{service="order-service"} 0',
+      '# TYPE ecommerce_outbox_publish_failures_total counter',
+      'ecommerce_outbox_publish_failures_total{service="order-service",reason="refused"} 1',
       '# TYPE ecommerce_events_published_total counter',
       'ecommerce_events_published_total{topic="ecommerce.orders",event_type="OrderPlaced"} 1',
       'ecommerce_consumer_lag_messages{group="inventory-service",topic="ecommerce.orders",partition="0"} 7',

@@ -9,10 +9,16 @@ import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 export interface ServiceMetrics {
   /** What `/metrics` serves. */
   readonly registry: Registry;
-  /** Outbox rows written but not yet published. */
+  /** Outbox rows written and waiting to be published (quarantined rows are counted apart). */
   readonly outboxBacklog: Gauge<'service'>;
-  /** Age of the oldest unpublished outbox row; 0 when the outbox is empty. */
+  /** Age of the oldest row waiting to be published; 0 when none waits. */
   readonly outboxOldestAgeSeconds: Gauge<'service'>;
+  /** Outbox rows the broker refused for good, set aside until retried or discarded through the admin API. */
+  readonly outboxQuarantined: Gauge<'service'>;
+  /** 1 while this instance's relay leads, has rows waiting, and has published nothing for its stall window. */
+  readonly outboxRelayStalled: Gauge<'service'>;
+  /** Failed publishes by the relay. `reason`: `refused` (the broker refused rows for good) or `unavailable` (an outage). */
+  readonly outboxPublishFailures: Counter<'service' | 'reason'>;
   /** Events the relay has published (the publish rate is its `rate()`). */
   readonly eventsPublished: Counter<'topic' | 'event_type'>;
   /** Messages between a consumer group's committed offset and the partition's end. */
@@ -49,14 +55,32 @@ export function createServiceMetrics(registry: Registry = new Registry()): Servi
     registry,
     outboxBacklog: new Gauge({
       name: 'ecommerce_outbox_backlog_events',
-      help: 'Outbox rows written but not yet published',
+      help: 'Outbox rows waiting to be published (quarantined rows not included)',
       labelNames: ['service'],
       registers,
     }),
     outboxOldestAgeSeconds: new Gauge({
       name: 'ecommerce_outbox_oldest_event_age_seconds',
-      help: 'Age of the oldest unpublished outbox row, 0 when the outbox is empty',
+      help: 'Age of the oldest outbox row waiting to be published, 0 when none waits',
       labelNames: ['service'],
+      registers,
+    }),
+    outboxQuarantined: new Gauge({
+      name: 'ecommerce_outbox_quarantined_events',
+      help: 'Outbox rows the broker refused for good, set aside until retried or discarded',
+      labelNames: ['service'],
+      registers,
+    }),
+    outboxRelayStalled: new Gauge({
+      name: 'ecommerce_outbox_relay_stalled',
+      help: '1 while the outbox relay leader has rows waiting and has published nothing for its stall window',
+      labelNames: ['service'],
+      registers,
+    }),
+    outboxPublishFailures: new Counter({
+      name: 'ecommerce_outbox_publish_failures_total',
+      help: 'Failed publishes of the outbox relay, by reason (refused, unavailable)',
+      labelNames: ['service', 'reason'],
       registers,
     }),
     eventsPublished: new Counter({

@@ -40,6 +40,8 @@ export interface TestMessaging {
   decoder: EventDecoder;
   newEvent(key: string, sequence: number, note?: string): TestEvent;
   createTopics(names: readonly string[], partitions?: number): Promise<void>;
+  /** One topic with broker settings of its own (e.g. a small `max.message.bytes`). */
+  createTopicWithConfig(name: string, partitions: number, config: Record<string, string>): Promise<void>;
 }
 
 export async function createTestMessaging(): Promise<TestMessaging> {
@@ -59,6 +61,27 @@ export async function createTestMessaging(): Promise<TestMessaging> {
     newEvent: (key, sequence, note = '') => ({ eventId: randomUUID(), key, sequence, note }),
     createTopics: async (names, partitions = 3) => {
       await ensureTopics(kafka, names, { partitions, replicationFactor: 1 });
+    },
+    createTopicWithConfig: async (name, partitions, config) => {
+      const admin = kafka.admin();
+      await admin.connect();
+      try {
+        await admin.createTopics({
+          waitForLeaders: true,
+          topics: [
+            {
+              topic: name,
+              numPartitions: partitions,
+              configEntries: Object.entries(config).map(([configName, value]) => ({
+                name: configName,
+                value,
+              })),
+            },
+          ],
+        });
+      } finally {
+        await admin.disconnect();
+      }
     },
   };
 }

@@ -7,6 +7,8 @@ export {
   kafkaConsumerSettings,
   kafkaSettings,
   operationsSettings,
+  outboxRelaySettings,
+  type OutboxRelaySettings,
   schemaRegistrySettings,
   serviceSettings,
   telemetrySettings,

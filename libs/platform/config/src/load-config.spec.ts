@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 
 import { ConfigError, loadConfig } from './load-config';
-import { httpSettings, kafkaSettings, serviceSettings } from './settings';
+import { httpSettings, kafkaSettings, outboxRelaySettings, serviceSettings } from './settings';
 
 const schema = Type.Object({ ...httpSettings(3001), ...kafkaSettings });
 const serviceSchema = Type.Object({
@@ -111,5 +111,27 @@ describe('ADMIN_TOKEN', () => {
     }
     expect(message).toContain('ADMIN_TOKEN');
     if (value) expect(message).not.toContain(value);
+  });
+});
+
+describe('outboxRelaySettings', () => {
+  const relaySchema = Type.Object(outboxRelaySettings);
+
+  it('when nothing is set, then the relay gets its documented defaults', () => {
+    expect(loadConfig(relaySchema, {})).toEqual({
+      OUTBOX_BATCH_MAX_ROWS: 500,
+      OUTBOX_BATCH_MAX_BYTES: 524_288,
+      OUTBOX_POLL_INTERVAL_MS: 1_000,
+      OUTBOX_RETENTION_MS: 86_400_000,
+      OUTBOX_STALL_WINDOW_MS: 60_000,
+      OUTBOX_MAX_ATTEMPTS: 5,
+      OUTBOX_LEADER_TAKEOVER_MS: 20_000,
+    });
+  });
+
+  it('when the takeover bound is too short to heartbeat within, then loading fails naming it', () => {
+    expect(() => loadConfig(relaySchema, { OUTBOX_LEADER_TAKEOVER_MS: '500' })).toThrow(
+      /OUTBOX_LEADER_TAKEOVER_MS/,
+    );
   });
 });

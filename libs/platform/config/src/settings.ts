@@ -1,5 +1,5 @@
 import { defaultDatabaseTransactionSettings } from '@ecommerce/database';
-import { Type, type TString } from '@sinclair/typebox';
+import { Type, type Static, type TObject, type TString } from '@sinclair/typebox';
 
 /** Settings every service's HTTP server reads. */
 export function httpSettings(defaultPort: number) {
@@ -145,6 +145,64 @@ export const operationsSettings = {
       'how often a service that publishes samples its outbox (backlog, oldest age, quarantined rows) as an OutboxStatusReported event',
   }),
 };
+
+/**
+ * The outbox relay of a service that publishes events (order, inventory, payment, notification):
+ * how it batches, how long it tolerates a broker that refuses or does not answer, and how fast a
+ * standby instance takes over from a leader that went silent. See the README's Outbox section.
+ */
+export const outboxRelaySettings = {
+  OUTBOX_BATCH_MAX_ROWS: Type.Integer({
+    minimum: 1,
+    maximum: 10_000,
+    default: 500,
+    description: 'outbox rows the relay publishes in one batch at most',
+  }),
+  OUTBOX_BATCH_MAX_BYTES: Type.Integer({
+    minimum: 1_024,
+    maximum: 100_000_000,
+    default: 524_288,
+    description:
+      "bytes (payload, key and headers) of one batch at most; keep it below the topics' max.message.bytes (1 MiB by default). A single larger row is sent alone",
+  }),
+  OUTBOX_POLL_INTERVAL_MS: Type.Integer({
+    minimum: 10,
+    maximum: 3_600_000,
+    default: 1_000,
+    description:
+      'fallback poll of the relay leader; commits wake it at once (NOTIFY), so this only bounds a wake-up missed while reconnecting',
+  }),
+  OUTBOX_RETENTION_MS: Type.Integer({
+    minimum: 0,
+    maximum: 31_536_000_000,
+    default: 86_400_000,
+    description: 'published outbox rows are deleted this long after publication',
+  }),
+  OUTBOX_STALL_WINDOW_MS: Type.Integer({
+    minimum: 1_000,
+    maximum: 86_400_000,
+    default: 60_000,
+    description:
+      'a relay leader with rows waiting that has published nothing for this long fails /health/ready and sets ecommerce_outbox_relay_stalled',
+  }),
+  OUTBOX_MAX_ATTEMPTS: Type.Integer({
+    minimum: 1,
+    maximum: 100,
+    default: 5,
+    description:
+      'times a row the broker refuses for good (too large, unknown topic, ...) is tried before it is quarantined; outages spend none',
+  }),
+  OUTBOX_LEADER_TAKEOVER_MS: Type.Integer({
+    minimum: 2_000,
+    maximum: 600_000,
+    default: 20_000,
+    description:
+      'bound on how long a relay leader that went silent (crash, partition, hung connection) keeps the others waiting: PostgreSQL ends its session after half of it, and its own client gives up sooner',
+  }),
+};
+
+/** The values of `outboxRelaySettings`, as a service's validated configuration holds them. */
+export type OutboxRelaySettings = Static<TObject<typeof outboxRelaySettings>>;
 
 export const telemetrySettings = {
   OTEL_EXPORTER_OTLP_ENDPOINT: Type.Optional(

@@ -1,0 +1,146 @@
+import type { Client } from 'pg';
+
+import type { PendingOutboxMessage } from './outbox-message';
+
+/**
+ * The relay's statements on the `outbox` table (see the services' migrations): which rows wait,
+ * marking them published, counting a refusal, the backlog, and the retention sweep. Quarantined
+ * rows (`quarantined_at` set) are unpublished rows the relay leaves alone until an operator retries
+ * or discards them (`outbox-quarantine.ts`).
+ */
+
+/** An unpublished row as the relay reads it. */
+export interface WaitingRow extends PendingOutboxMessage {
+  /** Times the broker refused this row for good; 0 for a row never refused. */
+  attempts: number;
+}
+
+interface OutboxRow {
+  id: string;
+  event_id: string;
+  event_type: string;
+  topic: string;
+  message_key: string;
+  payload: Buffer;
+  headers: Record<string, string>;
+  created_at: Date;
+  attempts: number;
+}
+
+/**
+ * The oldest waiting rows, in id order: at most `maxRows`, and no more than `maxBytes` of payload,
+ * key and headers together, except that the first row always comes (a row larger than the cap is
+ * sent alone and the broker decides). Sizes are summed in the database so that rows which do not
+ * fit are never read.
+ */
+export async function selectWaitingRows(
+  client: Client,
+  { maxRows, maxBytes }: { maxRows: number; maxBytes: number },
+): Promise<WaitingRow[]> {
+  const { rows } = await client.query<OutboxRow>(
+    `WITH candidates AS (
+       SELECT id, octet_length(payload) + octet_length(message_key) + octet_length(headers::text) AS bytes
+       FROM outbox WHERE published_at IS NULL AND quarantined_at IS NULL
+       ORDER BY id LIMIT $1
+     ), sized AS (
+       SELECT id, sum(bytes) OVER (ORDER BY id) AS running_bytes, row_number() OVER (ORDER BY id) AS position
+       FROM candidates
+     )
+     SELECT o.id, o.event_id, o.event_type, o.topic, o.message_key, o.payload, o.headers, o.created_at, o.attempts
+     FROM sized JOIN outbox o USING (id)
+     WHERE sized.running_bytes <= $2 OR sized.position = 1
+     ORDER BY o.id`,
+    [maxRows, maxBytes],
+  );
+  return rows.map((row) => ({
+    id: BigInt(row.id),
+    eventId: row.event_id,
+    eventType: row.event_type,
+    topic: row.topic,
+    key: row.message_key,
+    payload: row.payload,
+    headers: row.headers,
+    createdAt: row.created_at,
+    attempts: row.attempts,
+  }));
+}
+
+export async function markPublished(client: Client, ids: readonly bigint[]): Promise<void> {
+  await client.query('UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])', [
+    ids.map(String),
+  ]);
+}
+
+// The error is for a person reading the quarantine list; a stack or a huge message is not.
+const MAX_ERROR_CHARS = 2_000;
+
+/**
+ * Counts one refusal of a row by the broker and keeps its error; at `maxAttempts` the row is
+ * quarantined in the same statement. Returns the row's attempts so far and whether it is now
+ * quarantined (undefined if the row is gone or already published).
+ */
+export async function recordRefusal(
+  client: Client,
+  id: bigint,
+  error: string,
+  maxAttempts: number,
+): Promise<{ attempts: number; quarantined: boolean } | undefined> {
+  const { rows } = await client.query<{ attempts: number; quarantined: boolean }>(
+    `UPDATE outbox
+     SET attempts = attempts + 1, last_error = left($2, ${MAX_ERROR_CHARS}),
+         quarantined_at = CASE WHEN attempts + 1 >= $3 THEN now() END
+     WHERE id = $1 AND published_at IS NULL
+     RETURNING attempts, quarantined_at IS NOT NULL AS quarantined`,
+    [String(id), error, maxAttempts],
+  );
+  return rows[0];
+}
+
+export interface OutboxBacklog {
+  /** Rows waiting to be published (quarantined ones not included). */
+  waiting: number;
+  /** Age of the oldest of them; 0 when none waits. */
+  oldestAgeSeconds: number;
+  /** Rows set aside after their last attempt. */
+  quarantined: number;
+}
+
+export async function readBacklog(client: Client): Promise<OutboxBacklog> {
+  const { rows } = await client.query<{ waiting: number; quarantined: number; oldest_age: number }>(
+    `SELECT count(*) FILTER (WHERE quarantined_at IS NULL)::int AS waiting,
+            count(*) FILTER (WHERE quarantined_at IS NOT NULL)::int AS quarantined,
+            coalesce(extract(epoch FROM now() - min(created_at) FILTER (WHERE quarantined_at IS NULL)), 0)::float8
+              AS oldest_age
+     FROM outbox WHERE published_at IS NULL`,
+  );
+  const [row] = rows;
+  return {
+    waiting: row?.waiting ?? 0,
+    oldestAgeSeconds: row?.oldest_age ?? 0,
+    quarantined: row?.quarantined ?? 0,
+  };
+}
+
+// Each DELETE is a statement of its own, short enough for the session's statement timeout however
+// many rows have expired.
+const SWEEP_CHUNK_ROWS = 5_000;
+
+/** Deletes rows published more than `retentionMs` ago, chunk by chunk; returns how many. */
+export async function deleteExpiredRows(
+  client: Client,
+  retentionMs: number,
+  shouldGoOn: () => boolean,
+): Promise<number> {
+  let deleted = 0;
+  for (;;) {
+    const { rowCount } = await client.query(
+      `DELETE FROM outbox WHERE id IN (
+         SELECT id FROM outbox
+         WHERE published_at IS NOT NULL AND published_at < now() - make_interval(secs => $1)
+         LIMIT $2)`,
+      [retentionMs / 1_000, SWEEP_CHUNK_ROWS],
+    );
+    deleted += rowCount ?? 0;
+    if ((rowCount ?? 0) < SWEEP_CHUNK_ROWS || !shouldGoOn()) return deleted;
+  }
+}
