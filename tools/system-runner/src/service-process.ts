@@ -9,6 +9,8 @@ const workspaceRoot = join(__dirname, '..', '..', '..');
 export interface ServiceProcessOptions {
   /** `order`, `inventory`, ...: runs `apps/<service>-service/src/main.ts`. */
   service: string;
+  /** Which instance of its service this is, from 0 (default 0): names it in logs and reports. */
+  instance?: number;
   port: number;
   /** The service's settings, on top of this process's environment. */
   env: NodeJS.ProcessEnv;
@@ -27,6 +29,7 @@ export class ServiceProcess {
   readonly url: string;
   private child: ChildProcess | undefined;
   private captured = '';
+  private spawnedAt: Date | undefined;
 
   constructor(private readonly options: ServiceProcessOptions) {
     this.url = `http://127.0.0.1:${options.port}`;
@@ -36,12 +39,22 @@ export class ServiceProcess {
     return this.options.service;
   }
 
+  /** `order-service#0`: the service and which of its instances. */
+  get label(): string {
+    return `${this.options.service}-service#${this.options.instance ?? 0}`;
+  }
+
   get running(): boolean {
     return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
   }
 
   get pid(): number | undefined {
     return this.child?.pid;
+  }
+
+  /** When the current (or last) process was spawned. */
+  get startedAt(): Date | undefined {
+    return this.spawnedAt;
   }
 
   /** What the process printed (unless inherited): kept to explain a failure. */
@@ -63,6 +76,7 @@ export class ServiceProcess {
       },
     );
     this.child = child;
+    this.spawnedAt = new Date();
     child.stdout?.on('data', (chunk: Buffer) => (this.captured += chunk.toString()));
     child.stderr?.on('data', (chunk: Buffer) => (this.captured += chunk.toString()));
     await waitFor(
