@@ -42,13 +42,14 @@ export interface ChaosRun {
   readonly finalChecks: (() => Promise<CheckRow>)[];
   /** Work a fault goes on with while the next faults are injected; the load ends after it. */
   background(work: Promise<unknown>): void;
+  /** Runs a fault on a whole dependency (a broker restart, a database crash, latency, resets, a hung registry) alone. */
+  dependencyFault<T>(work: () => Promise<T>): Promise<T>;
   /**
-   * Runs `work` apart from the other isolated faults: a fault on a whole dependency (a broker
-   * restart, a database crash, latency, resets, a hung registry) and a fault whose verdict such a
-   * fault would spoil (a database crash ends the session a blackholed relay leader keeps, and so
-   * hands its standby the lead) never overlap.
+   * Runs a fault whose verdict a fault on a whole dependency would spoil (a database crash ends the
+   * session a blackholed relay leader keeps, and so hands its standby the lead): such faults overlap
+   * each other, never a dependency fault.
    */
-  isolated<T>(work: () => Promise<T>): Promise<T>;
+  withSteadyDependencies<T>(work: () => Promise<T>): Promise<T>;
   /** A service's database, reached directly. */
   databaseUrl(service: ServiceName): string;
 }

@@ -46,7 +46,7 @@ import { PROFILES, type Profile } from './profiles';
 import { RecordingSmtpServer } from './recording-smtp-server';
 import { buildReport, FAULT_KINDS, reportTables, table, type CheckRow, type FaultKind } from './report';
 import { reservationRows } from './service-databases';
-import { Turns } from './turns';
+import { Isolation } from './turns';
 
 /** Products and their initial stock: enough that most happy orders are served all run long. */
 const CATALOG = [
@@ -146,7 +146,7 @@ async function main(profile: Profile): Promise<boolean> {
   const faults = new FaultLog(loadStarted.getTime(), log);
   const instances = new InstanceSupervisor(system, faults, log);
   const background: Promise<unknown>[] = [];
-  const isolation = new Turns<'isolated'>();
+  const isolation = new Isolation();
   /** Steps of the plan that failed outside any fault's own record (a bug of the run, not a finding). */
   const stepFailures: string[] = [];
   const run: ChaosRun = {
@@ -171,7 +171,8 @@ async function main(profile: Profile): Promise<boolean> {
           stepFailures.push(firstLine(error));
         }),
       ),
-    isolated: (work) => isolation.take('isolated', work),
+    dependencyFault: (work) => isolation.exclusive(work),
+    withSteadyDependencies: (work) => isolation.shared(work),
     databaseUrl: (service) => infra.databaseUrls[service],
   };
 

@@ -22,7 +22,7 @@ export async function poisonMessage(run: ChaosRun): Promise<void> {
 }
 
 export async function kafkaBrokerRestart(run: ChaosRun, downForMs: number): Promise<void> {
-  await run.isolated(() =>
+  await run.dependencyFault(() =>
     run.faults.inject('kafka-broker-restart', 'Kafka broker', async () => {
       await run.infra.restartKafka(() => pause(downForMs));
       return `broker down ${downForMs / 1000}s, then restarted with its data`;
@@ -31,7 +31,7 @@ export async function kafkaBrokerRestart(run: ChaosRun, downForMs: number): Prom
 }
 
 export async function postgresCrash(run: ChaosRun): Promise<void> {
-  await run.isolated(() =>
+  await run.dependencyFault(() =>
     run.faults.inject('postgres-crash', 'PostgreSQL', async () => {
       await run.infra.restartPostgres();
       return 'immediate stop (no checkpoint), restarted with WAL recovery';

@@ -29,7 +29,7 @@ export function kafkaUnreachableAtFirstPublish(
 ): void {
   run.background(
     run.instances.turn(service, () =>
-      run.isolated(() =>
+      run.withSteadyDependencies(() =>
         run.faults.inject('kafka-unreachable-at-first-publish', `${service}-service standby`, async () => {
           let leader = await leadingInstance(run, service);
           const standby = run.system.instancesOf(service).find((instance) => instance !== leader.instance);

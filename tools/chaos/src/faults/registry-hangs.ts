@@ -19,7 +19,7 @@ const REGISTRY_CONTENT_TYPE = 'application/vnd.schemaregistry.v1+json';
 export function registryHangs(run: ChaosRun, { forMs }: { forMs: number }): void {
   const copies: { topic: string; partition: number; offset: string }[] = [];
   run.background(
-    run.isolated(() =>
+    run.dependencyFault(() =>
       run.faults.inject('registry-hangs', 'schema registry', async () => {
         const orders = topicName('orders', run.topicPrefix);
         const placed = latestPerPartition(

@@ -22,7 +22,7 @@ export function relayLeaderDbBlackholed(
 ): void {
   run.background(
     run.instances.turn(service, () =>
-      run.isolated(() =>
+      run.withSteadyDependencies(() =>
         run.faults.inject('relay-leader-db-blackholed', `${service}-service relay leader`, async () => {
           const { instance: leader } = await leadingInstance(run, service);
           const cutAt = Date.now();

@@ -16,7 +16,7 @@ export function dependencyLatency(
   { dependency, delayMs, forMs }: { dependency: Dependency; delayMs: number; forMs: number },
 ): void {
   run.background(
-    run.isolated(() =>
+    run.dependencyFault(() =>
       run.faults.inject('dependency-latency', DEPENDENCY_NAMES[dependency], async () => {
         const routes = run.infra.routes.all(dependency);
         await withRouteFault(routes, { kind: 'delay', ms: delayMs }, () => pause(forMs));
@@ -31,7 +31,7 @@ export function dependencyLatency(
  * balancer dropping its table): clients must reconnect and retry without losing or repeating work.
  */
 export async function connectionsReset(run: ChaosRun, dependency: Dependency): Promise<void> {
-  await run.isolated(() =>
+  await run.dependencyFault(() =>
     run.faults.inject('connections-reset', DEPENDENCY_NAMES[dependency], async () => {
       const routes = run.infra.routes.all(dependency);
       const open = routes.reduce((sum, route) => sum + route.openConnections, 0);
