@@ -1,4 +1,4 @@
-import { buildReport, distinctFaultKinds, reportTables, type FaultRecord } from './report';
+import { buildReport, distinctFaultKinds, faultCheck, reportTables, type FaultRecord } from './report';
 
 const fault = (kind: FaultRecord['kind'], ok = true): FaultRecord => ({
   kind,
@@ -112,5 +112,30 @@ describe('the chaos report', () => {
     expect(text).toContain('one order per Idempotency-Key');
     expect(text).toContain('Lost: 3\n  3  outbox rows unpublished');
     expect(text).toContain('Double effects: 0');
+  });
+});
+
+describe("a fault's own check", () => {
+  it('when the fault tested something and found nothing wrong, then it held with what was checked', () => {
+    expect(faultCheck('F-x', 'title', { violations: [], checked: '12 mails, none twice' })).toEqual({
+      id: 'F-x',
+      title: 'title',
+      held: true,
+      detail: '12 mails, none twice',
+    });
+  });
+
+  it('when the fault tested nothing, then it did not hold, whatever it found', () => {
+    const check = faultCheck('F-x', 'title', {
+      untested: 'no mail arrived',
+      violations: [],
+      checked: 'fine',
+    });
+    expect([check.held, check.detail]).toEqual([false, 'no mail arrived: nothing was tested']);
+  });
+
+  it('when there are violations, then it did not hold and names the first three and how many more', () => {
+    const check = faultCheck('F-x', 'title', { violations: ['a', 'b', 'c', 'd', 'e'], checked: 'fine' });
+    expect([check.held, check.detail]).toEqual([false, 'a; b; c (and 2 more)']);
   });
 });

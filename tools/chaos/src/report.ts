@@ -173,6 +173,24 @@ function findingLines(findings: readonly Finding[]): string[] {
     : shown;
 }
 
+/**
+ * The verdict of a fault's own check: it held if the fault tested something (`untested` says why
+ * not) and found no violation. Shows the first violations and how many there were.
+ */
+export function faultCheck(
+  id: string,
+  title: string,
+  outcome: { untested?: string; violations: readonly string[]; checked: string },
+): CheckRow {
+  if (outcome.untested !== undefined) {
+    return { id, title, held: false, detail: `${outcome.untested}: nothing was tested` };
+  }
+  const { violations } = outcome;
+  if (violations.length === 0) return { id, title, held: true, detail: outcome.checked };
+  const more = violations.length > 3 ? ` (and ${violations.length - 3} more)` : '';
+  return { id, title, held: false, detail: `${violations.slice(0, 3).join('; ')}${more}` };
+}
+
 export function checkTable(checks: readonly CheckRow[]): string {
   return table(
     ['#', 'held', 'check', 'detail'],

@@ -4,7 +4,7 @@ import type { ServiceName } from '@ecommerce/system-runner';
 
 import { adminCall, eventually, serviceCall, type ChaosRun } from '../chaos-run';
 import { doubleMails, mailTemplate } from '../findings';
-import type { CheckRow } from '../report';
+import { faultCheck, type CheckRow } from '../report';
 import {
   addFailureTrigger,
   inboxHas,
@@ -191,7 +191,13 @@ async function handledByBoth(run: ChaosRun, eventId: string, what: string): Prom
 /** Once quiet: the victim is CANCELLED, nothing is held or charged for it, and it was mailed once per template. */
 async function victimUntouched(run: ChaosRun, victim: Victim): Promise<CheckRow> {
   const title = 'dead-letter replay after cancel: nothing reserved, charged or mailed for it';
-  if (!victim.orderId) return { id: 'F-replay', title, held: false, detail: 'the order was never placed' };
+  if (!victim.orderId || !victim.placedEventId) {
+    return faultCheck('F-replay', title, {
+      untested: 'the order was never placed',
+      violations: [],
+      checked: '',
+    });
+  }
   const { body: order } = await serviceCall(run, 'order', 'GET', `/orders/${victim.orderId}`, {
     idempotent: true,
   });
@@ -208,23 +214,17 @@ async function victimUntouched(run: ChaosRun, victim: Victim): Promise<CheckRow>
   for (const service of ['inventory', 'payment'] as const) {
     if (!(await inboxHas(run.databaseUrl(service), victim.placedEventId))) unhandled.push(service);
   }
-  const problems = [
-    ...(status === 'CANCELLED' ? [] : [`the order is ${status}`]),
-    ...unhandled.map((service) => `${service}-service never handled the replayed OrderPlaced`),
-    ...held.map((row) => `${row.quantity} ${row.sku} ${row.status}`),
-    ...charged.map((s) => `a payment ${s}`),
-    ...doubleMails(mails).map((d) => d.what),
-    ...(templates.join() === 'order-cancelled,order-received'
-      ? []
-      : [`mails: ${templates.join(', ') || 'none'}`]),
-  ];
-  return {
-    id: 'F-replay',
-    title,
-    held: problems.length === 0,
-    detail:
-      problems.length === 0
-        ? `order ${victim.orderId} CANCELLED, nothing held or charged, mailed received + cancelled once each`
-        : `order ${victim.orderId}: ${problems.join('; ')}`,
-  };
+  return faultCheck('F-replay', title, {
+    violations: [
+      ...(status === 'CANCELLED' ? [] : [`the order is ${status}`]),
+      ...unhandled.map((service) => `${service}-service never handled the replayed OrderPlaced`),
+      ...held.map((row) => `${row.quantity} ${row.sku} ${row.status}`),
+      ...charged.map((s) => `a payment ${s}`),
+      ...doubleMails(mails).map((d) => d.what),
+      ...(templates.join() === 'order-cancelled,order-received'
+        ? []
+        : [`mails: ${templates.join(', ') || 'none'}`]),
+    ].map((violation) => `order ${victim.orderId}: ${violation}`),
+    checked: `order ${victim.orderId} CANCELLED, nothing held or charged, mailed received + cancelled once each`,
+  });
 }

@@ -3,6 +3,7 @@ import { topicName } from '@ecommerce/contracts';
 import { pause, type ChaosRun } from '../chaos-run';
 import { withRouteFault } from '../dependency-routes';
 import { headerText, type RawRecord } from '../kafka-access';
+import { faultCheck } from '../report';
 
 const REGISTRY_CONTENT_TYPE = 'application/vnd.schemaregistry.v1+json';
 
@@ -54,23 +55,14 @@ export function registryHangs(run: ChaosRun, { forMs }: { forMs: number }): void
           headerText(letter.headers, 'dlq-origin-offset') === copy.offset,
       ),
     );
-    return {
-      id: 'F-registry',
-      title: 'registry hangs: nothing dead-lettered because of it',
-      held: copies.length > 0 && letters.length === 0,
-      detail:
-        copies.length === 0
-          ? 'no record needed the registry during the hang: nothing was tested'
-          : letters.length === 0
-            ? `${copies.length} records that needed the registry during the hang, none dead-lettered`
-            : `${letters.length} dead-lettered: ${letters
-                .slice(0, 3)
-                .map(
-                  (l) =>
-                    `${headerText(l.headers, 'dlq-consumer-group')} ${headerText(l.headers, 'dlq-error-code')}`,
-                )
-                .join(', ')}`,
-    };
+    return faultCheck('F-registry', 'registry hangs: nothing dead-lettered because of it', {
+      ...(copies.length === 0 && { untested: 'no record needed the registry during the hang' }),
+      violations: letters.map(
+        (letter) =>
+          `dead-lettered by ${headerText(letter.headers, 'dlq-consumer-group')} (${headerText(letter.headers, 'dlq-error-code')})`,
+      ),
+      checked: `${copies.length} records needed the registry during the hang, none dead-lettered`,
+    });
   });
 }
 

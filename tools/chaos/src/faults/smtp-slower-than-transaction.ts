@@ -1,5 +1,6 @@
 import { pause, type ChaosRun } from '../chaos-run';
-import { doubleMails, total } from '../findings';
+import { doubleMails } from '../findings';
+import { faultCheck } from '../report';
 
 /**
  * The customers' SMTP server accepts each mail only `answerAfterMs` after it arrived, for `forMs`:
@@ -31,20 +32,10 @@ export function smtpSlowerThanTransaction(
   );
   run.finalChecks.push(async () => {
     const mails = run.mail.mails.filter((mail) => mail.orderId && ordersMailedDuringWindow.has(mail.orderId));
-    const doubles = doubleMails(mails);
-    return {
-      id: 'F-smtp',
-      title: 'SMTP slower than the transaction: one mail per (order, template)',
-      held: ordersMailedDuringWindow.size > 0 && doubles.length === 0,
-      detail:
-        ordersMailedDuringWindow.size === 0
-          ? 'no mail arrived while the server was slow: nothing was tested'
-          : doubles.length === 0
-            ? `${mails.length} mails of ${ordersMailedDuringWindow.size} orders mailed while it was slow, none twice`
-            : `${total(doubles)} extra mails: ${doubles
-                .slice(0, 3)
-                .map((d) => d.what)
-                .join('; ')}`,
-    };
+    return faultCheck('F-smtp', 'SMTP slower than the transaction: one mail per (order, template)', {
+      ...(ordersMailedDuringWindow.size === 0 && { untested: 'no mail arrived while the server was slow' }),
+      violations: doubleMails(mails).map((double) => double.what),
+      checked: `${mails.length} mails of ${ordersMailedDuringWindow.size} orders mailed while it was slow, none twice`,
+    });
   });
 }
