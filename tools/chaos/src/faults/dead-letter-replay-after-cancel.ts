@@ -23,7 +23,8 @@ export const REPLAY_PRODUCT = { name: 'Replay', priceCents: 990, stock: 5 } as c
 export function replaySku(runId: string): string {
   return `REPLAY-${runId}`;
 }
-const STEP_TIMEOUT_MS = 90_000;
+/** How long each step may take: consumers under the other faults (kills, rebalances) are slow. */
+const STEP_TIMEOUT_MS = 120_000;
 
 /** Where the handlers of OrderPlaced write in inventory and payment, which the injected failure rejects. */
 const FAILING_WRITES = {
@@ -56,6 +57,7 @@ export function deadLetterReplayAfterCancel(run: ChaosRun): void {
     customerId: `chaos-replay-${randomUUID()}`,
     orderId: '',
     placedEventId: '',
+    replayed: false,
   };
   run.background(
     run.faults.inject('dead-letter-replay-after-cancel', 'inventory and payment', async () => {
@@ -136,6 +138,7 @@ export function deadLetterReplayAfterCancel(run: ChaosRun): void {
         if (status !== 200)
           throw new Error(`replay on ${service}-service answered ${status}: ${JSON.stringify(body)}`);
       }
+      victim.replayed = true;
       // Its effects, if any, are judged once the run is quiet: a replay waits behind whatever else
       // the partition holds.
       return `order ${victim.orderId}: OrderPlaced dead-lettered by inventory and payment, cancelled by ${cancelledBy}, then replayed to both`;
@@ -173,6 +176,8 @@ interface Victim {
   customerId: string;
   orderId: string;
   placedEventId: string;
+  /** Set once both replays were accepted: before that, the check has nothing to judge. */
+  replayed: boolean;
 }
 
 async function handledByBoth(run: ChaosRun, eventId: string, what: string): Promise<void> {
