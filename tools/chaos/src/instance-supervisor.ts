@@ -75,12 +75,7 @@ export class InstanceSupervisor {
    * resolves with how long it took to be ready.
    */
   async restartNow(instance: ServiceProcess): Promise<number> {
-    return this.whileAway(instance, async () => {
-      await instance.kill();
-      const restarting = Date.now();
-      await this.startUntilReady(instance);
-      return Math.round((Date.now() - restarting) / 1000);
-    });
+    return (await this.kill(instance)).restart();
   }
 
   /**

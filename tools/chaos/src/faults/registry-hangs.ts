@@ -71,7 +71,8 @@ async function registerCopy(run: ChaosRun, schemaId: number): Promise<number> {
   const registry = run.infra.schemaRegistryUrl;
   const original = (await registryJson(`${registry}/schemas/ids/${schemaId}`, 'GET')) as { schema: string };
   const schema = JSON.parse(original.schema) as { doc?: string };
-  schema.doc = `${schema.doc ?? ''} (chaos run ${run.id}: a copy under a new id)`.trim();
+  schema.doc =
+    `${schema.doc ?? ''} (chaos run ${run.id}, ${new Date().toISOString()}: a copy under a new id)`.trim();
   const subject = `${run.topicPrefix}chaos-registry-hangs-value`;
   const { id } = (await registryJson(`${registry}/subjects/${encodeURIComponent(subject)}/versions`, 'POST', {
     schema: JSON.stringify(schema),
