@@ -14,7 +14,7 @@ export {
   type LocalInfraUpResult,
   type StoppedComponent,
 } from './local-infra';
-export { DEFAULT_DATABASES, type LocalInfraOptions } from './local-infra-config';
+export { DEFAULT_DATABASES, type KafkaProxiedListener, type LocalInfraOptions } from './local-infra-config';
 export { LocalInfraError } from './local-infra-error';
 export { databaseEnvVarName, localInfraEnv, toShellExports } from './shell-env';
 export { freePort } from './free-port';

@@ -56,6 +56,7 @@ export async function startKafkaBroker(config: LocalInfraConfig, java: JavaRunti
       port: config.kafkaPort.port,
       controllerPort: config.kafkaControllerPort.port,
       dataDir,
+      proxiedListeners: config.kafkaProxiedListeners,
     }),
   );
   const classPath = path.join(kafkaDistribution(config).targetDir, 'libs', '*'); // expanded by java, not a shell

@@ -9,19 +9,34 @@ export interface KafkaServerSettings {
   readonly port: number;
   readonly controllerPort: number;
   readonly dataDir: string;
+  /** More client listeners, each advertised at another port (a proxy in front of it). */
+  readonly proxiedListeners?: readonly { name: string; port: number; advertisedPort: number }[];
 }
 
 export function renderKafkaServerProperties(settings: KafkaServerSettings): string {
-  const { host, port, controllerPort, dataDir } = settings;
+  const { host, port, controllerPort, dataDir, proxiedListeners = [] } = settings;
+  // The broker answers metadata requests with the advertised address of the listener the request
+  // came in on, so clients of a proxied listener stay behind its proxy; the broker itself and every
+  // other client use PLAINTEXT.
+  const listeners = [
+    `PLAINTEXT://${host}:${port}`,
+    `CONTROLLER://${host}:${controllerPort}`,
+    ...proxiedListeners.map((listener) => `${listener.name}://${host}:${listener.port}`),
+  ];
+  const advertised = [
+    `PLAINTEXT://${host}:${port}`,
+    ...proxiedListeners.map((listener) => `${listener.name}://${host}:${listener.advertisedPort}`),
+  ];
+  const protocols = ['CONTROLLER', 'PLAINTEXT', ...proxiedListeners.map((listener) => listener.name)];
   const properties: Array<[string, string | number]> = [
     ['process.roles', 'broker,controller'],
     ['node.id', 1],
     ['controller.quorum.voters', `1@${host}:${controllerPort}`],
-    ['listeners', `PLAINTEXT://${host}:${port},CONTROLLER://${host}:${controllerPort}`],
-    ['advertised.listeners', `PLAINTEXT://${host}:${port}`],
+    ['listeners', listeners.join(',')],
+    ['advertised.listeners', advertised.join(',')],
     ['controller.listener.names', 'CONTROLLER'],
     ['inter.broker.listener.name', 'PLAINTEXT'],
-    ['listener.security.protocol.map', 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT'],
+    ['listener.security.protocol.map', protocols.map((name) => `${name}:PLAINTEXT`).join(',')],
     ['log.dirs', dataDir],
     ['num.partitions', 6],
     ['default.replication.factor', 1],

@@ -36,6 +36,14 @@ export interface LocalInfraOptions {
   kafkaControllerPort?: number;
   /** Schema registry HTTP port. Default: $LOCAL_SCHEMA_REGISTRY_PORT or 8081. */
   schemaRegistryPort?: number;
+  /**
+   * Client listeners of the broker besides the main one, for fault injection (the chaos suite).
+   * Each listens on `port` and is advertised at `advertisedPort`, where a TCP proxy in front of it
+   * listens: a client that bootstraps through the proxy is told by the metadata to keep using the
+   * proxy, so every byte it exchanges with the broker goes through it. Without this, kafkajs would
+   * bootstrap through the proxy and then connect to the broker directly. Default: none.
+   */
+  kafkaProxiedListeners?: readonly KafkaProxiedListener[];
   /** Maintenance connection used to create databases. Default: $LOCAL_POSTGRES_ADMIN_URL or postgresql://postgres@127.0.0.1:5432/postgres. */
   postgresAdminUrl?: string;
   /** Databases to create if missing. Default: DEFAULT_DATABASES. */
@@ -49,6 +57,13 @@ export interface LocalInfraOptions {
   afterDatabasesReady?: (databaseUrls: Record<string, string>) => Promise<void>;
   /** Progress lines (downloading, starting...). Default: written to stderr. */
   log?: (line: string) => void;
+}
+
+export interface KafkaProxiedListener {
+  /** Listener name: upper-case letters, digits and `_` (not PLAINTEXT or CONTROLLER). */
+  readonly name: string;
+  readonly port: number;
+  readonly advertisedPort: number;
 }
 
 export interface PortSetting {
@@ -65,6 +80,7 @@ export interface LocalInfraConfig {
   readonly kafkaPort: PortSetting;
   readonly kafkaControllerPort: PortSetting;
   readonly schemaRegistryPort: PortSetting;
+  readonly kafkaProxiedListeners: readonly KafkaProxiedListener[];
   readonly postgresAdminUrl: string;
   readonly databases: readonly string[];
   readonly readyTimeoutMs: number;
@@ -84,6 +100,14 @@ export function resolveLocalInfraConfig(
     // Names are interpolated into CREATE DATABASE, so only plain identifiers are accepted.
     if (!/^[a-z_][a-z0-9_]{0,62}$/.test(name)) {
       throw new LocalInfraError(`Invalid database name "${name}": use lower-case letters, digits and "_".`);
+    }
+  }
+  const kafkaProxiedListeners = options.kafkaProxiedListeners ?? [];
+  for (const listener of kafkaProxiedListeners) {
+    if (!/^[A-Z][A-Z0-9_]*$/.test(listener.name) || ['PLAINTEXT', 'CONTROLLER'].includes(listener.name)) {
+      throw new LocalInfraError(
+        `Invalid Kafka listener name "${listener.name}": use upper-case letters, digits and "_", not PLAINTEXT or CONTROLLER.`,
+      );
     }
   }
   return {
@@ -113,6 +137,7 @@ export function resolveLocalInfraConfig(
       8081,
       'schema registry port',
     ),
+    kafkaProxiedListeners,
     postgresAdminUrl:
       options.postgresAdminUrl ??
       nonEmpty(env['LOCAL_POSTGRES_ADMIN_URL']) ??

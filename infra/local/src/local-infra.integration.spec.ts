@@ -3,6 +3,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import { FaultProxy } from '@ecommerce/fault-proxy';
 import { Kafka, logLevel } from 'kafkajs';
 
 import { isProcessAlive } from './detached-process';
@@ -25,14 +26,19 @@ async function portAnswers(port: number): Promise<boolean> {
 describe('local infrastructure lifecycle', () => {
   let options: LocalInfraOptions;
   let stateDir: string;
+  /** In front of a listener of the broker's own, as the chaos suite puts one in front of each instance. */
+  let proxy: FaultProxy;
 
   beforeAll(async () => {
     stateDir = await mkdtemp(join(tmpdir(), 'local-infra-test-'));
+    const listenerPort = await freePort();
+    proxy = await FaultProxy.start({ target: { host: '127.0.0.1', port: listenerPort } });
     options = {
       stateDir,
       kafkaPort: await freePort(),
       kafkaControllerPort: await freePort(),
       schemaRegistryPort: await freePort(),
+      kafkaProxiedListeners: [{ name: 'PROXIED', port: listenerPort, advertisedPort: proxy.port }],
       databases: [],
       log: () => undefined,
     };
@@ -40,6 +46,7 @@ describe('local infrastructure lifecycle', () => {
 
   afterAll(async () => {
     await localInfraDown(options);
+    await proxy.stop();
     await rm(stateDir, { recursive: true, force: true });
   });
 
@@ -91,6 +98,35 @@ describe('local infrastructure lifecycle', () => {
       expect(await restarted.listTopics()).toContain('survives-restart');
     } finally {
       await restarted.disconnect();
+    }
+  }, 240_000);
+
+  it('when a proxied listener is configured, then a client that bootstraps through its proxy is told to stay behind it', async () => {
+    const { kafkaBrokers } = await localInfraUp(options);
+    const brokersSeenThrough = async (bootstrap: string) => {
+      const admin = new Kafka({
+        brokers: [bootstrap],
+        logLevel: logLevel.NOTHING,
+        connectionTimeout: 1_000,
+        retry: { retries: 0 },
+      }).admin();
+      await admin.connect();
+      try {
+        return (await admin.describeCluster()).brokers.map((broker) => `${broker.host}:${broker.port}`);
+      } finally {
+        await admin.disconnect();
+      }
+    };
+    expect(await brokersSeenThrough(proxy.address)).toEqual([proxy.address]);
+    expect(await brokersSeenThrough(kafkaBrokers)).toEqual([kafkaBrokers]);
+
+    // All of such a client's traffic is the proxy's to break.
+    await proxy.setMode({ kind: 'refuse' });
+    try {
+      await expect(brokersSeenThrough(proxy.address)).rejects.toThrow();
+      expect(await brokersSeenThrough(kafkaBrokers)).toEqual([kafkaBrokers]);
+    } finally {
+      await proxy.setMode({ kind: 'pass' });
     }
   }, 240_000);
 });

@@ -1,8 +1,8 @@
-import type { FaultRecord } from './report';
+import type { FaultKind, FaultRecord } from './report';
 
 /** A fault under way: `end` records its outcome and how long it took. */
 export interface FaultInProgress {
-  end(ok: boolean, result: string): void;
+  end(ok: boolean, detail: string): void;
 }
 
 /** Every fault of a run, when it began (seconds into the load), how long it took and its outcome. */
@@ -19,28 +19,33 @@ export class FaultLog {
   }
 
   /** Starts recording a fault whose outcome arrives later (a restart finishing in the background). */
-  begin(name: string): FaultInProgress {
+  begin(kind: FaultKind, target: string): FaultInProgress {
     const at = Date.now();
     const record: FaultRecord = {
-      name,
+      kind,
+      target,
       atSeconds: (at - this.since) / 1000,
       tookSeconds: 0,
       ok: false,
-      result: 'did not end',
+      detail: 'did not end',
     };
     this.faults.push(record);
-    this.log(`fault: ${name}`);
+    this.log(`fault: ${kind} (${target})`);
     return {
-      end: (ok, result) => {
-        Object.assign(record, { ok, result, tookSeconds: (Date.now() - at) / 1000 });
-        this.log(`  ${name}: ${ok ? '' : 'FAILED: '}${result}`);
+      end: (ok, detail) => {
+        Object.assign(record, { ok, detail, tookSeconds: (Date.now() - at) / 1000 });
+        this.log(`  ${kind} (${target}): ${ok ? '' : 'FAILED: '}${detail}`);
       },
     };
   }
 
-  /** Runs `fault` and records its result, or its error as a failed fault (the run goes on). */
-  async inject(name: string, fault: () => Promise<string>): Promise<void> {
-    const inProgress = this.begin(name);
+  /**
+   * Runs `fault` and records what it resolves with. A rejection is a failed fault, recorded with
+   * its message (the run goes on): a fault whose outcome is wrong throws an error that says what
+   * came of it.
+   */
+  async inject(kind: FaultKind, target: string, fault: () => Promise<string>): Promise<void> {
+    const inProgress = this.begin(kind, target);
     try {
       inProgress.end(true, await fault());
     } catch (error) {

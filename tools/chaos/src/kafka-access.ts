@@ -88,23 +88,31 @@ export class KafkaAccess {
     return records;
   }
 
-  /** Produces `records` again to their own partitions: same key, value and headers. */
-  async reproduce(records: readonly RawRecord[]): Promise<void> {
+  /**
+   * Produces `records` again to their own partitions: same key, value and headers. Resolves with
+   * where each copy landed.
+   */
+  async reproduce(
+    records: readonly RawRecord[],
+  ): Promise<{ topic: string; partition: number; offset: string }[]> {
     const producer = this.kafka.producer({ allowAutoTopicCreation: false });
     await producer.connect();
+    const written: { topic: string; partition: number; offset: string }[] = [];
     try {
       for (const record of records) {
-        await producer.send({
+        const [ack] = await producer.send({
           topic: record.topic,
           acks: -1,
           messages: [
             { partition: record.partition, key: record.key, value: record.value, headers: record.headers },
           ],
         });
+        written.push({ topic: record.topic, partition: record.partition, offset: ack?.baseOffset ?? '' });
       }
     } finally {
       await producer.disconnect();
     }
+    return written;
   }
 
   /** Produces a record no consumer can decode (not the Confluent wire format); returns where it landed. */

@@ -15,7 +15,9 @@ export {
   waitForInvariants,
   type InvariantExpectations,
   type InvariantResult,
+  type NotificationRecord,
   type ObservedSystem,
+  type PaymentRecord,
   type SystemSnapshot,
   type Verdict,
 } from './invariants';

@@ -58,6 +58,8 @@ export interface PaymentRecord {
 
 export interface NotificationRecord {
   template: string;
+  /** As the service reports it (`sent` over SMTP, `logged` without SMTP, ...). */
+  status?: string;
 }
 
 export interface StockRecord {

@@ -11,6 +11,8 @@ export interface ServiceProcessOptions {
   service: string;
   /** The app's folder under `apps/` when it is not `<service>-service` (the order console). */
   app?: string;
+  /** Which instance of its service this is, from 0 (default 0): names it in logs and reports. */
+  instance?: number;
   port: number;
   /** The service's settings, on top of this process's environment. */
   env: NodeJS.ProcessEnv;
@@ -29,6 +31,7 @@ export class ServiceProcess {
   readonly url: string;
   private child: ChildProcess | undefined;
   private captured = '';
+  private spawnedAt: Date | undefined;
 
   constructor(private readonly options: ServiceProcessOptions) {
     this.url = `http://127.0.0.1:${options.port}`;
@@ -38,12 +41,22 @@ export class ServiceProcess {
     return this.options.service;
   }
 
+  /** `order-service#0`: the service and which of its instances. */
+  get label(): string {
+    return `${this.options.service}-service#${this.options.instance ?? 0}`;
+  }
+
   get running(): boolean {
     return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
   }
 
   get pid(): number | undefined {
     return this.child?.pid;
+  }
+
+  /** When the current (or last) process was spawned. */
+  get startedAt(): Date | undefined {
+    return this.spawnedAt;
   }
 
   /** What the process printed (unless inherited): kept to explain a failure. */
@@ -62,6 +75,7 @@ export class ServiceProcess {
       stdio: ['ignore', inheritOutput ? 'inherit' : 'pipe', inheritOutput ? 'inherit' : 'pipe'],
     });
     this.child = child;
+    this.spawnedAt = new Date();
     child.stdout?.on('data', (chunk: Buffer) => (this.captured += chunk.toString()));
     child.stderr?.on('data', (chunk: Buffer) => (this.captured += chunk.toString()));
     await waitFor(

@@ -24,6 +24,11 @@ export interface StartServicesOptions {
   instances?: number;
   /** Extra settings for every instance (e.g. `PAYMENT_GATEWAY_LATENCY_MS`). */
   settings?: NodeJS.ProcessEnv;
+  /**
+   * Settings of one instance (`instance` counts from 0 within its service), applied last: e.g. its
+   * own route to Kafka, the registry or its database, through a fault proxy of its own.
+   */
+  instanceSettings?: (service: ServiceName, instance: number) => NodeJS.ProcessEnv;
   /** How long an instance may take to be ready, at the first start and at each restart. */
   readyTimeoutMs?: number;
   logLevel?: string;
@@ -52,8 +57,10 @@ export async function startServices(options: StartServicesOptions): Promise<Runn
   const instances: ServiceProcess[] = [];
   const stop = () => Promise.all(instances.map((instance) => instance.stop())).then(() => undefined);
   const newInstance = async (service: ServiceName) => {
+    const index = instances.filter((instance) => instance.name === service).length;
     const instance = new ServiceProcess({
       service,
+      instance: index,
       port: await freePort(),
       env: {
         LOG_LEVEL: logLevel,
@@ -63,6 +70,7 @@ export async function startServices(options: StartServicesOptions): Promise<Runn
         KAFKA_TOPIC_PARTITIONS: String(partitions),
         [findServiceDatabase(service).databaseUrlVariable]: options.databaseUrls[service],
         ...options.settings,
+        ...options.instanceSettings?.(service, index),
       },
       ...(options.readyTimeoutMs !== undefined && { readyTimeoutMs: options.readyTimeoutMs }),
     });

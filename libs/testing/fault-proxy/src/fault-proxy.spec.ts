@@ -133,6 +133,16 @@ describe('FaultProxy', () => {
     expect(await roundTrip(await client(), 'back')).toBe('back');
   });
 
+  it('when refusing with a connection open, then the mode changes at once and the open connection still passes', async () => {
+    const open = await client();
+    expect(await roundTrip(open, 'before')).toBe('before');
+    await proxy.setMode({ kind: 'refuse' });
+    await expect(connectTo(proxy.port)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+    expect(await roundTrip(open, 'during')).toBe('during');
+    await proxy.setMode({ kind: 'pass' });
+    expect(await roundTrip(await client(), 'after')).toBe('after');
+  });
+
   it('when every connection is reset, then the clients see the reset and the server the close', async () => {
     const socket = await client();
     expect(await roundTrip(socket, 'x')).toBe('x');

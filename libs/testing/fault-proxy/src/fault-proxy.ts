@@ -99,7 +99,8 @@ export class FaultProxy {
     if (mode.kind !== 'blackhole') {
       for (const connection of this.connections) if (connection.halfClosed) this.drop(connection, true);
     }
-    if (mode.kind === 'refuse' && previous.kind !== 'refuse') await this.closeListener();
+    if (mode.kind === 'refuse' && previous.kind !== 'refuse')
+      await this.closeListener({ untilConnectionsEnd: false });
     if (mode.kind !== 'refuse' && !this.server) await this.listen();
   }
 
@@ -110,7 +111,7 @@ export class FaultProxy {
 
   async stop(): Promise<void> {
     this.resetAll();
-    await this.closeListener();
+    await this.closeListener({ untilConnectionsEnd: true });
   }
 
   private async listen(): Promise<void> {
@@ -126,10 +127,17 @@ export class FaultProxy {
     this.server = server;
   }
 
-  private async closeListener(): Promise<void> {
+  /**
+   * Stops accepting connections. `untilConnectionsEnd`: resolves once every connection the server
+   * accepted has closed too (at `stop`, after `resetAll`); otherwise at once, since `refuse` leaves
+   * open connections as they are and `close`'s callback would wait for them.
+   */
+  private async closeListener({ untilConnectionsEnd }: { untilConnectionsEnd: boolean }): Promise<void> {
     const server = this.server;
     this.server = undefined;
-    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+    if (!server) return;
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    if (untilConnectionsEnd) await closed;
   }
 
   private accept(client: Socket): void {

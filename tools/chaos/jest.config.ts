@@ -1,0 +1,4 @@
+export default {
+  displayName: 'chaos',
+  preset: '../../jest.preset.js',
+};

@@ -1,0 +1,88 @@
+import { call } from '@ecommerce/system-runner';
+
+import { pause, type ChaosRun } from '../chaos-run';
+import type { RawRecord } from '../kafka-access';
+
+/** Delivered records of every event topic produced again, same bytes and headers: consumers must drop them. */
+export async function duplicateDeliveries(run: ChaosRun, perTopic: number): Promise<void> {
+  await run.faults.inject('duplicate-deliveries', 'every event topic', async () => {
+    const sample = sampleDuplicates(await run.kafka.readAll(await run.kafka.eventTopics()), perTopic);
+    await run.kafka.reproduce(sample);
+    return `${sample.length} delivered records re-produced, same bytes and headers (${countByTopic(sample, run.topicPrefix)})`;
+  });
+}
+
+/** A record no consumer can decode on `orders`: every group reading it must dead-letter it once. */
+export async function poisonMessage(run: ChaosRun): Promise<void> {
+  await run.faults.inject('poison-message', 'orders', async () => {
+    const record = await run.kafka.producePoison(`${run.topicPrefix}orders`);
+    run.delivery.poison.push(record);
+    return `undecodable record at ${record.topic}/${record.partition}@${record.offset}`;
+  });
+}
+
+export async function kafkaBrokerRestart(run: ChaosRun, downForMs: number): Promise<void> {
+  await run.dependencyFault(() =>
+    run.faults.inject('kafka-broker-restart', 'Kafka broker', async () => {
+      await run.infra.restartKafka(() => pause(downForMs));
+      return `broker down ${downForMs / 1000}s, then restarted with its data`;
+    }),
+  );
+}
+
+export async function postgresCrash(run: ChaosRun): Promise<void> {
+  await run.dependencyFault(() =>
+    run.faults.inject('postgres-crash', 'PostgreSQL', async () => {
+      await run.infra.restartPostgres();
+      return 'immediate stop (no checkpoint), restarted with WAL recovery';
+    }),
+  );
+}
+
+/** Stock added to every sku under load (SPEC 5.2's adjustments); the baseline of invariant 2 follows. */
+export async function stockAdjustment(run: ChaosRun, quantity: number): Promise<void> {
+  await run.faults.inject('stock-adjustment', 'every sku', async () => {
+    for (const sku of run.skus) {
+      const { status, body } = await untilConnected(() =>
+        call(`${run.system.url('inventory')}/products/${sku}/stock`, 'POST', { quantity }),
+      );
+      if (status !== 200) throw new Error(`restock of ${sku}: ${status} ${JSON.stringify(body)}`);
+      run.stockBaseline[sku] = (run.stockBaseline[sku] ?? 0) + quantity;
+    }
+    return `+${quantity} on each of ${run.skus.length} skus under load`;
+  });
+}
+
+/** Up to `perTopic` records of each topic, spread over the log (old and recent). */
+function sampleDuplicates(records: readonly RawRecord[], perTopic: number): RawRecord[] {
+  const byTopic = new Map<string, RawRecord[]>();
+  for (const record of records) byTopic.set(record.topic, [...(byTopic.get(record.topic) ?? []), record]);
+  return [...byTopic.values()].flatMap((all) => {
+    const step = Math.max(1, Math.floor(all.length / perTopic));
+    return all.filter((_, index) => index % step === 0).slice(0, perTopic);
+  });
+}
+
+function countByTopic(records: readonly RawRecord[], prefix: string): string {
+  const counts = new Map<string, number>();
+  for (const record of records)
+    counts.set(record.topic.slice(prefix.length), (counts.get(record.topic.slice(prefix.length)) ?? 0) + 1);
+  return [...counts].map(([topic, n]) => `${topic} ${n}`).join(', ');
+}
+
+/**
+ * A stock adjustment is not idempotent, so it is retried only when the connection was refused (an
+ * instance still restarting): then the request never reached a service. Any other failure stands.
+ */
+export async function untilConnected<T>(request: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    try {
+      return await request();
+    } catch (error) {
+      const refused = (error as { cause?: { code?: string } }).cause?.code === 'ECONNREFUSED';
+      if (!refused || Date.now() > deadline) throw error;
+      await pause(500);
+    }
+  }
+}

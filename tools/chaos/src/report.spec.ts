@@ -1,0 +1,141 @@
+import { buildReport, distinctFaultKinds, faultCheck, reportTables, type FaultRecord } from './report';
+
+const fault = (kind: FaultRecord['kind'], ok = true): FaultRecord => ({
+  kind,
+  target: 'somewhere',
+  atSeconds: 12.34,
+  tookSeconds: 1.26,
+  ok,
+  detail: `${kind} done`,
+});
+
+const orders = {
+  placed: 100,
+  confirmed: 60,
+  cancelled: 40,
+  pending: 0,
+  byReason: { OUT_OF_STOCK: 20, PAYMENT_DECLINED: 18, TIMEOUT: 2 },
+  timedOut: { count: 2, share: 0.02, happyPath: 1 },
+};
+
+const held = {
+  id: '1',
+  title: 'every order CONFIRMED or CANCELLED',
+  held: true,
+  detail: '100 orders settled',
+};
+
+function report(overrides: Partial<Parameters<typeof buildReport>[0]> = {}) {
+  return buildReport({
+    profile: 'quick',
+    run: 'chaos.abc',
+    startedAt: new Date('2026-12-01T10:00:00Z'),
+    faults: [fault('kill-9'), fault('kill-9'), fault('poison-message'), fault('stock-adjustment')],
+    invariants: [held],
+    checks: [{ id: 'C1', title: 'one order per Idempotency-Key', held: true, detail: '100 requests' }],
+    orders,
+    lost: [],
+    doubleEffects: [],
+    maxTimeoutShare: 0.02,
+    ...overrides,
+  });
+}
+
+describe('the chaos report', () => {
+  it('when everything held, then it passes and carries the fields of report.json', () => {
+    const built = report();
+    expect(built).toMatchObject({
+      profile: 'quick',
+      run: 'chaos.abc',
+      startedAt: '2026-12-01T10:00:00.000Z',
+      faults: [
+        { kind: 'kill-9', target: 'somewhere', at: 12.3, took: 1.3, ok: true, detail: 'kill-9 done' },
+        { kind: 'kill-9' },
+        { kind: 'poison-message' },
+        { kind: 'stock-adjustment' },
+      ],
+      invariants: [held],
+      orders,
+      lost: 0,
+      doubleEffects: 0,
+      passed: true,
+    });
+  });
+
+  it('when counting distinct fault kinds, then repeats count once and the stock adjustment not at all', () => {
+    expect(distinctFaultKinds([fault('kill-9'), fault('kill-9'), fault('stock-adjustment')])).toBe(1);
+    expect(report().distinctFaultKinds).toBe(2);
+  });
+
+  it.each([
+    ['a fault failed', { faults: [fault('registry-hangs', false)] }],
+    ['an invariant did not hold', { invariants: [{ ...held, held: false }] }],
+    [
+      'a check did not hold',
+      { checks: [{ id: 'F-smtp', title: 'one mail', held: false, detail: '2 extra' }] },
+    ],
+    ['something was lost', { lost: [{ count: 3, what: 'outbox rows unpublished' }] }],
+    ['something was applied twice', { doubleEffects: [{ count: 1, what: '2 charges for order o-1' }] }],
+    [
+      'too many orders ended TIMEOUT',
+      { orders: { ...orders, timedOut: { count: 3, share: 0.03, happyPath: 0 } } },
+    ],
+  ])('when %s, then it does not pass', (_case, overrides) => {
+    expect(report(overrides).passed).toBe(false);
+  });
+
+  it('when lost and double effects are found, then the report counts them and keeps what they were', () => {
+    const built = report({
+      lost: [
+        { count: 3, what: 'outbox rows unpublished' },
+        { count: 2, what: 'group g has not consumed orders' },
+      ],
+      doubleEffects: [{ count: 1, what: '2 mails for order o-1: order-confirmed' }],
+    });
+    expect([built.lost, built.doubleEffects]).toEqual([5, 1]);
+    expect(built.findings.lost).toHaveLength(2);
+  });
+
+  it('when printed, then the tables show the faults, orders, invariants, checks and findings', () => {
+    const text = reportTables(
+      report({
+        faults: [fault('registry-hangs', false)],
+        lost: [{ count: 3, what: 'outbox rows unpublished' }],
+      }),
+    );
+    expect(text).toContain('1 distinct kinds');
+    expect(text).toMatch(/t\+12s\s+1\.3s\s+registry-hangs\s+somewhere\s+FAILED: registry-hangs done/);
+    expect(text).toMatch(
+      /100\s+60\s+40\s+0\s+OUT_OF_STOCK 20, PAYMENT_DECLINED 18, TIMEOUT 2\s+2 \(2\.0 %, at most 2\.0 %\)\s+1/,
+    );
+    expect(text).toContain('every order CONFIRMED or CANCELLED');
+    expect(text).toContain('one order per Idempotency-Key');
+    expect(text).toContain('Lost: 3\n  3  outbox rows unpublished');
+    expect(text).toContain('Double effects: 0');
+  });
+});
+
+describe("a fault's own check", () => {
+  it('when the fault tested something and found nothing wrong, then it held with what was checked', () => {
+    expect(faultCheck('F-x', 'title', { violations: [], checked: '12 mails, none twice' })).toEqual({
+      id: 'F-x',
+      title: 'title',
+      held: true,
+      detail: '12 mails, none twice',
+    });
+  });
+
+  it('when the fault tested nothing, then it did not hold, whatever it found', () => {
+    const check = faultCheck('F-x', 'title', {
+      untested: 'no mail arrived',
+      violations: [],
+      checked: 'fine',
+    });
+    expect([check.held, check.detail]).toEqual([false, 'no mail arrived: nothing was tested']);
+  });
+
+  it('when there are violations, then it did not hold and names the first three and how many more', () => {
+    const check = faultCheck('F-x', 'title', { violations: ['a', 'b', 'c', 'd', 'e'], checked: 'fine' });
+    expect([check.held, check.detail]).toEqual([false, 'a; b; c (and 2 more)']);
+  });
+});

@@ -1,0 +1,197 @@
+/**
+ * What the run reads from (and, for a fault, writes to) the services' own databases, directly and
+ * not through any fault proxy: the outbox relay's leader, outbox rows, inbox entries, reservations.
+ * The services' schemas are their own business; every table and column the run relies on is named
+ * in this file only.
+ */
+import { Client } from 'pg';
+
+import type { ReservationRow } from './findings';
+
+export async function withDatabase<T>(url: string, work: (client: Client) => Promise<T>): Promise<T> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * The advisory lock an outbox relay holds while it leads (RELAY_LEADER_LOCK in
+ * libs/outbox/src/outbox-relay.ts): pg_try_advisory_lock(bigint) with a key below 2^32 shows in
+ * pg_locks as classid 0, objid = the key, objsubid 1.
+ */
+const RELAY_LEADER_LOCK = 4_271_998_117;
+
+/** The relay leader's session: its application_name (the instance's PGAPPNAME) and since when it leads. */
+export interface RelayLeader {
+  applicationName: string;
+  /** When its session began: the relay takes the lock right after connecting, or ends the session. */
+  since: Date;
+}
+
+export async function relayLeader(databaseUrl: string): Promise<RelayLeader | undefined> {
+  return withDatabase(databaseUrl, async (client) => {
+    const { rows } = await client.query<{ application_name: string; backend_start: Date }>(
+      `SELECT a.application_name, a.backend_start
+         FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+        WHERE l.locktype = 'advisory' AND l.granted AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+          AND l.classid = 0 AND l.objid = $1::bigint::oid AND l.objsubid = 1`,
+      [RELAY_LEADER_LOCK],
+    );
+    const [row] = rows;
+    return row && { applicationName: row.application_name, since: row.backend_start };
+  });
+}
+
+/**
+ * Whether an outbox row was quarantined: set aside by the relay after the broker refused it for good
+ * (issue 10, defect 5). The relay's fix adds the column; until it exists no row is quarantined.
+ * The one place that knows its name: adjust here if the merged schema names it otherwise.
+ */
+const QUARANTINED_AT_COLUMN = 'quarantined_at';
+
+export interface OutboxRowState {
+  id: bigint;
+  eventId: string;
+  published: boolean;
+  publishedAt: Date | null;
+  quarantined: boolean;
+  createdAt: Date;
+}
+
+/** Every row of a service's outbox; undefined for a service without one (analytics). */
+export async function outboxRows(databaseUrl: string): Promise<OutboxRowState[] | undefined> {
+  return withDatabase(databaseUrl, async (client) => {
+    const { rows: tables } = await client.query<{ exists: boolean }>(
+      `SELECT to_regclass('outbox') IS NOT NULL AS exists`,
+    );
+    if (!tables[0]?.exists) return undefined;
+    const { rows: columns } = await client.query(
+      `SELECT 1 FROM information_schema.columns
+        WHERE table_schema = current_schema() AND table_name = 'outbox' AND column_name = $1`,
+      [QUARANTINED_AT_COLUMN],
+    );
+    const quarantined = columns.length > 0 ? `${QUARANTINED_AT_COLUMN} IS NOT NULL` : 'false';
+    const { rows } = await client.query<{
+      id: string;
+      event_id: string;
+      published_at: Date | null;
+      quarantined: boolean;
+      created_at: Date;
+    }>(
+      `SELECT id, event_id, published_at, ${quarantined} AS quarantined, created_at FROM outbox ORDER BY id`,
+    );
+    return rows.map((row) => ({
+      id: BigInt(row.id),
+      eventId: row.event_id,
+      published: row.published_at !== null,
+      publishedAt: row.published_at,
+      quarantined: row.quarantined,
+      createdAt: row.created_at,
+    }));
+  });
+}
+
+/** Adds a row to a service's outbox as its own code would (the relay is woken by the insert trigger). */
+export async function insertOutboxRow(
+  databaseUrl: string,
+  row: { eventId: string; eventType: string; topic: string; key: string; payload: Buffer },
+): Promise<bigint> {
+  return withDatabase(databaseUrl, async (client) => {
+    const { rows } = await client.query<{ id: string }>(
+      `INSERT INTO outbox (event_id, event_type, topic, message_key, payload, headers)
+       VALUES ($1::uuid, $2, $3, $4, $5, $6::jsonb) RETURNING id`,
+      [
+        row.eventId,
+        row.eventType,
+        row.topic,
+        row.key,
+        row.payload,
+        JSON.stringify({ 'event-type': row.eventType, 'event-id': row.eventId }),
+      ],
+    );
+    return BigInt(rows[0]?.id ?? '0');
+  });
+}
+
+/** The id of the event of `eventType` a service wrote for `key` (an order id), from its outbox. */
+export async function outboxEventId(
+  databaseUrl: string,
+  eventType: string,
+  key: string,
+): Promise<string | undefined> {
+  return withDatabase(databaseUrl, async (client) => {
+    const { rows } = await client.query<{ event_id: string }>(
+      'SELECT event_id FROM outbox WHERE event_type = $1 AND message_key = $2 ORDER BY id LIMIT 1',
+      [eventType, key],
+    );
+    return rows[0]?.event_id;
+  });
+}
+
+/** Whether a service's consumers have handled the event (its inbox has it, for any group). */
+export async function inboxHas(databaseUrl: string, eventId: string): Promise<boolean> {
+  return withDatabase(databaseUrl, async (client) => {
+    const { rows } = await client.query('SELECT 1 FROM inbox WHERE event_id = $1::uuid', [eventId]);
+    return rows.length > 0;
+  });
+}
+
+export async function reservationRows(inventoryDatabaseUrl: string): Promise<ReservationRow[]> {
+  return withDatabase(inventoryDatabaseUrl, async (client) => {
+    const { rows } = await client.query<{
+      order_id: string;
+      sku: string;
+      quantity: number;
+      status: ReservationRow['status'];
+    }>('SELECT order_id, sku, quantity, status::text AS status FROM stock_reservations');
+    return rows.map((row) => ({
+      orderId: row.order_id,
+      sku: row.sku,
+      quantity: row.quantity,
+      status: row.status,
+    }));
+  });
+}
+
+/** Payments recorded for one order, as payment-service stored them. */
+export async function paymentStatuses(paymentDatabaseUrl: string, orderId: string): Promise<string[]> {
+  return withDatabase(paymentDatabaseUrl, async (client) => {
+    const { rows } = await client.query<{ status: string }>(
+      'SELECT status::text AS status FROM payments WHERE order_id = $1::uuid',
+      [orderId],
+    );
+    return rows.map((row) => row.status);
+  });
+}
+
+/**
+ * A handler failure on purpose: a trigger that rejects every write of a row of `table` whose
+ * `column` is `value`, so the consumer writing it fails (not an outage: it spends its attempts) and
+ * dead-letters the event. `name` identifies it for `removeFailureTrigger`.
+ */
+export async function addFailureTrigger(
+  databaseUrl: string,
+  { name, table, column, value }: { name: string; table: string; column: string; value: string },
+): Promise<void> {
+  await withDatabase(databaseUrl, async (client) => {
+    await client.query(
+      `CREATE FUNCTION ${name}() RETURNS trigger LANGUAGE plpgsql AS $$
+       BEGIN RAISE EXCEPTION 'chaos: injected failure of a handler (%)', TG_NAME; END $$`,
+    );
+    await client.query(
+      `CREATE TRIGGER ${name} BEFORE INSERT OR UPDATE ON ${table}
+       FOR EACH ROW WHEN (NEW.${column} = ${client.escapeLiteral(value)}) EXECUTE FUNCTION ${name}()`,
+    );
+  });
+}
+
+export async function removeFailureTrigger(databaseUrl: string, name: string, table: string): Promise<void> {
+  await withDatabase(databaseUrl, async (client) => {
+    await client.query(`DROP TRIGGER IF EXISTS ${name} ON ${table}`);
+    await client.query(`DROP FUNCTION IF EXISTS ${name}()`);
+  });
+}
