@@ -3,15 +3,15 @@ import { hostname } from 'node:os';
 
 import { keyOf, topicName, type EventCodec, type OutboxStatusReported } from '@ecommerce/contracts';
 import type { KafkaPublisher } from '@ecommerce/messaging';
-import { EVENT_HEADERS } from '@ecommerce/outbox';
+import { EVENT_HEADERS, readOutboxBacklog } from '@ecommerce/outbox';
 import { Pool } from 'pg';
 
 /** What one sample of the outbox says. */
 export interface OutboxStatusSample {
   pendingEvents: number;
   oldestPendingAgeMs: number;
-  /** null: this outbox has no quarantine (no `quarantined_at` column). */
-  quarantinedEvents: number | null;
+  /** Rows set aside by the relay after their last attempt (not counted as pending). */
+  quarantinedEvents: number;
 }
 
 export interface OutboxStatusReporterOptions {
@@ -27,27 +27,6 @@ export interface OutboxStatusReporterOptions {
     warn(object: object, message: string): void;
   };
 }
-
-/**
- * The quarantine of undeliverable outbox rows (SPEC 6) marks a row with `quarantined_at`; an outbox
- * without that column has no quarantine, and its samples say `null` rather than a 0 that would
- * claim something. The column is looked up, not assumed, so the samples count quarantined rows
- * from the first migration that adds it, with no change here.
- */
-const HAS_QUARANTINE_SQL = `SELECT EXISTS (
-  SELECT 1 FROM information_schema.columns
-  WHERE table_schema = current_schema() AND table_name = 'outbox' AND column_name = 'quarantined_at'
-) AS has_quarantine`;
-
-const SAMPLE_SQL = `SELECT count(*)::int AS pending,
-  coalesce(extract(epoch FROM now() - min(created_at)) * 1000, 0)::bigint AS oldest_age_ms
-  FROM outbox WHERE published_at IS NULL`;
-
-const SAMPLE_WITH_QUARANTINE_SQL = `SELECT
-  count(*) FILTER (WHERE quarantined_at IS NULL)::int AS pending,
-  coalesce(extract(epoch FROM now() - min(created_at) FILTER (WHERE quarantined_at IS NULL)) * 1000, 0)::bigint AS oldest_age_ms,
-  count(*) FILTER (WHERE quarantined_at IS NOT NULL)::int AS quarantined
-  FROM outbox WHERE published_at IS NULL`;
 
 /**
  * Publishes an `OutboxStatusReported` sample of this service's outbox every `intervalMs`, to
@@ -67,7 +46,6 @@ export class OutboxStatusReporter {
   private readonly instanceId = `${hostname()}:${process.pid}`;
   private timer: NodeJS.Timeout | undefined;
   private reporting: Promise<void> | undefined;
-  private hasQuarantine: boolean | undefined;
   private failing = false;
 
   constructor(private readonly options: OutboxStatusReporterOptions) {
@@ -96,19 +74,19 @@ export class OutboxStatusReporter {
     await this.pool.end();
   }
 
-  /** Takes one sample of the outbox table. */
+  /** Takes one sample of the outbox table, with the relay's own backlog query. */
   async sample(): Promise<OutboxStatusSample> {
-    this.hasQuarantine ??= (await this.pool.query<{ has_quarantine: boolean }>(HAS_QUARANTINE_SQL)).rows[0]
-      ?.has_quarantine;
-    const { rows } = await this.pool.query<{ pending: number; oldest_age_ms: string; quarantined?: number }>(
-      this.hasQuarantine ? SAMPLE_WITH_QUARANTINE_SQL : SAMPLE_SQL,
-    );
-    const row = rows[0];
-    return {
-      pendingEvents: row?.pending ?? 0,
-      oldestPendingAgeMs: Number(row?.oldest_age_ms ?? 0),
-      quarantinedEvents: this.hasQuarantine ? (row?.quarantined ?? 0) : null,
-    };
+    const client = await this.pool.connect();
+    try {
+      const backlog = await readOutboxBacklog(client);
+      return {
+        pendingEvents: backlog.waiting,
+        oldestPendingAgeMs: Math.round(backlog.oldestAgeSeconds * 1_000),
+        quarantinedEvents: backlog.quarantined,
+      };
+    } finally {
+      client.release();
+    }
   }
 
   /** Samples and publishes once; failures are logged (once per failing streak), never thrown. */

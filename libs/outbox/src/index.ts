@@ -1,12 +1,13 @@
 export type { OutboxMessage, PendingOutboxMessage } from './outbox-message';
 export {
   OutboxRelay,
+  RELAY_LEADER_LOCK,
   type OutboxPublisher,
   type OutboxRelayObserver,
   type OutboxRelayOptions,
   type RelayLogger,
 } from './outbox-relay';
-export type { OutboxBacklog } from './outbox-table';
+export { readBacklog as readOutboxBacklog, type OutboxBacklog } from './outbox-table';
 export { EVENT_HEADERS, writeOutboxMessage } from './write-outbox-message';
 export { relayMetricsObserver } from './relay-metrics';
 export { outboxQuarantine, type OutboxQuarantine, type QuarantinedRow } from './quarantine/outbox-quarantine';

@@ -79,7 +79,7 @@ export interface OutboxRelayOptions {
 
 // One relay per database publishes at a time: the holder of this session-level advisory lock.
 // Advisory locks are scoped to the database, so each service's relays compete only with each other.
-const RELAY_LEADER_LOCK = 4_271_998_117;
+export const RELAY_LEADER_LOCK = 4_271_998_117;
 const MAX_REFUSED_ROW_RETRY_DELAY_MS = 30_000;
 const MAX_OUTAGE_PAUSE_MS = 5_000;
 /** During an outage the relay tries every few seconds; it says so once, then at most this often. */

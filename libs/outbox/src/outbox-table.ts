@@ -1,4 +1,4 @@
-import type { Client } from 'pg';
+import type { Client, ClientBase } from 'pg';
 
 import type { PendingOutboxMessage } from './outbox-message';
 
@@ -105,7 +105,8 @@ export interface OutboxBacklog {
   quarantined: number;
 }
 
-export async function readBacklog(client: Client): Promise<OutboxBacklog> {
+/** The backlog of this database's outbox (the relay's metrics and the outbox status samples). */
+export async function readBacklog(client: ClientBase): Promise<OutboxBacklog> {
   const { rows } = await client.query<{ waiting: number; quarantined: number; oldest_age: number }>(
     `SELECT count(*) FILTER (WHERE quarantined_at IS NULL)::int AS waiting,
             count(*) FILTER (WHERE quarantined_at IS NOT NULL)::int AS quarantined,

@@ -4,6 +4,7 @@
  * The services' schemas are their own business; every table and column the run relies on is named
  * in this file only.
  */
+import { RELAY_LEADER_LOCK } from '@ecommerce/outbox';
 import { Client } from 'pg';
 
 import type { ReservationRow } from './findings';
@@ -18,12 +19,8 @@ export async function withDatabase<T>(url: string, work: (client: Client) => Pro
   }
 }
 
-/**
- * The advisory lock an outbox relay holds while it leads (RELAY_LEADER_LOCK in
- * libs/outbox/src/outbox-relay.ts): pg_try_advisory_lock(bigint) with a key below 2^32 shows in
- * pg_locks as classid 0, objid = the key, objsubid 1.
- */
-const RELAY_LEADER_LOCK = 4_271_998_117;
+// The advisory lock an outbox relay holds while it leads: pg_try_advisory_lock(bigint) with a key
+// below 2^32 shows in pg_locks as classid 0, objid = the key, objsubid 1.
 
 /** The relay leader's session: its application_name (the instance's PGAPPNAME) and since when it leads. */
 export interface RelayLeader {
@@ -46,13 +43,6 @@ export async function relayLeader(databaseUrl: string): Promise<RelayLeader | un
   });
 }
 
-/**
- * Whether an outbox row was quarantined: set aside by the relay after the broker refused it for good
- * (issue 10, defect 5). The relay's fix adds the column; until it exists no row is quarantined.
- * The one place that knows its name: adjust here if the merged schema names it otherwise.
- */
-const QUARANTINED_AT_COLUMN = 'quarantined_at';
-
 export interface OutboxRowState {
   id: bigint;
   eventId: string;
@@ -69,12 +59,6 @@ export async function outboxRows(databaseUrl: string): Promise<OutboxRowState[] 
       `SELECT to_regclass('outbox') IS NOT NULL AS exists`,
     );
     if (!tables[0]?.exists) return undefined;
-    const { rows: columns } = await client.query(
-      `SELECT 1 FROM information_schema.columns
-        WHERE table_schema = current_schema() AND table_name = 'outbox' AND column_name = $1`,
-      [QUARANTINED_AT_COLUMN],
-    );
-    const quarantined = columns.length > 0 ? `${QUARANTINED_AT_COLUMN} IS NOT NULL` : 'false';
     const { rows } = await client.query<{
       id: string;
       event_id: string;
@@ -82,7 +66,9 @@ export async function outboxRows(databaseUrl: string): Promise<OutboxRowState[] 
       quarantined: boolean;
       created_at: Date;
     }>(
-      `SELECT id, event_id, published_at, ${quarantined} AS quarantined, created_at FROM outbox ORDER BY id`,
+      // quarantined_at: set by the relay on a row the broker refused for good, after its last attempt.
+      `SELECT id, event_id, published_at, quarantined_at IS NOT NULL AS quarantined, created_at
+         FROM outbox ORDER BY id`,
     );
     return rows.map((row) => ({
       id: BigInt(row.id),
