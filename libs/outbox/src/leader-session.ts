@@ -74,6 +74,8 @@ export function leaderClientConfig(databaseUrl: string, timings: LeaderSessionTi
     options: Object.entries(serverSettings)
       .map(([name, value]) => `-c ${name}=${value}`)
       .join(' '),
-    application_name: 'outbox-relay',
+    // Named for pg_stat_activity, unless the process names its sessions itself (PGAPPNAME, as
+    // libpq does): an operator, or the chaos run, then finds which instance leads.
+    fallback_application_name: 'outbox-relay',
   };
 }
