@@ -1,3 +1,5 @@
+import { join } from 'node:path';
+
 import { findServiceDatabase } from '@ecommerce/db-tools';
 import { freePort } from '@ecommerce/local-infra';
 
@@ -27,6 +29,11 @@ export interface StartServicesOptions {
   /** How long an instance may take to be ready, at the first start and at each restart. */
   readyTimeoutMs?: number;
   logLevel?: string;
+  /**
+   * Run every instance under `node --cpu-prof`, writing to `<dir>/<service>-<n>/` (n from 1). A
+   * profile is written when the process exits, so only on a clean exit (`stop()`, not `kill()`).
+   */
+  cpuProfileDir?: string;
 }
 
 export interface RunningServices {
@@ -52,6 +59,8 @@ export async function startServices(options: StartServicesOptions): Promise<Runn
   const instances: ServiceProcess[] = [];
   const stop = () => Promise.all(instances.map((instance) => instance.stop())).then(() => undefined);
   const newInstance = async (service: ServiceName) => {
+    const number = instances.filter((instance) => instance.name === service).length + 1;
+    const profileDir = options.cpuProfileDir && join(options.cpuProfileDir, `${service}-${number}`);
     const instance = new ServiceProcess({
       service,
       port: await freePort(),
@@ -65,6 +74,7 @@ export async function startServices(options: StartServicesOptions): Promise<Runn
         ...options.settings,
       },
       ...(options.readyTimeoutMs !== undefined && { readyTimeoutMs: options.readyTimeoutMs }),
+      ...(profileDir && { nodeArguments: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] }),
     });
     instances.push(instance);
     return instance;
