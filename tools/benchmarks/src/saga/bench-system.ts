@@ -40,7 +40,16 @@ const STOCK_PER_SKU = 1_000_000;
  * service already prices from. Everything created here is registered with `cleanup`.
  */
 export async function startBenchSystem(
-  { instances, partitions }: { instances: number; partitions: number },
+  {
+    instances,
+    partitions,
+    cpuProfileDir,
+  }: {
+    instances: number;
+    partitions: number;
+    /** Run the services under `node --cpu-prof`, one sub-folder of this per process. */
+    cpuProfileDir?: string;
+  },
   cleanup: Cleanup,
 ): Promise<BenchSystem> {
   const runId = randomBytes(4).toString('hex');
@@ -87,6 +96,7 @@ export async function startBenchSystem(
     instances,
     // Generous: on a loaded machine ten processes starting together can take minutes.
     readyTimeoutMs: 180_000,
+    ...(cpuProfileDir !== undefined && { cpuProfileDir }),
   });
   cleanup.add('stop the services', () => services.stop());
   const skus = await seedCatalog(services, databaseUrls.order, runId);

@@ -31,6 +31,7 @@ describe('CPU accounting from /proc', () => {
     };
     expect(cpuBetween(before, after)).toEqual({
       seconds: { order: 2.5 },
+      processSeconds: { order: [2.5] },
       machineBusy: 0.75,
       machineIowait: 0,
       machineSteal: 0.05,

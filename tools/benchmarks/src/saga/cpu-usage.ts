@@ -79,6 +79,8 @@ export async function cpuSnapshot(groups: CpuGroups): Promise<CpuSnapshot> {
 export interface CpuUse {
   /** CPU seconds each group used between the snapshots (pids present in both). */
   seconds: Record<string, number>;
+  /** The same for each process of the group, in the order of the later snapshot. */
+  processSeconds: Record<string, number[]>;
   /** Share of the machine's CPU time that was busy / waiting for I/O / stolen by the hypervisor. */
   machineBusy: number;
   machineIowait: number;
@@ -87,12 +89,14 @@ export interface CpuUse {
 
 export function cpuBetween(before: CpuSnapshot, after: CpuSnapshot): CpuUse {
   const seconds: Record<string, number> = {};
+  const processSeconds: Record<string, number[]> = {};
   for (const [group, end] of Object.entries(after.processes)) {
     const start = before.processes[group] ?? new Map<number, number>();
-    seconds[group] = [...end].reduce(
-      (sum, [pid, value]) => sum + (start.has(pid) ? value - (start.get(pid) ?? 0) : 0),
-      0,
-    );
+    const used = [...end]
+      .filter(([pid]) => start.has(pid))
+      .map(([pid, value]) => value - (start.get(pid) ?? 0));
+    processSeconds[group] = used;
+    seconds[group] = used.reduce((sum, value) => sum + value, 0);
   }
   const share = (pick: (t: MachineCpuTimes) => number) =>
     before.machine && after.machine
@@ -100,6 +104,7 @@ export function cpuBetween(before: CpuSnapshot, after: CpuSnapshot): CpuUse {
       : NaN;
   return {
     seconds,
+    processSeconds,
     machineBusy: share((t) => t.busy),
     machineIowait: share((t) => t.iowait),
     machineSteal: share((t) => t.steal),

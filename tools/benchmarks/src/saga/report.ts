@@ -1,3 +1,4 @@
+import { profileSummaryLines } from '../profile/format';
 import type { Distribution } from '../stats';
 import type { SecondStats } from './order-samples';
 import type { SagaBenchResult } from './result';
@@ -14,7 +15,40 @@ function loadDescription(result: SagaBenchResult): string {
     load.kind === 'concurrency'
       ? `${load.concurrency} orders in flight (closed loop)`
       : `${load.ordersPerSecond} orders/s offered (open loop)`;
-  return `${shape}, ${durationSeconds} s measured after ${warmupSeconds} s warm-up, ${instances} instance(s) per service, ${partitions} partitions`;
+  const profiled = result.flags.profile ? ', services under node --cpu-prof' : '';
+  return `${shape}, ${durationSeconds} s measured after ${warmupSeconds} s warm-up, ${instances} instance(s) per service, ${partitions} partitions${profiled}`;
+}
+
+function lightLoadLine(result: SagaBenchResult): string {
+  const light = result.lightLoad;
+  if (!light) return `at light load:           - (none measured)`;
+  const { orders, failures } = light;
+  return `at ${light.percentOfMaximum} % load (open):    ${num(light.ordersPerSecondOffered, 1)} orders/s offered, ${num(orders.ordersPerSecond, 1)} completed; POST to terminal state ${latencies(orders.latencyMs)}; ${failures.http} POST errors, ${failures.unfinished} without an outcome`;
+}
+
+/** Issue 12's acceptance figures on two lines. */
+function headlineLines(result: SagaBenchResult): string[] {
+  const h = result.headline;
+  const idle = h.idleCpuMsPerSecondPerInstance;
+  const light = h.lightLoadLatencyMs;
+  return [
+    `headline:                ${num(h.ordersPerSecond, 1)} orders/s, orders/commit ${num(h.ordersPerCommit, 4)}, services' CPU per order ${ms(h.servicesCpuMsPerOrder)}, idle CPU per service instance ${num(idle.mean, 1)} ms/s (highest ${num(idle.max, 1)})`,
+    `                         POST to terminal at ${num(light.percentOfMaximum)} % load: p50 ${ms(light.p50)}, p95 ${ms(light.p95)}, p99 ${ms(light.p99)}`,
+  ];
+}
+
+function profileLines(result: SagaBenchResult): string[] {
+  const profile = result.profile;
+  if (!profile) return [];
+  return [
+    '',
+    `CPU profile, measured load: share of each service's busy samples, inclusive (self in brackets)`,
+    ...profileSummaryLines(profile.load),
+    '',
+    `CPU profile, idle (the seconds before the load): the same`,
+    ...profileSummaryLines(profile.idle, { functions: 3 }),
+    `profiles: ${profile.directory}`,
+  ];
 }
 
 /** The lines printed at the end of a run (and the heart of the HTML report). */
@@ -31,6 +65,7 @@ export function summaryLines(result: SagaBenchResult): string[] {
     `orders completed:        ${num(orders.ordersPerSecond, 1)} orders/s (${orders.completedInWindow} ended in the window; ${orders.confirmed} confirmed, cancelled: ${cancelled || 'none'})`,
     `POST to terminal state:  ${latencies(orders.latencyMs)}`,
     `POST to 202:             ${latencies(orders.acceptMs)}`,
+    lightLoadLine(result),
     `outbox commit->publish:  ${outbox ? latencies(outbox) : '-'}`,
     `max consumer lag:        ${maxConsumerLag} messages`,
     `failures:                ${failures.http} POST errors, ${failures.unfinished} orders without an outcome`,
@@ -46,6 +81,8 @@ export function summaryLines(result: SagaBenchResult): string[] {
     `PostgreSQL reference:    ${num(postgres.commitsPerSecond)} single-row commits/s (pgbench, ${postgres.clients} clients, ${postgres.seconds} s)`,
     `Kafka reference:         ${num(kafka.messagesPerSecond)} messages/s produce-to-consume (kafkajs idempotent, acks=all, ${kafka.partitions} partitions, ${kafka.messageBytes} B, batches of ${kafka.batchSize})`,
     `ratios:                  orders/s : commits/s = ${num(result.ratios.ordersPerCommit, 4)}; the saga uses ${percent(result.ratios.postgresCapacityUsed)} of the commit rate and ${percent(result.ratios.kafkaCapacityUsed)} of the Kafka rate`,
+    ...headlineLines(result),
+    ...profileLines(result),
     ...result.warnings.map((warning) => `warning: ${warning}`),
   ];
 }
