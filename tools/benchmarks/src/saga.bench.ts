@@ -37,6 +37,7 @@ import { checkPgbench, measurePostgresCommitRate } from './saga/reference/postgr
 import { renderHtmlReport, summaryLines } from './saga/report';
 import type { CpuPerOrder, LightLoadResult, ProfileResult, SagaBenchResult } from './saga/result';
 import { TerminalOrderWatcher } from './saga/terminal-orders';
+import { meanThreadCpu, threadCpuBetween, threadSnapshot, type ThreadSnapshot } from './saga/thread-cpu';
 
 /** Long enough to see the services' background work (1 s polls, 3 s heartbeats) a few times. */
 const IDLE_SECONDS = 5;
@@ -94,11 +95,39 @@ async function cpuGroups(system: BenchSystem): Promise<CpuGroups> {
   };
 }
 
+async function serviceThreadSnapshots(system: BenchSystem): Promise<Map<number, ThreadSnapshot>> {
+  const snapshots = new Map<number, ThreadSnapshot>();
+  for (const { pid } of system.services.instances) {
+    if (pid !== undefined) snapshots.set(pid, await threadSnapshot(pid));
+  }
+  return snapshots;
+}
+
+/** Per service, the mean instance's idle CPU by thread: what the main thread's profile cannot show. */
+function idleCpuByThread(
+  system: BenchSystem,
+  before: Map<number, ThreadSnapshot>,
+  after: Map<number, ThreadSnapshot>,
+  seconds: number,
+): CpuPerOrder['idleMsPerSecondByThread'] {
+  return Object.fromEntries(
+    serviceNames.map((service) => [
+      service,
+      meanThreadCpu(
+        system.services.instancesOf(service).flatMap(({ pid }) => {
+          const [start, end] = [before.get(pid ?? -1), after.get(pid ?? -1)];
+          return pid !== undefined && start && end ? [threadCpuBetween(pid, start, end, seconds)] : [];
+        }),
+      ),
+    ]),
+  );
+}
+
 function cpuPerOrder(
   idle: ReturnType<typeof cpuBetween>,
   use: ReturnType<typeof cpuBetween>,
   orders: number,
-): CpuPerOrder {
+): Omit<CpuPerOrder, 'idleMsPerSecondByThread'> {
   const perGroup = (cpu: ReturnType<typeof cpuBetween>, divisor: number) =>
     Object.fromEntries(
       Object.entries(cpu.seconds).map(([group, seconds]) => [group, (seconds * 1_000) / divisor]),
@@ -222,9 +251,16 @@ async function runBenchmark(flags: SagaBenchFlags, cleanup: Cleanup): Promise<Sa
     `idle for ${IDLE_SECONDS} s (background CPU), then ${warmupSeconds} s warm-up and ${durationSeconds} s of load`,
   );
   const idleStart = await cpuSnapshot(await cpuGroups(system));
+  const threadsBefore = await serviceThreadSnapshots(system);
   const idleWindowStart = monotonicMicros();
   await sleep(IDLE_SECONDS * 1_000);
   const idleWindow: ProfileWindow = { fromMicros: idleWindowStart, toMicros: monotonicMicros() };
+  const idleThreads = idleCpuByThread(
+    system,
+    threadsBefore,
+    await serviceThreadSnapshots(system),
+    (idleWindow.toMicros - idleWindow.fromMicros) / 1e6,
+  );
   // Groups are read again at each snapshot: a pool may have opened database connections meanwhile.
   const cpuBefore = await cpuSnapshot(await cpuGroups(system));
   const idleCpu = cpuBetween(idleStart, cpuBefore);
@@ -298,7 +334,7 @@ async function runBenchmark(flags: SagaBenchFlags, cleanup: Cleanup): Promise<Sa
       outboxCommitToPublishMs,
       maxConsumerLag: Math.max(0, ...lag.map((sample) => sample.maxLag)),
       cost,
-      cpu: cpuPerOrder(idleCpu, cpu, load.samples.length),
+      cpu: { ...cpuPerOrder(idleCpu, cpu, load.samples.length), idleMsPerSecondByThread: idleThreads },
     },
     reference: { postgres, kafka },
     ratios: {

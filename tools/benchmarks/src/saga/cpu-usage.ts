@@ -24,11 +24,25 @@ export function parseMachineCpu(procStat: string): MachineCpuTimes {
   };
 }
 
-/** utime + stime of /proc/<pid>/stat, in seconds (the command name may hold spaces: parse after it). */
-export function parseProcessCpuSeconds(pidStat: string): number {
-  const afterName = pidStat.slice(pidStat.lastIndexOf(')') + 2).split(' ');
+/**
+ * The name, utime and stime (seconds) of a /proc/<pid>/stat or /proc/<pid>/task/<tid>/stat line
+ * (the name may hold spaces and parentheses: the fields are read after its last parenthesis).
+ */
+export function parseCpuTimes(stat: string): { name: string; user: number; system: number } {
+  const nameEnd = stat.lastIndexOf(')');
+  const afterName = stat.slice(nameEnd + 2).split(' ');
   // Fields 14 and 15 of the whole line are the 12th and 13th after the name.
-  return (Number(afterName[11]) + Number(afterName[12])) / TICKS_PER_SECOND;
+  return {
+    name: stat.slice(stat.indexOf('(') + 1, nameEnd),
+    user: Number(afterName[11]) / TICKS_PER_SECOND,
+    system: Number(afterName[12]) / TICKS_PER_SECOND,
+  };
+}
+
+/** utime + stime of /proc/<pid>/stat, in seconds. */
+export function parseProcessCpuSeconds(pidStat: string): number {
+  const { user, system } = parseCpuTimes(pidStat);
+  return user + system;
 }
 
 export async function processCpuSeconds(pid: number): Promise<number | undefined> {

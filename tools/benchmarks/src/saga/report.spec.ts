@@ -48,6 +48,10 @@ const result: SagaBenchResult = {
       msPerOrder: { order: 12.5, postgres: 3 },
       idleMsPerSecond: { order: 20 },
       idleMsPerSecondByInstance: { order: [20] },
+      idleMsPerSecondByThread: {
+        order: { main: { user: 12, system: 4 }, 'libuv-worker': { user: 0, system: 0.5 } },
+        payment: { main: { user: 8, system: 2 } },
+      },
       machineBusy: 0.9,
       machineIowait: 0.01,
       machineSteal: 0.05,
@@ -123,6 +127,9 @@ describe('saga benchmark report', () => {
       'CPU per order:           order 12.5 ms, postgres 3.0 ms; machine busy 90.0 %, iowait 1.0 %, steal 5.0 %',
     );
     expect(text).toContain('CPU while idle:          order 20.0 ms/s');
+    expect(text).toContain(
+      'idle CPU by thread:      per service instance, user + kernel ms/s: main 10.0 + 3.0, libuv-worker 0.0 + 0.3',
+    );
     expect(text).toContain('warning: a <warning>');
   });
 

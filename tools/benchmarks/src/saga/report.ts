@@ -2,6 +2,7 @@ import { profileSummaryLines } from '../profile/format';
 import type { Distribution } from '../stats';
 import type { SecondStats } from './order-samples';
 import type { SagaBenchResult } from './result';
+import { meanThreadCpu } from './thread-cpu';
 
 const ms = (value: number) => (Number.isFinite(value) ? `${value.toFixed(value < 10 ? 1 : 0)} ms` : '-');
 const num = (value: number, digits = 0) => (Number.isFinite(value) ? value.toFixed(digits) : '-');
@@ -24,6 +25,16 @@ function lightLoadLine(result: SagaBenchResult): string {
   if (!light) return `at light load:           - (none measured)`;
   const { orders, failures } = light;
   return `at ${light.percentOfMaximum} % load (open):    ${num(light.ordersPerSecondOffered, 1)} orders/s offered, ${num(orders.ordersPerSecond, 1)} completed; POST to terminal state ${latencies(orders.latencyMs)}; ${failures.http} POST errors, ${failures.unfinished} without an outcome`;
+}
+
+/** The mean service instance's idle CPU by thread, over all services: the busiest kinds of thread. */
+function idleThreadsLine(result: SagaBenchResult): string {
+  const perService = Object.values(result.system.cpu.idleMsPerSecondByThread);
+  const threads = Object.entries(meanThreadCpu(perService))
+    .sort(([, a], [, b]) => b.user + b.system - (a.user + a.system))
+    .slice(0, 5)
+    .map(([name, { user, system }]) => `${name} ${num(user, 1)} + ${num(system, 1)}`);
+  return `idle CPU by thread:      per service instance, user + kernel ms/s: ${threads.join(', ') || '-'}`;
 }
 
 /** Issue 12's acceptance figures on two lines. */
@@ -77,6 +88,7 @@ export function summaryLines(result: SagaBenchResult): string[] {
     `CPU while idle:          ${Object.entries(result.system.cpu.idleMsPerSecond)
       .map(([group, value]) => `${group} ${num(value, 1)} ms/s`)
       .join(', ')}`,
+    idleThreadsLine(result),
     `one order costs:         ${num(cost.commitsPerOrder, 1)} commits (${num(cost.sagaCommitsPerOrder, 1)} saga transactions + ${num(cost.relayCommitsPerOrder, 1)} relay marks) and ${num(cost.eventsPerOrder, 1)} events of ${num(cost.meanEventBytes)} bytes`,
     `PostgreSQL reference:    ${num(postgres.commitsPerSecond)} single-row commits/s (pgbench, ${postgres.clients} clients, ${postgres.seconds} s)`,
     `Kafka reference:         ${num(kafka.messagesPerSecond)} messages/s produce-to-consume (kafkajs idempotent, acks=all, ${kafka.partitions} partitions, ${kafka.messageBytes} B, batches of ${kafka.batchSize})`,

@@ -1,6 +1,7 @@
 import type { ProfileSummary, ProfileWindow } from '../profile/summarize';
 import type { Distribution } from '../stats';
 import type { SagaBenchFlags } from './flags';
+import type { ThreadCpuRate } from './thread-cpu';
 import type { MeasuredOrders, SecondStats } from './order-samples';
 
 export interface MachineDescription {
@@ -42,6 +43,11 @@ export interface CpuPerOrder {
   idleMsPerSecond: Record<string, number>;
   /** The same, for each service instance on its own (the fixed cost an instance adds). */
   idleMsPerSecondByInstance: Record<string, number[]>;
+  /**
+   * Per service, the mean instance's idle CPU ms per second by thread (`main`: the event loop and
+   * the JavaScript; `libuv-worker`, `V8 DefaultWorke`...: Node's pools), user and kernel time apart.
+   */
+  idleMsPerSecondByThread: Record<string, Record<string, ThreadCpuRate>>;
   /** Shares of the whole machine's CPU time over the load (other work on the machine included). */
   machineBusy: number;
   machineIowait: number;
