@@ -49,7 +49,11 @@ const result: SagaBenchResult = {
       idleMsPerSecond: { order: 20 },
       idleMsPerSecondByInstance: { order: [20] },
       idleMsPerSecondByThread: {
-        order: { main: { user: 12, system: 4 }, 'libuv-worker': { user: 0, system: 0.5 } },
+        order: {
+          main: { user: 12, system: 4 },
+          'libuv-worker': { user: 0, system: 0.5 },
+          'v8:ProfEvntProc': { user: 6, system: 2 },
+        },
         payment: { main: { user: 8, system: 2 } },
       },
       machineBusy: 0.9,
@@ -128,7 +132,7 @@ describe('saga benchmark report', () => {
     );
     expect(text).toContain('CPU while idle:          order 20.0 ms/s');
     expect(text).toContain(
-      'idle CPU by thread:      per service instance, user + kernel ms/s: main 10.0 + 3.0, libuv-worker 0.0 + 0.3',
+      'idle CPU by thread:      per service instance, user + kernel ms/s: main 10.0 + 3.0, v8:ProfEvntProc 3.0 + 1.0, libuv-worker 0.0 + 0.3',
     );
     expect(text).toContain('warning: a <warning>');
   });
@@ -139,7 +143,7 @@ describe('saga benchmark report', () => {
       'at 25 % load (open):    2.5 orders/s offered, 2.5 completed; POST to terminal state p50 50 ms, p95 90 ms, p99 90 ms, max 90 ms (n=3); 0 POST errors, 0 without an outcome',
     );
     expect(lines).toContain(
-      "headline:                10.0 orders/s, orders/commit 0.0050, services' CPU per order 13 ms, idle CPU per service instance 20.0 ms/s (highest 20.0)",
+      "headline:                10.0 orders/s, orders/commit 0.0050, services' CPU per order 13 ms, idle CPU per service instance 20.0 ms/s (highest 20.0; 4.0 ms/s of it is V8's profiler thread)",
     );
     expect(lines).toContain(
       '                         POST to terminal at 25 % load: p50 50 ms, p95 90 ms, p99 90 ms',

@@ -37,13 +37,20 @@ function idleThreadsLine(result: SagaBenchResult): string {
   return `idle CPU by thread:      per service instance, user + kernel ms/s: ${threads.join(', ') || '-'}`;
 }
 
+/** V8's CPU profiler samples on a thread of its own: present only in a profiled run. */
+const PROFILER_THREAD = 'v8:ProfEvntProc';
+
 /** Issue 12's acceptance figures on two lines. */
 function headlineLines(result: SagaBenchResult): string[] {
   const h = result.headline;
   const idle = h.idleCpuMsPerSecondPerInstance;
   const light = h.lightLoadLatencyMs;
+  const profiler = meanThreadCpu(Object.values(result.system.cpu.idleMsPerSecondByThread))[PROFILER_THREAD];
+  const profilerShare = profiler
+    ? `; ${num(profiler.user + profiler.system, 1)} ms/s of it is V8's profiler thread`
+    : '';
   return [
-    `headline:                ${num(h.ordersPerSecond, 1)} orders/s, orders/commit ${num(h.ordersPerCommit, 4)}, services' CPU per order ${ms(h.servicesCpuMsPerOrder)}, idle CPU per service instance ${num(idle.mean, 1)} ms/s (highest ${num(idle.max, 1)})`,
+    `headline:                ${num(h.ordersPerSecond, 1)} orders/s, orders/commit ${num(h.ordersPerCommit, 4)}, services' CPU per order ${ms(h.servicesCpuMsPerOrder)}, idle CPU per service instance ${num(idle.mean, 1)} ms/s (highest ${num(idle.max, 1)}${profilerShare})`,
     `                         POST to terminal at ${num(light.percentOfMaximum)} % load: p50 ${ms(light.p50)}, p95 ${ms(light.p95)}, p99 ${ms(light.p99)}`,
   ];
 }
