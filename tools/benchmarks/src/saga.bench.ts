@@ -12,7 +12,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 import { topicName } from '@ecommerce/contracts';
 import { createSchemaRegistry } from '@ecommerce/messaging';
-import { call } from '@ecommerce/system-runner';
+import { call, serviceNames } from '@ecommerce/system-runner';
+
+import { monotonicMicros, readProcessProfiles } from './profile/cpu-profile';
+import { summarizeProfiles, type ProfileWindow } from './profile/summarize';
 
 import {
   postgresBackendPids,
@@ -24,6 +27,7 @@ import { Cleanup } from './saga/cleanup';
 import { cpuBetween, cpuSnapshot, localKafkaBrokerPid, type CpuGroups } from './saga/cpu-usage';
 import { BenchFlagError, parseSagaBenchFlags, sagaBenchUsage, type SagaBenchFlags } from './saga/flags';
 import { LagSampler } from './saga/lag-sampler';
+import { headlineFigures } from './saga/headline';
 import { describeMachine } from './saga/machine';
 import { driveOrders, type OrderLoad } from './saga/order-load';
 import { measureOrders, secondBySecond } from './saga/order-samples';
@@ -31,8 +35,9 @@ import { orderCost, outboxCommitToPublish, unpublishedEvents } from './saga/outb
 import { measureKafkaThroughput } from './saga/reference/kafka-throughput';
 import { checkPgbench, measurePostgresCommitRate } from './saga/reference/postgres-commit-rate';
 import { renderHtmlReport, summaryLines } from './saga/report';
-import type { CpuPerOrder, SagaBenchResult } from './saga/result';
+import type { CpuPerOrder, LightLoadResult, ProfileResult, SagaBenchResult } from './saga/result';
 import { TerminalOrderWatcher } from './saga/terminal-orders';
+import { meanThreadCpu, threadCpuBetween, threadSnapshot, type ThreadSnapshot } from './saga/thread-cpu';
 
 /** Long enough to see the services' background work (1 s polls, 3 s heartbeats) a few times. */
 const IDLE_SECONDS = 5;
@@ -90,11 +95,39 @@ async function cpuGroups(system: BenchSystem): Promise<CpuGroups> {
   };
 }
 
+async function serviceThreadSnapshots(system: BenchSystem): Promise<Map<number, ThreadSnapshot>> {
+  const snapshots = new Map<number, ThreadSnapshot>();
+  for (const { pid } of system.services.instances) {
+    if (pid !== undefined) snapshots.set(pid, await threadSnapshot(pid));
+  }
+  return snapshots;
+}
+
+/** Per service, the mean instance's idle CPU by thread: what the main thread's profile cannot show. */
+function idleCpuByThread(
+  system: BenchSystem,
+  before: Map<number, ThreadSnapshot>,
+  after: Map<number, ThreadSnapshot>,
+  seconds: number,
+): CpuPerOrder['idleMsPerSecondByThread'] {
+  return Object.fromEntries(
+    serviceNames.map((service) => [
+      service,
+      meanThreadCpu(
+        system.services.instancesOf(service).flatMap(({ pid }) => {
+          const [start, end] = [before.get(pid ?? -1), after.get(pid ?? -1)];
+          return pid !== undefined && start && end ? [threadCpuBetween(pid, start, end, seconds)] : [];
+        }),
+      ),
+    ]),
+  );
+}
+
 function cpuPerOrder(
   idle: ReturnType<typeof cpuBetween>,
   use: ReturnType<typeof cpuBetween>,
   orders: number,
-): CpuPerOrder {
+): Omit<CpuPerOrder, 'idleMsPerSecondByThread'> {
   const perGroup = (cpu: ReturnType<typeof cpuBetween>, divisor: number) =>
     Object.fromEntries(
       Object.entries(cpu.seconds).map(([group, seconds]) => [group, (seconds * 1_000) / divisor]),
@@ -102,6 +135,12 @@ function cpuPerOrder(
   return {
     msPerOrder: perGroup(use, orders),
     idleMsPerSecond: perGroup(idle, IDLE_SECONDS),
+    idleMsPerSecondByInstance: Object.fromEntries(
+      serviceNames.map((service) => [
+        service,
+        (idle.processSeconds[service] ?? []).map((seconds) => (seconds * 1_000) / IDLE_SECONDS),
+      ]),
+    ),
     machineBusy: use.machineBusy,
     machineIowait: use.machineIowait,
     machineSteal: use.machineSteal,
@@ -120,11 +159,83 @@ function serviceHealthWarnings(system: BenchSystem, load: OrderLoad): string[] {
   return warnings;
 }
 
+/**
+ * An open loop at `percent` of the closed loop's throughput, same warm-up and window: the latency
+ * of a system with spare capacity, which a closed loop (always saturated) cannot show.
+ */
+async function runLightLoad(
+  system: BenchSystem,
+  watcher: TerminalOrderWatcher,
+  flags: SagaBenchFlags,
+  maximumOrdersPerSecond: number,
+  cleanup: Cleanup,
+  warnings: string[],
+): Promise<LightLoadResult | undefined> {
+  const percent = flags.lightLoadPercent;
+  if (percent === 0) return undefined;
+  const ordersPerSecondOffered = (maximumOrdersPerSecond * percent) / 100;
+  if (!(ordersPerSecondOffered > 0)) {
+    warnings.push(`no light load: the closed loop completed ${maximumOrdersPerSecond} orders/s`);
+    return undefined;
+  }
+  console.log(
+    `light load: ${ordersPerSecondOffered.toFixed(1)} orders/s (${percent} % of the maximum), open loop, ${flags.warmupSeconds} s warm-up and ${flags.durationSeconds} s`,
+  );
+  const load = await driveOrders({
+    shape: { kind: 'rate', ordersPerSecond: ordersPerSecondOffered },
+    seconds: flags.warmupSeconds + flags.durationSeconds,
+    placeOrder: orderPlacer(system),
+    watcher,
+    endingTimeoutMs: ENDING_TIMEOUT_MS,
+    signal: cleanup.signal,
+  });
+  cleanup.signal.throwIfAborted();
+  warnings.push(...serviceHealthWarnings(system, load).map((warning) => `light load: ${warning}`));
+  return {
+    percentOfMaximum: percent,
+    ordersPerSecondOffered,
+    orders: measureOrders(
+      load.samples,
+      flags.warmupSeconds * 1_000,
+      (flags.warmupSeconds + flags.durationSeconds) * 1_000,
+    ),
+    failures: { http: load.httpFailures, unfinished: load.unfinished },
+  };
+}
+
+/**
+ * The services' profiles, written as they exited, summarised for the idle and the load windows.
+ * A process without a profile did not exit cleanly (V8 writes it at exit): said, not hidden.
+ */
+async function summarizeServiceProfiles(
+  directory: string,
+  windows: ProfileResult['windows'],
+  warnings: string[],
+): Promise<ProfileResult> {
+  const processes = await readProcessProfiles(directory);
+  for (const { process: name, profiles } of processes) {
+    if (profiles.length === 0) warnings.push(`no CPU profile from ${name}: it did not exit cleanly`);
+  }
+  const workspaceRoot = join(__dirname, '..', '..', '..');
+  return {
+    directory,
+    windows,
+    idle: summarizeProfiles(processes, { workspaceRoot, window: windows.idle }),
+    load: summarizeProfiles(processes, { workspaceRoot, window: windows.load }),
+  };
+}
+
 async function runBenchmark(flags: SagaBenchFlags, cleanup: Cleanup): Promise<SagaBenchResult> {
   const startedAt = new Date().toISOString();
   const { durationSeconds, warmupSeconds, instances, partitions } = flags;
-  console.log(`starting: infrastructure, databases, ${instances} instance(s) of each service, catalog`);
-  const system = await startBenchSystem({ instances, partitions }, cleanup);
+  const profileDirectory = flags.profile ? `${resultsBase(flags.resultsDir, startedAt)}-profiles` : undefined;
+  console.log(
+    `starting: infrastructure, databases, ${instances} instance(s) of each service${profileDirectory ? ' (under node --cpu-prof)' : ''}, catalog`,
+  );
+  const system = await startBenchSystem(
+    { instances, partitions, ...(profileDirectory && { cpuProfileDir: profileDirectory }) },
+    cleanup,
+  );
   const machine = await describeMachine(system.postgresAdminUrl);
   const warnings: string[] = [];
   const watcher = await TerminalOrderWatcher.start({
@@ -140,7 +251,16 @@ async function runBenchmark(flags: SagaBenchFlags, cleanup: Cleanup): Promise<Sa
     `idle for ${IDLE_SECONDS} s (background CPU), then ${warmupSeconds} s warm-up and ${durationSeconds} s of load`,
   );
   const idleStart = await cpuSnapshot(await cpuGroups(system));
+  const threadsBefore = await serviceThreadSnapshots(system);
+  const idleWindowStart = monotonicMicros();
   await sleep(IDLE_SECONDS * 1_000);
+  const idleWindow: ProfileWindow = { fromMicros: idleWindowStart, toMicros: monotonicMicros() };
+  const idleThreads = idleCpuByThread(
+    system,
+    threadsBefore,
+    await serviceThreadSnapshots(system),
+    (idleWindow.toMicros - idleWindow.fromMicros) / 1e6,
+  );
   // Groups are read again at each snapshot: a pool may have opened database connections meanwhile.
   const cpuBefore = await cpuSnapshot(await cpuGroups(system));
   const idleCpu = cpuBetween(idleStart, cpuBefore);
@@ -169,8 +289,23 @@ async function runBenchmark(flags: SagaBenchFlags, cleanup: Cleanup): Promise<Sa
     wallClock(toMs),
   );
   const cost = await orderCost(system.databaseUrls);
+  const lightLoad = await runLightLoad(system, watcher, flags, orders.ordersPerSecond, cleanup, warnings);
   // The references run alone: the services would compete with them for the same CPU and disk.
   await system.services.stop();
+  const profile =
+    profileDirectory === undefined
+      ? undefined
+      : await summarizeServiceProfiles(
+          profileDirectory,
+          {
+            idle: idleWindow,
+            load: {
+              fromMicros: monotonicMicros(load.startedAt + fromMs),
+              toMicros: monotonicMicros(load.startedAt + toMs),
+            },
+          },
+          warnings,
+        );
 
   console.log('references: PostgreSQL single-row commits (pgbench), kafkajs produce-to-consume');
   const postgres = await measurePostgresCommitRate(system.postgresAdminUrl, system.runId);
@@ -180,10 +315,18 @@ async function runBenchmark(flags: SagaBenchFlags, cleanup: Cleanup): Promise<Sa
     partitions,
     messageBytes: Math.round(cost.meanEventBytes),
   });
-  return {
+  const result: Omit<SagaBenchResult, 'headline'> = {
     benchmark: 'saga',
     startedAt,
-    flags: { durationSeconds, warmupSeconds, load: flags.load, instances, partitions },
+    flags: {
+      durationSeconds,
+      warmupSeconds,
+      load: flags.load,
+      instances,
+      partitions,
+      lightLoadPercent: flags.lightLoadPercent,
+      profile: flags.profile,
+    },
     machine,
     system: {
       orders,
@@ -191,7 +334,7 @@ async function runBenchmark(flags: SagaBenchFlags, cleanup: Cleanup): Promise<Sa
       outboxCommitToPublishMs,
       maxConsumerLag: Math.max(0, ...lag.map((sample) => sample.maxLag)),
       cost,
-      cpu: cpuPerOrder(idleCpu, cpu, load.samples.length),
+      cpu: { ...cpuPerOrder(idleCpu, cpu, load.samples.length), idleMsPerSecondByThread: idleThreads },
     },
     reference: { postgres, kafka },
     ratios: {
@@ -199,14 +342,21 @@ async function runBenchmark(flags: SagaBenchFlags, cleanup: Cleanup): Promise<Sa
       postgresCapacityUsed: (orders.ordersPerSecond * cost.commitsPerOrder) / postgres.commitsPerSecond,
       kafkaCapacityUsed: (orders.ordersPerSecond * cost.eventsPerOrder) / kafka.messagesPerSecond,
     },
+    ...(lightLoad && { lightLoad }),
+    ...(profile && { profile }),
     series: secondBySecond(load.samples, lag),
     warnings,
   };
+  return { ...result, headline: headlineFigures(result, serviceNames) };
+}
+
+function resultsBase(resultsDir: string, startedAt: string): string {
+  return join(resultsDir, `saga-${startedAt.replace(/[:.]/g, '-')}`);
 }
 
 async function writeResults(result: SagaBenchResult, resultsDir: string): Promise<string[]> {
   await mkdir(resultsDir, { recursive: true });
-  const base = join(resultsDir, `saga-${result.startedAt.replace(/[:.]/g, '-')}`);
+  const base = resultsBase(resultsDir, result.startedAt);
   await writeFile(`${base}.json`, `${JSON.stringify(result, null, 2)}\n`);
   await writeFile(`${base}.html`, renderHtmlReport(result));
   return [`${base}.json`, `${base}.html`];

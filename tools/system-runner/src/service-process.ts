@@ -20,6 +20,8 @@ export interface ServiceProcessOptions {
   inheritOutput?: boolean;
   /** Default 120 s: generous, for a busy machine (the wait ends as soon as it is ready). */
   readyTimeoutMs?: number;
+  /** Node.js flags before the script, e.g. `--cpu-prof` (none by default). */
+  nodeArguments?: readonly string[];
 }
 
 /**
@@ -69,7 +71,13 @@ export class ServiceProcess {
     if (this.running) throw new Error(`${this.name}-service on :${this.options.port} is already running`);
     const { service, port, env, inheritOutput = false, readyTimeoutMs = 120_000 } = this.options;
     const app = this.options.app ?? `${service}-service`;
-    const child = spawn(process.execPath, ['--import', 'tsx', join('apps', app, 'src', 'main.ts')], {
+    const args = [
+      ...(this.options.nodeArguments ?? []),
+      '--import',
+      'tsx',
+      join('apps', app, 'src', 'main.ts'),
+    ];
+    const child = spawn(process.execPath, args, {
       cwd: workspaceRoot,
       env: { ...process.env, HOST: '127.0.0.1', ...env, PORT: String(port) },
       stdio: ['ignore', inheritOutput ? 'inherit' : 'pipe', inheritOutput ? 'inherit' : 'pipe'],

@@ -1,3 +1,5 @@
+import { join } from 'node:path';
+
 import { findServiceDatabase } from '@ecommerce/db-tools';
 import { freePort } from '@ecommerce/local-infra';
 
@@ -32,6 +34,11 @@ export interface StartServicesOptions {
   /** How long an instance may take to be ready, at the first start and at each restart. */
   readyTimeoutMs?: number;
   logLevel?: string;
+  /**
+   * Run every instance under `node --cpu-prof`, writing to `<dir>/<service>-<n>/` (n from 1). A
+   * profile is written when the process exits, so only on a clean exit (`stop()`, not `kill()`).
+   */
+  cpuProfileDir?: string;
 }
 
 export interface RunningServices {
@@ -58,6 +65,7 @@ export async function startServices(options: StartServicesOptions): Promise<Runn
   const stop = () => Promise.all(instances.map((instance) => instance.stop())).then(() => undefined);
   const newInstance = async (service: ServiceName) => {
     const index = instances.filter((instance) => instance.name === service).length;
+    const profileDir = options.cpuProfileDir && join(options.cpuProfileDir, `${service}-${index + 1}`);
     const instance = new ServiceProcess({
       service,
       instance: index,
@@ -73,6 +81,7 @@ export async function startServices(options: StartServicesOptions): Promise<Runn
         ...options.instanceSettings?.(service, index),
       },
       ...(options.readyTimeoutMs !== undefined && { readyTimeoutMs: options.readyTimeoutMs }),
+      ...(profileDir && { nodeArguments: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] }),
     });
     instances.push(instance);
     return instance;

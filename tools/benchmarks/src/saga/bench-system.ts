@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 
-import { databaseUrlOnServer, dropDatabase } from '@ecommerce/database';
+import { createDatabaseIfMissing, databaseUrlOnServer, dropDatabase } from '@ecommerce/database';
 import { findServiceDatabase, migrateServiceDatabase } from '@ecommerce/db-tools';
 import { localInfraDown, localInfraUp } from '@ecommerce/local-infra';
 import { createKafka, parseBrokers } from '@ecommerce/messaging';
@@ -12,6 +12,7 @@ import {
   type RunningServices,
   type ServiceName,
 } from '@ecommerce/system-runner';
+import { infrastructureFromEnvironment, type TestInfrastructure } from '@ecommerce/test-infra';
 import type { Kafka } from 'kafkajs';
 import { Pool } from 'pg';
 
@@ -40,7 +41,16 @@ const STOCK_PER_SKU = 1_000_000;
  * service already prices from. Everything created here is registered with `cleanup`.
  */
 export async function startBenchSystem(
-  { instances, partitions }: { instances: number; partitions: number },
+  {
+    instances,
+    partitions,
+    cpuProfileDir,
+  }: {
+    instances: number;
+    partitions: number;
+    /** Run the services under `node --cpu-prof`, one sub-folder of this per process. */
+    cpuProfileDir?: string;
+  },
   cleanup: Cleanup,
 ): Promise<BenchSystem> {
   const runId = randomBytes(4).toString('hex');
@@ -54,17 +64,18 @@ export async function startBenchSystem(
     if (!postgresAdminUrl) return;
     for (const name of Object.values(databaseNames)) await dropDatabase(postgresAdminUrl, name);
   });
-  const infra = await localInfraUp({
-    databases: Object.values(databaseNames),
-    afterDatabasesReady: async (urls) => {
-      for (const service of serviceNames) {
-        const url = urls[databaseNames[service]];
-        if (!url) throw new Error(`localInfraUp created no database ${databaseNames[service]}`);
-        postgresAdminUrl ??= databaseUrlOnServer(url, 'postgres');
-        await migrateServiceDatabase(findServiceDatabase(service), url);
-      }
-    },
-  });
+  const migrate = async (urls: Record<string, string>) => {
+    for (const service of serviceNames) {
+      const url = urls[databaseNames[service]];
+      if (!url) throw new Error(`no database ${databaseNames[service]} was created`);
+      postgresAdminUrl ??= databaseUrlOnServer(url, 'postgres');
+      await migrateServiceDatabase(findServiceDatabase(service), url);
+    }
+  };
+  const given = infrastructureFromEnvironment();
+  const infra = given
+    ? await useGivenInfrastructure(given, Object.values(databaseNames), migrate)
+    : await localInfraUp({ databases: Object.values(databaseNames), afterDatabasesReady: migrate });
   if (infra.startedNow) {
     // Only what this run started: shared infrastructure that was already up stays up.
     cleanup.add('stop the infrastructure this run started', async () => {
@@ -87,6 +98,7 @@ export async function startBenchSystem(
     instances,
     // Generous: on a loaded machine ten processes starting together can take minutes.
     readyTimeoutMs: 180_000,
+    ...(cpuProfileDir !== undefined && { cpuProfileDir }),
   });
   cleanup.add('stop the services', () => services.stop());
   const skus = await seedCatalog(services, databaseUrls.order, runId);
@@ -100,6 +112,30 @@ export async function startBenchSystem(
     databaseUrls,
     services,
     skus,
+  };
+}
+
+/**
+ * Kafka, the registry and PostgreSQL named by the environment, as the tests take them
+ * (KAFKA_BROKERS, SCHEMA_REGISTRY_URL, POSTGRES_URL): used as they are, nothing started. The way
+ * to share infrastructure that another checkout's `npm run infra:up` started.
+ */
+async function useGivenInfrastructure(
+  given: TestInfrastructure,
+  databases: readonly string[],
+  migrate: (urls: Record<string, string>) => Promise<void>,
+) {
+  const databaseUrls: Record<string, string> = {};
+  for (const name of databases) {
+    await createDatabaseIfMissing(given.postgresUrl, name);
+    databaseUrls[name] = databaseUrlOnServer(given.postgresUrl, name);
+  }
+  await migrate(databaseUrls);
+  return {
+    kafkaBrokers: given.kafkaBrokers,
+    schemaRegistryUrl: given.schemaRegistryUrl,
+    databaseUrls,
+    startedNow: false,
   };
 }
 

@@ -1,9 +1,16 @@
-import { cpuBetween, parseMachineCpu, parseProcessCpuSeconds, type CpuSnapshot } from './cpu-usage';
+import {
+  cpuBetween,
+  parseCpuTimes,
+  parseMachineCpu,
+  parseProcessCpuSeconds,
+  type CpuSnapshot,
+} from './cpu-usage';
 
 describe('CPU accounting from /proc', () => {
   it('when a command name holds spaces and parentheses, then utime and stime are still found', () => {
     const stat = '4242 (node (order) svc) S 1 4242 4242 0 -1 4194304 100 0 0 0 250 50 0 0 20 0 11 0';
     expect(parseProcessCpuSeconds(stat)).toBe(3);
+    expect(parseCpuTimes(stat)).toEqual({ name: 'node (order) svc', user: 2.5, system: 0.5 });
   });
 
   it('when the machine line is read, then busy, iowait and steal are told apart', () => {
@@ -31,6 +38,7 @@ describe('CPU accounting from /proc', () => {
     };
     expect(cpuBetween(before, after)).toEqual({
       seconds: { order: 2.5 },
+      processSeconds: { order: [2.5] },
       machineBusy: 0.75,
       machineIowait: 0,
       machineSteal: 0.05,

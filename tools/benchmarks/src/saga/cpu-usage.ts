@@ -24,11 +24,25 @@ export function parseMachineCpu(procStat: string): MachineCpuTimes {
   };
 }
 
-/** utime + stime of /proc/<pid>/stat, in seconds (the command name may hold spaces: parse after it). */
-export function parseProcessCpuSeconds(pidStat: string): number {
-  const afterName = pidStat.slice(pidStat.lastIndexOf(')') + 2).split(' ');
+/**
+ * The name, utime and stime (seconds) of a /proc/<pid>/stat or /proc/<pid>/task/<tid>/stat line
+ * (the name may hold spaces and parentheses: the fields are read after its last parenthesis).
+ */
+export function parseCpuTimes(stat: string): { name: string; user: number; system: number } {
+  const nameEnd = stat.lastIndexOf(')');
+  const afterName = stat.slice(nameEnd + 2).split(' ');
   // Fields 14 and 15 of the whole line are the 12th and 13th after the name.
-  return (Number(afterName[11]) + Number(afterName[12])) / TICKS_PER_SECOND;
+  return {
+    name: stat.slice(stat.indexOf('(') + 1, nameEnd),
+    user: Number(afterName[11]) / TICKS_PER_SECOND,
+    system: Number(afterName[12]) / TICKS_PER_SECOND,
+  };
+}
+
+/** utime + stime of /proc/<pid>/stat, in seconds. */
+export function parseProcessCpuSeconds(pidStat: string): number {
+  const { user, system } = parseCpuTimes(pidStat);
+  return user + system;
 }
 
 export async function processCpuSeconds(pid: number): Promise<number | undefined> {
@@ -79,6 +93,8 @@ export async function cpuSnapshot(groups: CpuGroups): Promise<CpuSnapshot> {
 export interface CpuUse {
   /** CPU seconds each group used between the snapshots (pids present in both). */
   seconds: Record<string, number>;
+  /** The same for each process of the group, in the order of the later snapshot. */
+  processSeconds: Record<string, number[]>;
   /** Share of the machine's CPU time that was busy / waiting for I/O / stolen by the hypervisor. */
   machineBusy: number;
   machineIowait: number;
@@ -87,12 +103,14 @@ export interface CpuUse {
 
 export function cpuBetween(before: CpuSnapshot, after: CpuSnapshot): CpuUse {
   const seconds: Record<string, number> = {};
+  const processSeconds: Record<string, number[]> = {};
   for (const [group, end] of Object.entries(after.processes)) {
     const start = before.processes[group] ?? new Map<number, number>();
-    seconds[group] = [...end].reduce(
-      (sum, [pid, value]) => sum + (start.has(pid) ? value - (start.get(pid) ?? 0) : 0),
-      0,
-    );
+    const used = [...end]
+      .filter(([pid]) => start.has(pid))
+      .map(([pid, value]) => value - (start.get(pid) ?? 0));
+    processSeconds[group] = used;
+    seconds[group] = used.reduce((sum, value) => sum + value, 0);
   }
   const share = (pick: (t: MachineCpuTimes) => number) =>
     before.machine && after.machine
@@ -100,6 +118,7 @@ export function cpuBetween(before: CpuSnapshot, after: CpuSnapshot): CpuUse {
       : NaN;
   return {
     seconds,
+    processSeconds,
     machineBusy: share((t) => t.busy),
     machineIowait: share((t) => t.iowait),
     machineSteal: share((t) => t.steal),

@@ -10,8 +10,15 @@ describe('saga benchmark flags', () => {
       load: { kind: 'concurrency', concurrency: 16 },
       instances: 1,
       partitions: 3,
+      lightLoadPercent: 25,
+      profile: false,
       resultsDir: '/results',
     });
+  });
+
+  it('when --profile and --light-load are given, then the run profiles and follows with that light load', () => {
+    expect(parse('--profile', '--light-load', '50')).toMatchObject({ profile: true, lightLoadPercent: 50 });
+    expect(parse('--light-load', '0')).toMatchObject({ lightLoadPercent: 0 });
   });
 
   it('when --rate is given, then the load is an open loop at that rate', () => {
@@ -19,6 +26,7 @@ describe('saga benchmark flags', () => {
       load: { kind: 'rate', ordersPerSecond: 40 },
       instances: 2,
       partitions: 6,
+      lightLoadPercent: 0,
     });
   });
 
@@ -28,6 +36,8 @@ describe('saga benchmark flags', () => {
     [['--partitions', 'six'], '--partitions must be an integer from 1 to 64, got "six"'],
     [['--rate=-3'], '--rate must be an integer from 1 to 10000, got "-3"'],
     [['--concurrency', '4', '--rate', '10'], '--concurrency and --rate exclude each other'],
+    [['--rate', '10', '--light-load', '25'], '--light-load follows a closed loop'],
+    [['--light-load', '125'], '--light-load must be an integer from 0 to 100, got "125"'],
     [['--instances', '4', '--partitions', '3'], '--instances 4 exceeds --partitions 3'],
     [['--speed', '3'], "Unknown option '--speed'"],
     [['--duration'], "Option '--duration <value>' argument missing"],

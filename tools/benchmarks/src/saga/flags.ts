@@ -13,6 +13,13 @@ export interface SagaBenchFlags {
   /** Instances per service, in the same consumer groups. */
   instances: number;
   partitions: number;
+  /**
+   * After a closed loop: an open loop at this percentage of the throughput it measured, for the
+   * latency of a system that is not saturated (0: none). Not with an open loop of its own.
+   */
+  lightLoadPercent: number;
+  /** Run the services under `node --cpu-prof` and summarise where their CPU went. */
+  profile: boolean;
   resultsDir: string;
 }
 
@@ -23,6 +30,10 @@ export const sagaBenchUsage = `usage: npm run bench -- [options]
   --rate <n>          orders placed per second, open loop (instead of --concurrency)
   --instances <n>     instances of each service, same consumer groups (default 1)
   --partitions <n>    partitions of every topic (default 3)
+  --light-load <pct>  after the closed loop, an open loop at this % of the throughput it measured,
+                      for the latency of a system with spare capacity (default 25; 0: none)
+  --profile           run the services under node --cpu-prof; the profiles' summary goes to the
+                      results (profiling costs some CPU: compare figures of profiled runs only)
   --results <dir>     where the JSON and HTML results go (default tools/benchmarks/results)`;
 
 /** A bad command line: the message says which flag and why; the caller prints it with the usage. */
@@ -52,6 +63,8 @@ export function parseSagaBenchFlags(argv: readonly string[], defaultResultsDir: 
         rate: { type: 'string' },
         instances: { type: 'string', default: '1' },
         partitions: { type: 'string', default: '3' },
+        'light-load': { type: 'string' },
+        profile: { type: 'boolean', default: false },
         results: { type: 'string', default: defaultResultsDir },
       },
     }));
@@ -61,6 +74,9 @@ export function parseSagaBenchFlags(argv: readonly string[], defaultResultsDir: 
   }
   if (values.concurrency !== undefined && values.rate !== undefined) {
     throw new BenchFlagError('--concurrency and --rate exclude each other: choose a closed or an open loop');
+  }
+  if (values.rate !== undefined && values['light-load'] !== undefined) {
+    throw new BenchFlagError('--light-load follows a closed loop: --rate is an open loop already');
   }
   const instances = integerFlag('instances', values.instances, 1, 8);
   const partitions = integerFlag('partitions', values.partitions, 1, 64);
@@ -82,6 +98,9 @@ export function parseSagaBenchFlags(argv: readonly string[], defaultResultsDir: 
           },
     instances,
     partitions,
+    lightLoadPercent:
+      values.rate !== undefined ? 0 : integerFlag('light-load', values['light-load'] ?? '25', 0, 100),
+    profile: values.profile,
     resultsDir: values.results,
   };
 }

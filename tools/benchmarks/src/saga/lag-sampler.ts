@@ -22,8 +22,10 @@ async function currentMaxLag(instances: readonly ServiceProcess[]): Promise<numb
 }
 
 /**
- * Samples every instance's consumer lag once a second (one small request per instance: no load
- * worth mentioning). The gauge is set as each message is handled, from the fetched batch's high
+ * Samples every instance's consumer lag once a second. Each request renders all of the instance's
+ * metrics: measured in the services' CPU profiles (2026-12-03), about 3 ms of CPU per request, 3 to
+ * 5 % of a service's busy CPU at 5 orders/s; counted in CPU per order, and absent from the idle
+ * figures (sampling starts with the load). The gauge is set as each message is handled, from the fetched batch's high
  * watermark, so it is the lag the consumer last knew of, a slight underestimate while it falls behind.
  */
 export class LagSampler {

@@ -11,6 +11,8 @@ const result: SagaBenchResult = {
     load: { kind: 'concurrency', concurrency: 4 },
     instances: 1,
     partitions: 3,
+    lightLoadPercent: 25,
+    profile: true,
   },
   machine: {
     cpuModel: 'Test <CPU>',
@@ -45,6 +47,15 @@ const result: SagaBenchResult = {
     cpu: {
       msPerOrder: { order: 12.5, postgres: 3 },
       idleMsPerSecond: { order: 20 },
+      idleMsPerSecondByInstance: { order: [20] },
+      idleMsPerSecondByThread: {
+        order: {
+          main: { user: 12, system: 4 },
+          'libuv-worker': { user: 0, system: 0.5 },
+          'v8:ProfEvntProc': { user: 6, system: 2 },
+        },
+        payment: { main: { user: 8, system: 2 } },
+      },
       machineBusy: 0.9,
       machineIowait: 0.01,
       machineSteal: 0.05,
@@ -55,6 +66,47 @@ const result: SagaBenchResult = {
     kafka: { messagesPerSecond: 20_000, partitions: 3, messageBytes: 195, batchSize: 500, messages: 200_000 },
   },
   ratios: { ordersPerCommit: 0.005, postgresCapacityUsed: 0.075, kafkaCapacityUsed: 0.004 },
+  lightLoad: {
+    percentOfMaximum: 25,
+    ordersPerSecondOffered: 2.5,
+    orders: {
+      started: 5,
+      completedInWindow: 5,
+      ordersPerSecond: 2.5,
+      confirmed: 5,
+      cancelled: {},
+      latencyMs: distribution([40, 50, 90]),
+      acceptMs: distribution([3, 4]),
+    },
+    failures: { http: 0, unfinished: 0 },
+  },
+  profile: {
+    directory: '/results/saga-profiles',
+    windows: {
+      idle: { fromMicros: 0, toMicros: 5_000_000 },
+      load: { fromMicros: 6_000_000, toMicros: 8_000_000 },
+    },
+    load: {
+      order: {
+        processes: 1,
+        samples: 2_000,
+        busySamples: 1_000,
+        garbageCollector: 0.05,
+        program: 0.04,
+        unattributed: 0.01,
+        components: [{ component: 'Prisma client', inclusive: 0.4, self: 0.15 }],
+        topSelf: [{ functionName: 'writev', file: '(native)', line: 0, self: 0.06 }],
+      },
+    },
+    idle: {},
+  },
+  headline: {
+    ordersPerSecond: 10,
+    ordersPerCommit: 0.005,
+    servicesCpuMsPerOrder: 12.5,
+    idleCpuMsPerSecondPerInstance: { mean: 20, max: 20 },
+    lightLoadLatencyMs: { percentOfMaximum: 25, p50: 50, p95: 90, p99: 90 },
+  },
   series: [
     { second: 0, completed: 8, p50: 150, p99: 290, maxLag: 1 },
     { second: 1, completed: 0, p50: NaN, p99: NaN, maxLag: 0 },
@@ -79,7 +131,32 @@ describe('saga benchmark report', () => {
       'CPU per order:           order 12.5 ms, postgres 3.0 ms; machine busy 90.0 %, iowait 1.0 %, steal 5.0 %',
     );
     expect(text).toContain('CPU while idle:          order 20.0 ms/s');
+    expect(text).toContain(
+      'idle CPU by thread:      per service instance, user + kernel ms/s: main 10.0 + 3.0, v8:ProfEvntProc 3.0 + 1.0, libuv-worker 0.0 + 0.3',
+    );
     expect(text).toContain('warning: a <warning>');
+  });
+
+  it('when there was a light load, then its latency and the headline figures are printed', () => {
+    const lines = summaryLines(result);
+    expect(lines).toContain(
+      'at 25 % load (open):    2.5 orders/s offered, 2.5 completed; POST to terminal state p50 50 ms, p95 90 ms, p99 90 ms, max 90 ms (n=3); 0 POST errors, 0 without an outcome',
+    );
+    expect(lines).toContain(
+      "headline:                10.0 orders/s, orders/commit 0.0050, services' CPU per order 13 ms, idle CPU per service instance 20.0 ms/s (highest 20.0; 4.0 ms/s of it is V8's profiler thread)",
+    );
+    expect(lines).toContain(
+      '                         POST to terminal at 25 % load: p50 50 ms, p95 90 ms, p99 90 ms',
+    );
+  });
+
+  it('when the services were profiled, then the load profile is printed per service', () => {
+    const lines = summaryLines(result);
+    expect(lines).toContain('  inclusive (self): Prisma client 40 % (15 %)');
+    expect(lines).toContain('  self  6.0 %  writev  (native)');
+    expect(lines).toContain('profiles: /results/saga-profiles');
+    const unprofiled = summaryLines({ ...result, profile: undefined }).join('\n');
+    expect(unprofiled).not.toContain('CPU profile');
   });
 
   it('when rendered as HTML, then it embeds the chart and escapes what it quotes', () => {

@@ -1,6 +1,8 @@
+import { profileSummaryLines } from '../profile/format';
 import type { Distribution } from '../stats';
 import type { SecondStats } from './order-samples';
 import type { SagaBenchResult } from './result';
+import { meanThreadCpu } from './thread-cpu';
 
 const ms = (value: number) => (Number.isFinite(value) ? `${value.toFixed(value < 10 ? 1 : 0)} ms` : '-');
 const num = (value: number, digits = 0) => (Number.isFinite(value) ? value.toFixed(digits) : '-');
@@ -14,7 +16,57 @@ function loadDescription(result: SagaBenchResult): string {
     load.kind === 'concurrency'
       ? `${load.concurrency} orders in flight (closed loop)`
       : `${load.ordersPerSecond} orders/s offered (open loop)`;
-  return `${shape}, ${durationSeconds} s measured after ${warmupSeconds} s warm-up, ${instances} instance(s) per service, ${partitions} partitions`;
+  const profiled = result.flags.profile ? ', services under node --cpu-prof' : '';
+  return `${shape}, ${durationSeconds} s measured after ${warmupSeconds} s warm-up, ${instances} instance(s) per service, ${partitions} partitions${profiled}`;
+}
+
+function lightLoadLine(result: SagaBenchResult): string {
+  const light = result.lightLoad;
+  if (!light) return `at light load:           - (none measured)`;
+  const { orders, failures } = light;
+  return `at ${light.percentOfMaximum} % load (open):    ${num(light.ordersPerSecondOffered, 1)} orders/s offered, ${num(orders.ordersPerSecond, 1)} completed; POST to terminal state ${latencies(orders.latencyMs)}; ${failures.http} POST errors, ${failures.unfinished} without an outcome`;
+}
+
+/** The mean service instance's idle CPU by thread, over all services: the busiest kinds of thread. */
+function idleThreadsLine(result: SagaBenchResult): string {
+  const perService = Object.values(result.system.cpu.idleMsPerSecondByThread);
+  const threads = Object.entries(meanThreadCpu(perService))
+    .sort(([, a], [, b]) => b.user + b.system - (a.user + a.system))
+    .slice(0, 5)
+    .map(([name, { user, system }]) => `${name} ${num(user, 1)} + ${num(system, 1)}`);
+  return `idle CPU by thread:      per service instance, user + kernel ms/s: ${threads.join(', ') || '-'}`;
+}
+
+/** V8's CPU profiler samples on a thread of its own: present only in a profiled run. */
+const PROFILER_THREAD = 'v8:ProfEvntProc';
+
+/** Issue 12's acceptance figures on two lines. */
+function headlineLines(result: SagaBenchResult): string[] {
+  const h = result.headline;
+  const idle = h.idleCpuMsPerSecondPerInstance;
+  const light = h.lightLoadLatencyMs;
+  const profiler = meanThreadCpu(Object.values(result.system.cpu.idleMsPerSecondByThread))[PROFILER_THREAD];
+  const profilerShare = profiler
+    ? `; ${num(profiler.user + profiler.system, 1)} ms/s of it is V8's profiler thread`
+    : '';
+  return [
+    `headline:                ${num(h.ordersPerSecond, 1)} orders/s, orders/commit ${num(h.ordersPerCommit, 4)}, services' CPU per order ${ms(h.servicesCpuMsPerOrder)}, idle CPU per service instance ${num(idle.mean, 1)} ms/s (highest ${num(idle.max, 1)}${profilerShare})`,
+    `                         POST to terminal at ${num(light.percentOfMaximum)} % load: p50 ${ms(light.p50)}, p95 ${ms(light.p95)}, p99 ${ms(light.p99)}`,
+  ];
+}
+
+function profileLines(result: SagaBenchResult): string[] {
+  const profile = result.profile;
+  if (!profile) return [];
+  return [
+    '',
+    `CPU profile, measured load: share of each service's busy samples, inclusive (self in brackets)`,
+    ...profileSummaryLines(profile.load),
+    '',
+    `CPU profile, idle (the seconds before the load): the same`,
+    ...profileSummaryLines(profile.idle, { functions: 3 }),
+    `profiles: ${profile.directory}`,
+  ];
 }
 
 /** The lines printed at the end of a run (and the heart of the HTML report). */
@@ -31,6 +83,7 @@ export function summaryLines(result: SagaBenchResult): string[] {
     `orders completed:        ${num(orders.ordersPerSecond, 1)} orders/s (${orders.completedInWindow} ended in the window; ${orders.confirmed} confirmed, cancelled: ${cancelled || 'none'})`,
     `POST to terminal state:  ${latencies(orders.latencyMs)}`,
     `POST to 202:             ${latencies(orders.acceptMs)}`,
+    lightLoadLine(result),
     `outbox commit->publish:  ${outbox ? latencies(outbox) : '-'}`,
     `max consumer lag:        ${maxConsumerLag} messages`,
     `failures:                ${failures.http} POST errors, ${failures.unfinished} orders without an outcome`,
@@ -42,10 +95,13 @@ export function summaryLines(result: SagaBenchResult): string[] {
     `CPU while idle:          ${Object.entries(result.system.cpu.idleMsPerSecond)
       .map(([group, value]) => `${group} ${num(value, 1)} ms/s`)
       .join(', ')}`,
+    idleThreadsLine(result),
     `one order costs:         ${num(cost.commitsPerOrder, 1)} commits (${num(cost.sagaCommitsPerOrder, 1)} saga transactions + ${num(cost.relayCommitsPerOrder, 1)} relay marks) and ${num(cost.eventsPerOrder, 1)} events of ${num(cost.meanEventBytes)} bytes`,
     `PostgreSQL reference:    ${num(postgres.commitsPerSecond)} single-row commits/s (pgbench, ${postgres.clients} clients, ${postgres.seconds} s)`,
     `Kafka reference:         ${num(kafka.messagesPerSecond)} messages/s produce-to-consume (kafkajs idempotent, acks=all, ${kafka.partitions} partitions, ${kafka.messageBytes} B, batches of ${kafka.batchSize})`,
     `ratios:                  orders/s : commits/s = ${num(result.ratios.ordersPerCommit, 4)}; the saga uses ${percent(result.ratios.postgresCapacityUsed)} of the commit rate and ${percent(result.ratios.kafkaCapacityUsed)} of the Kafka rate`,
+    ...headlineLines(result),
+    ...profileLines(result),
     ...result.warnings.map((warning) => `warning: ${warning}`),
   ];
 }

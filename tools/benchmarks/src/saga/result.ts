@@ -1,5 +1,7 @@
+import type { ProfileSummary, ProfileWindow } from '../profile/summarize';
 import type { Distribution } from '../stats';
 import type { SagaBenchFlags } from './flags';
+import type { ThreadCpuRate } from './thread-cpu';
 import type { MeasuredOrders, SecondStats } from './order-samples';
 
 export interface MachineDescription {
@@ -39,6 +41,13 @@ export interface CpuPerOrder {
    * fetch loops): a fixed cost that weighs on the per-order figure when few orders get through.
    */
   idleMsPerSecond: Record<string, number>;
+  /** The same, for each service instance on its own (the fixed cost an instance adds). */
+  idleMsPerSecondByInstance: Record<string, number[]>;
+  /**
+   * Per service, the mean instance's idle CPU ms per second by thread (`main`: the event loop and
+   * the JavaScript; `libuv-worker`, `V8 DefaultWorke`...: Node's pools), user and kernel time apart.
+   */
+  idleMsPerSecondByThread: Record<string, Record<string, ThreadCpuRate>>;
   /** Shares of the whole machine's CPU time over the load (other work on the machine included). */
   machineBusy: number;
   machineIowait: number;
@@ -57,6 +66,38 @@ export interface KafkaReference {
   messageBytes: number;
   batchSize: number;
   messages: number;
+}
+
+/** An open loop after the closed one, at a share of the throughput the closed loop measured. */
+export interface LightLoadResult {
+  percentOfMaximum: number;
+  ordersPerSecondOffered: number;
+  /** Same warm-up and measured window as the closed loop; latency counts from each order's slot. */
+  orders: MeasuredOrders;
+  failures: { http: number; unfinished: number };
+}
+
+/** Where the services' CPU went, from `node --cpu-prof` (with `--profile`). */
+export interface ProfileResult {
+  /** The `.cpuprofile` files, one sub-folder per service process. */
+  directory: string;
+  /** On the monotonic clock of the profiles: the idle seconds before the load, the measured load. */
+  windows: { idle: ProfileWindow; load: ProfileWindow };
+  idle: ProfileSummary;
+  load: ProfileSummary;
+}
+
+/** The figures issue 12's acceptance reads, taken from the rest of the result. */
+export interface HeadlineFigures {
+  /** Closed loop, measured window. */
+  ordersPerSecond: number;
+  ordersPerCommit: number;
+  /** CPU ms per completed order of the five services together (all their instances). */
+  servicesCpuMsPerOrder: number;
+  /** Idle CPU ms per second of one service instance: the mean and the highest over all instances. */
+  idleCpuMsPerSecondPerInstance: { mean: number; max: number };
+  /** POST to terminal state at the light load (NaN without one). */
+  lightLoadLatencyMs: { percentOfMaximum: number; p50: number; p95: number; p99: number };
 }
 
 export interface SagaBenchResult {
@@ -84,6 +125,11 @@ export interface SagaBenchResult {
     /** The events the orders produced per second over what raw kafkajs moves per second. */
     kafkaCapacityUsed: number;
   };
+  /** Absent with `--light-load 0`, with `--rate`, or when the closed loop completed nothing. */
+  lightLoad?: LightLoadResult;
+  /** With `--profile`. */
+  profile?: ProfileResult;
+  headline: HeadlineFigures;
   series: SecondStats[];
   /** Warnings met during the run (shared consumer groups, a system that never went quiet...). */
   warnings: string[];
