@@ -24,3 +24,7 @@ export { DEFAULT_DATABASES, type LocalInfraOptions } from './local-infra-config'
 export { LocalInfraError } from './local-infra-error';
 export { databaseEnvVarName, localInfraEnv, toShellExports } from './shell-env';
 export { freePort } from './free-port';
+// For other tooling that runs JVM programs fetched from Maven Central (deploy/k8s's schema tests).
+export { findExecutableOnPath } from './executable-on-path';
+export { pickJava, probeJavaRuntimes, type JavaRuntime } from './java-runtime';
+export { ensureMavenDistribution, type MavenDistribution } from './maven-distribution';
