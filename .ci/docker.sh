@@ -73,7 +73,7 @@ echo "nothing left: no container, no volume of $COMPOSE_PROJECT_NAME"
 step "tests through testcontainers: npm test"
 # Ryuk, testcontainers' reaper, is an image too; the harness stops its containers itself.
 TEST_INFRA=testcontainers TESTCONTAINERS_RYUK_DISABLED=true \
-TEST_KAFKA_IMAGE=ecommerce-ci/kafka:3.9.2 \
+TEST_KAFKA_IMAGE=ecommerce-ci/kafka:4.3.2 \
 TEST_SCHEMA_REGISTRY_IMAGE=ecommerce-ci/schema-registry:3.3.3 \
 TEST_POSTGRES_IMAGE=ecommerce-ci/postgres:15 \
   npm test

@@ -4,7 +4,7 @@
 #
 #   ecommerce-ci/debian:bookworm          debootstrap, plus this machine's extra trusted CAs
 #   ecommerce-ci/node:24                  stands in for node:24-bookworm-slim
-#   ecommerce-ci/kafka:3.9.2              stands in for apache/kafka
+#   ecommerce-ci/kafka:4.3.2              stands in for apache/kafka (compose's default since issue 14)
 #   ecommerce-ci/schema-registry:3.3.3    Apicurio Registry, stands in for the registry images
 #   ecommerce-ci/postgres:15              stands in for postgres
 #   ecommerce-ci/jaeger, ecommerce-ci/mailpit   minimal stand-ins (see their sources)
@@ -25,7 +25,7 @@ log() { echo "[images $(date +%T)] $*"; }
 
 debian=ecommerce-ci/debian:bookworm
 node_image=ecommerce-ci/node:24
-kafka_version=3.9.2
+kafka_version=4.3.2
 registry_version=3.3.3
 
 build() { # build <tag> <context> [docker build args...]
@@ -70,7 +70,8 @@ build "$node_image" "$work/node" --build-arg "DEBIAN_IMAGE=$debian"
 kafka_libs="$cache/kafka-$kafka_version/libs"
 registry_app="$cache/apicurio-registry-$registry_version/quarkus-app"
 if [ ! -d "$kafka_libs" ] || [ ! -d "$registry_app" ]; then
-  log "fetching Kafka and Apicurio through infra/local"
+  log "fetching Kafka $kafka_version and Apicurio through infra/local"
+  export LOCAL_KAFKA_VERSION=$kafka_version
   npm run --silent infra:up > /dev/null && npm run --silent infra:down > /dev/null
 fi
 

@@ -1,19 +1,44 @@
+import { parseArgs } from 'node:util';
+
 import { migrateServiceDatabase, serviceDatabases } from '@ecommerce/db-tools';
 
 import { localInfraDown, localInfraStatus, localInfraUp, type ComponentStatus } from './local-infra';
-import { COMPONENT_LABELS } from './component-registry';
+import type { LocalInfraOptions } from './local-infra-config';
 import { LocalInfraError } from './local-infra-error';
 import { localInfraEnv, toShellExports } from './shell-env';
 
 /**
- * npx tsx infra/local/src/cli.ts up|down|status
+ * npx tsx infra/local/src/cli.ts up|down|status [--brokers N] [--kafka-version X.Y.Z]
  *
  * `up` writes only `# comment` and `export` lines to stdout, so `eval "$(npx tsx infra/local/src/cli.ts up)"`
  * works (with npm use `npm run -s infra:up`, as npm otherwise prints its own banner on stdout);
- * progress goes to stderr.
+ * progress goes to stderr. The flags override LOCAL_KAFKA_BROKERS_COUNT and LOCAL_KAFKA_VERSION.
  */
 
-const USAGE = 'usage: cli.ts up | down | status';
+const USAGE = 'usage: cli.ts up | down | status [--brokers N] [--kafka-version X.Y.Z]';
+
+/** The flags as LocalInfraOptions; their values are validated with the environment's (same messages). */
+function parseFlags(args: readonly string[]): { command: string | undefined; options: LocalInfraOptions } {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...args],
+      allowPositionals: true,
+      options: { brokers: { type: 'string' }, 'kafka-version': { type: 'string' } },
+    });
+  } catch (error: unknown) {
+    throw new LocalInfraError(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
+  }
+  const { brokers, 'kafka-version': kafkaVersion } = parsed.values;
+  if (parsed.positionals.length > 1) throw new LocalInfraError(USAGE);
+  return {
+    command: parsed.positionals[0],
+    options: {
+      ...(brokers !== undefined && { kafkaBrokerCount: Number(brokers) }),
+      ...(kafkaVersion !== undefined && { kafkaVersion }),
+    },
+  };
+}
 
 /**
  * kafkajs 2.2.4 (the readiness probe) trips Node 24's TimeoutNegativeWarning on every connection
@@ -38,41 +63,47 @@ function hideKafkajsTimeoutWarning(): void {
   });
 }
 
-async function main(command: string | undefined): Promise<void> {
+async function main(args: readonly string[]): Promise<void> {
+  const { command, options } = parseFlags(args);
   const started = Date.now();
   const seconds = (): string => `${((Date.now() - started) / 1000).toFixed(1)} s`;
   switch (command) {
     case 'up': {
-      const result = await localInfraUp({ afterDatabasesReady: migrateServiceDatabases });
+      const result = await localInfraUp({ ...options, afterDatabasesReady: migrateServiceDatabases });
       const env = localInfraEnv(result);
       const databases = Object.keys(result.databaseUrls).length;
       process.stdout.write(
         `# Local infra is up (${result.startedNow ? 'started now' : 'already running'}, ${seconds()}): ` +
-          `Kafka ${result.kafkaBrokers}, schema registry ${result.schemaRegistryUrl}, ` +
+          `Kafka ${result.kafkaBrokers} (replication factor ${result.kafkaReplicationFactor}), schema registry ${result.schemaRegistryUrl}, ` +
           `${databases} databases. Load with: eval "$(npx tsx infra/local/src/cli.ts up)"\n` +
           `${toShellExports(env)}\n`,
       );
       return;
     }
     case 'down': {
-      const stopped = await localInfraDown();
+      const stopped = await localInfraDown(options);
       process.stdout.write(
         stopped.length === 0
           ? 'Local infra: nothing was running.\n'
           : `Local infra stopped in ${seconds()}: ${stopped
-              .map(({ name, pid, outcome }) => `${COMPONENT_LABELS[name]} pid ${pid} (${outcome})`)
+              .map(
+                ({ name, nodeId, pid, outcome }) =>
+                  `${name === 'kafka' ? `Kafka node ${nodeId}` : 'Schema registry'} pid ${pid} (${outcome})`,
+              )
               .join(', ')}.\n`,
       );
       return;
     }
     case 'status': {
-      const status = await localInfraStatus();
+      const status = await localInfraStatus(options);
       const lines = [
-        describe(status.kafka, `kafka ${status.endpoints.kafkaBrokers}`),
+        ...status.kafkaNodes.map((node) =>
+          describe(node, `Kafka ${node.version ?? status.kafkaVersion}, 127.0.0.1:${node.ports[0] ?? '?'}`),
+        ),
         describe(status.schemaRegistry, status.endpoints.schemaRegistryUrl),
         `${'PostgreSQL'.padEnd(28)} ${status.postgres.reachable ? 'reachable' : 'UNREACHABLE'}  ${status.postgres.adminUrl} (not managed here)`,
       ];
-      if (status.kafka.running && status.schemaRegistry.running) {
+      if (status.kafkaNodes.every((node) => node.running) && status.schemaRegistry.running) {
         lines.push('', toShellExports(localInfraEnv(status.endpoints)));
       }
       process.stdout.write(`${lines.join('\n')}\n`);
@@ -84,14 +115,14 @@ async function main(command: string | undefined): Promise<void> {
 }
 
 function describe(component: ComponentStatus, endpoint: string): string {
-  const label = COMPONENT_LABELS[component.name].padEnd(28);
+  const label = component.label.padEnd(28);
   if (!component.running) return `${label} stopped      (log: ${component.logFile})`;
   const rss = component.rssMiB === undefined ? '' : `, RSS ${component.rssMiB} MiB`;
   return `${label} running      pid ${component.pid ?? '?'}${rss}, ports ${component.ports.join('/')}, ${endpoint} (log: ${component.logFile})`;
 }
 
 hideKafkajsTimeoutWarning();
-main(process.argv[2]).catch((error: unknown) => {
+main(process.argv.slice(2)).catch((error: unknown) => {
   if (error instanceof LocalInfraError) {
     process.stderr.write(`local-infra: ${error.message}\n`);
   } else {

@@ -40,7 +40,13 @@ export async function spawnDetached(spec: DetachedSpawn): Promise<number> {
   }
 }
 
-/** True while `pid` exists and is not a zombie (a zombie has exited but was not reaped yet). */
+/**
+ * True while `pid` exists and is not a zombie (a zombie has exited but was not reaped yet). A JVM
+ * is many threads: when it is killed, its main thread can be a zombie while the others still tear
+ * down, and they hold its sockets until the last one has exited. So the process only counts as gone
+ * once no thread is left but the zombie main thread; otherwise a port could still answer right
+ * after a "stopped" process.
+ */
 export function isProcessAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -50,7 +56,14 @@ export function isProcessAlive(pid: number): boolean {
     if (code === 'EPERM') return true; // exists, owned by someone else
     throw error;
   }
-  return processState(pid) !== 'Z';
+  return processState(pid) !== 'Z' || threadCount(pid) > 1;
+}
+
+/** Threads of the process (from /proc/PID/status); 1 where /proc is absent. */
+function threadCount(pid: number): number {
+  const status = readProcFile(`/proc/${pid}/status`);
+  const threads = status === undefined ? undefined : /^Threads:\s+(\d+)/m.exec(status)?.[1];
+  return threads === undefined ? 1 : Number(threads);
 }
 
 /** The single-letter state from /proc/PID/stat ("R", "S", "Z"...), undefined where /proc is absent. */
@@ -78,17 +91,15 @@ export function readCommandLine(pid: number): string[] | undefined {
   }
 }
 
-/** Pids of all processes whose command line contains every one of `markers` (Linux only; [] elsewhere). */
-export function findProcessesWithArgs(markers: readonly string[]): number[] {
+/** Pids of all live processes whose argument vector satisfies `matches` (Linux only; [] elsewhere). */
+export function findProcesses(matches: (args: readonly string[]) => boolean): number[] {
   if (process.platform !== 'linux') return [];
   const pids: number[] = [];
   for (const entry of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     const pid = Number(entry);
     const args = readCommandLine(pid);
-    if (args !== undefined && markers.every((marker) => args.includes(marker)) && isProcessAlive(pid)) {
-      pids.push(pid);
-    }
+    if (args !== undefined && matches(args) && isProcessAlive(pid)) pids.push(pid);
   }
   return pids;
 }
@@ -110,6 +121,12 @@ export async function stopProcess(pid: number, graceMs: number): Promise<StopOut
   if (!isProcessAlive(pid)) return 'already-gone';
   signal(pid, 'SIGTERM');
   if (await waitForExit(pid, graceMs)) return 'terminated';
+  return killProcess(pid);
+}
+
+/** SIGKILL at once (a crash, not a shutdown), then wait for the process to disappear. */
+export async function killProcess(pid: number): Promise<StopOutcome> {
+  if (!isProcessAlive(pid)) return 'already-gone';
   signal(pid, 'SIGKILL');
   if (await waitForExit(pid, 10_000)) return 'killed';
   throw new Error(`process ${pid} survived SIGKILL for 10 s`);

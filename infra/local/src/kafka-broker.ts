@@ -4,67 +4,132 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
-import { logFileOf, ownershipJvmArgs } from './component-registry';
+import { kafkaNode, logFileOf, ownershipJvmArgs } from './component-registry';
 import { spawnDetached } from './detached-process';
 import type { JavaRuntime } from './java-runtime';
-import { KAFKA_VERSION, LOOPBACK_HOST, type LocalInfraConfig } from './local-infra-config';
+import { LOOPBACK_HOST, type KafkaNodeConfig, type LocalInfraConfig } from './local-infra-config';
 import { LocalInfraError } from './local-infra-error';
 import { tailOfFile } from './log-tail';
 import type { MavenDistribution } from './maven-distribution';
 import type { ProbeResult } from './readiness';
-import { renderKafkaServerProperties } from './kafka-server-properties';
+import { clusterReplication, renderKafkaServerProperties } from './kafka-server-properties';
 
 const execFileAsync = promisify(execFile);
 
-/** infra/local (holds maven/ and config/). */
-const INFRA_LOCAL_DIR = path.resolve(__dirname, '..');
-
 export function kafkaDistribution(config: LocalInfraConfig): MavenDistribution {
+  const { version, pomFile } = config.kafkaRelease;
   return {
-    label: `Apache Kafka ${KAFKA_VERSION}`,
-    targetDir: path.join(config.cacheDir, `kafka-${KAFKA_VERSION}`),
-    pomFile: path.join(INFRA_LOCAL_DIR, 'maven', 'kafka', 'pom.xml'),
+    label: `Apache Kafka ${version}`,
+    targetDir: path.join(config.cacheDir, `kafka-${version}`),
+    pomFile,
     goal: 'dependency:copy-dependencies',
-    properties: { 'kafka.version': KAFKA_VERSION, outputDirectory: '{dir}/libs', includeScope: 'runtime' },
-    logFile: path.join(config.stateDir, 'logs', 'maven-kafka.log'),
+    properties: { 'kafka.version': version, outputDirectory: '{dir}/libs', includeScope: 'runtime' },
+    logFile: path.join(config.stateDir, 'logs', `maven-kafka-${version}.log`),
   };
 }
 
-/** KRaft data (metadata log and topic partitions). `down` deletes it so every `up` starts empty. */
-export function kafkaDataDir(stateDir: string): string {
-  return path.join(stateDir, 'kafka', 'data');
+/** Everything Kafka keeps in the state dir (every node's data, the cluster record). `down` deletes it. */
+export function kafkaStateDir(stateDir: string): string {
+  return path.join(stateDir, 'kafka');
 }
 
+/** One node's KRaft data (metadata log and topic partitions). */
+export function kafkaNodeDataDir(stateDir: string, nodeId: number): string {
+  return path.join(kafkaStateDir(stateDir), `node-${nodeId}`, 'data');
+}
+
+/** Bootstrap servers: every node, so clients find the cluster while any one of them is down. */
 export function kafkaBrokers(config: LocalInfraConfig): string {
-  return `${LOOPBACK_HOST}:${config.kafkaPort.port}`;
+  return config.kafkaNodes.map((node) => `${LOOPBACK_HOST}:${node.clientPort.port}`).join(',');
 }
 
-export function kafkaPorts(config: LocalInfraConfig): number[] {
-  return [config.kafkaPort.port, config.kafkaControllerPort.port];
+export function kafkaNodePorts(node: KafkaNodeConfig): number[] {
+  return [node.clientPort.port, node.controllerPort.port];
 }
 
-/** Writes server.properties, formats the storage if it is new, and starts the broker detached. */
-export async function startKafkaBroker(config: LocalInfraConfig, java: JavaRuntime): Promise<number> {
-  const kafkaDir = path.join(config.stateDir, 'kafka');
-  const dataDir = kafkaDataDir(config.stateDir);
+/**
+ * What the data in the state dir was formatted as. Every node of one cluster is formatted with the
+ * same cluster id; a node is only ever restarted on data of the same release and cluster shape.
+ */
+interface ClusterRecord {
+  readonly clusterId: string;
+  readonly kafkaVersion: string;
+  readonly nodeCount: number;
+}
+
+function clusterRecordFile(stateDir: string): string {
+  return path.join(kafkaStateDir(stateDir), 'cluster.json');
+}
+
+/**
+ * The cluster id for this state dir: the recorded one when its data fits the settings, a new one
+ * (recorded) when there is no data yet. Data of another release or node count is refused rather
+ * than reused: a 4.x metadata log does not start on 3.9, and a node's quorum is fixed at format.
+ */
+export function prepareClusterRecord(config: LocalInfraConfig): string {
+  const file = clusterRecordFile(config.stateDir);
+  const wanted = { kafkaVersion: config.kafkaRelease.version, nodeCount: config.kafkaNodes.length };
+  if (fs.existsSync(file)) {
+    const recorded = JSON.parse(fs.readFileSync(file, 'utf8')) as ClusterRecord;
+    if (recorded.kafkaVersion === wanted.kafkaVersion && recorded.nodeCount === wanted.nodeCount) {
+      return recorded.clusterId;
+    }
+    throw new LocalInfraError(
+      `The Kafka data in ${kafkaStateDir(config.stateDir)} is a ${recorded.nodeCount}-node Kafka ` +
+        `${recorded.kafkaVersion} cluster, but a ${wanted.nodeCount}-node Kafka ${wanted.kafkaVersion} ` +
+        'one was requested (LOCAL_KAFKA_BROKERS_COUNT, LOCAL_KAFKA_VERSION). Run `down` first (it deletes ' +
+        'the data), or ask for what is there.',
+    );
+  }
+  const record: ClusterRecord = { clusterId: newClusterId(), ...wanted };
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, `${JSON.stringify(record, null, 2)}\n`);
+  return record.clusterId;
+}
+
+export interface StartedKafkaNode {
+  readonly pid: number;
+  /** True when its data dir was new and formatted by this start (a failed `up` deletes it again). */
+  readonly formattedNow: boolean;
+}
+
+/** Writes the node's server.properties, formats its storage if it is new, and starts it detached. */
+export async function startKafkaNode(
+  config: LocalInfraConfig,
+  java: JavaRuntime,
+  node: KafkaNodeConfig,
+  clusterId: string,
+): Promise<StartedKafkaNode> {
+  const dataDir = kafkaNodeDataDir(config.stateDir, node.nodeId);
+  const nodeDir = path.dirname(dataDir);
   fs.mkdirSync(dataDir, { recursive: true });
-  const serverProperties = path.join(kafkaDir, 'server.properties');
+  const serverProperties = path.join(nodeDir, 'server.properties');
   fs.writeFileSync(
     serverProperties,
     renderKafkaServerProperties({
       host: LOOPBACK_HOST,
-      port: config.kafkaPort.port,
-      controllerPort: config.kafkaControllerPort.port,
+      nodeId: node.nodeId,
+      port: node.clientPort.port,
+      controllerPort: node.controllerPort.port,
+      quorumVoters: config.kafkaNodes.map((voter) => ({
+        nodeId: voter.nodeId,
+        controllerPort: voter.controllerPort.port,
+      })),
       dataDir,
       proxiedListeners: config.kafkaProxiedListeners,
     }),
   );
   const classPath = path.join(kafkaDistribution(config).targetDir, 'libs', '*'); // expanded by java, not a shell
-  const log4j = `-Dlog4j.configuration=file:${path.join(INFRA_LOCAL_DIR, 'config', 'kafka-log4j.properties')}`;
+  const logging = config.kafkaRelease.loggingJvmArg;
 
-  await formatStorage(config, java, classPath, log4j, serverProperties);
+  const formattedNow = await formatStorage(config, java, node, {
+    classPath,
+    logging,
+    serverProperties,
+    clusterId,
+  });
 
-  return spawnDetached({
+  const pid = await spawnDetached({
     command: java.javaPath,
     args: [
       '-Xms128m',
@@ -75,47 +140,53 @@ export async function startKafkaBroker(config: LocalInfraConfig, java: JavaRunti
       '-XX:InitiatingHeapOccupancyPercent=35',
       '-XX:+ExplicitGCInvokesConcurrent',
       '-Djava.awt.headless=true',
-      log4j,
-      ...ownershipJvmArgs(config.stateDir, 'kafka', kafkaPorts(config)),
+      logging,
+      ...ownershipJvmArgs(
+        config.stateDir,
+        kafkaNode(node.nodeId),
+        kafkaNodePorts(node),
+        config.kafkaRelease.version,
+      ),
       '-cp',
       classPath,
       'kafka.Kafka',
       serverProperties,
     ],
-    cwd: kafkaDir,
-    logFile: logFileOf(config.stateDir, 'kafka'),
+    cwd: nodeDir,
+    logFile: logFileOf(config.stateDir, kafkaNode(node.nodeId)),
   });
+  return { pid, formattedNow };
 }
 
 /**
  * `kafka-storage.sh format` equivalent, for a new data dir only. A data dir that is already
- * formatted (left by a broker that died without `down`) is reused as it is: formatting it again
- * with a new cluster id would fail, and its topics are what the developer had a moment ago.
- * After `down` the data dir is gone, so the next start formats a fresh cluster.
+ * formatted (left by a node that died or was stopped without `down`) is reused as it is: its
+ * partitions and metadata are what the cluster had a moment ago. After `down` the data is gone, so
+ * the next start formats a fresh cluster. Returns true when it formatted.
  */
 async function formatStorage(
   config: LocalInfraConfig,
   java: JavaRuntime,
-  classPath: string,
-  log4j: string,
-  serverProperties: string,
-): Promise<void> {
-  const logFile = path.join(config.stateDir, 'logs', 'kafka-storage-format.log');
-  if (fs.existsSync(path.join(kafkaDataDir(config.stateDir), 'meta.properties'))) {
-    config.log(`reusing the formatted Kafka data in ${kafkaDataDir(config.stateDir)} (removed by \`down\`)`);
-    return;
+  node: KafkaNodeConfig,
+  run: { classPath: string; logging: string; serverProperties: string; clusterId: string },
+): Promise<boolean> {
+  const dataDir = kafkaNodeDataDir(config.stateDir, node.nodeId);
+  const logFile = path.join(config.stateDir, 'logs', `kafka-${node.nodeId}-storage-format.log`);
+  if (fs.existsSync(path.join(dataDir, 'meta.properties'))) {
+    config.log(`reusing the formatted Kafka data in ${dataDir} (removed by \`down\`)`);
+    return false;
   }
   const args = [
     '-Xmx256m',
-    log4j,
+    run.logging,
     '-cp',
-    classPath,
+    run.classPath,
     'kafka.tools.StorageTool',
     'format',
     '--cluster-id',
-    newClusterId(),
+    run.clusterId,
     '--config',
-    serverProperties,
+    run.serverProperties,
   ];
   try {
     const { stdout, stderr } = await execFileAsync(java.javaPath, args, {
@@ -123,6 +194,7 @@ async function formatStorage(
       maxBuffer: 16 << 20,
     });
     fs.writeFileSync(logFile, `${stdout}${stderr}`);
+    return true;
   } catch (error: unknown) {
     const output = error as { stdout?: string; stderr?: string };
     fs.writeFileSync(logFile, `${output.stdout ?? ''}${output.stderr ?? ''}`);
@@ -143,25 +215,81 @@ function newClusterId(): string {
   }
 }
 
-/** Ready = a kafkajs admin client connects and the broker is listed in the cluster metadata. */
-export async function probeKafka(brokers: string): Promise<ProbeResult> {
-  const admin = new Kafka({
+function probeAdmin(bootstrap: string) {
+  return new Kafka({
     clientId: 'local-infra-readiness',
-    brokers: [brokers],
+    brokers: [bootstrap],
     logLevel: logLevel.NOTHING, // failed attempts are expected while the broker boots
     connectionTimeout: 1_000,
     requestTimeout: 3_000,
     retry: { retries: 0 },
   }).admin();
+}
+
+/**
+ * Ready = a kafkajs admin client connects through this node's own port and the cluster metadata
+ * lists the node: it has joined the quorum's view as a live (unfenced) broker.
+ */
+export async function probeKafkaNode(node: KafkaNodeConfig): Promise<ProbeResult> {
+  const admin = probeAdmin(`${LOOPBACK_HOST}:${node.clientPort.port}`);
   try {
     await admin.connect();
     const cluster = await admin.describeCluster();
-    return cluster.brokers.length > 0
+    return cluster.brokers.some((broker) => broker.nodeId === node.nodeId)
       ? { ready: true }
-      : { ready: false, reason: 'no broker registered yet' };
+      : { ready: false, reason: `node ${node.nodeId} is not registered in the cluster yet` };
   } catch (error: unknown) {
     return { ready: false, reason: error instanceof Error ? error.message : String(error) };
   } finally {
     await admin.disconnect();
   }
+}
+
+/** Where one partition lives: its leader and replicas are node ids (`LocalInfraOptions` node numbering). */
+export interface PartitionPlacement {
+  readonly topic: string;
+  readonly partition: number;
+  /** -1 while the partition has no leader (no in-sync replica alive). */
+  readonly leader: number;
+  readonly replicas: readonly number[];
+  readonly inSyncReplicas: readonly number[];
+}
+
+/**
+ * Leader, replicas and in-sync replicas of every partition of `topics` (all topics but Kafka's
+ * internal ones when omitted), as the cluster reports them now. For chaos runs, which pick the
+ * broker to kill by the partitions it leads.
+ */
+export async function kafkaPartitionPlacement(
+  kafkaBrokers: string,
+  topics?: readonly string[],
+): Promise<PartitionPlacement[]> {
+  const admin = new Kafka({
+    clientId: 'local-infra-placement',
+    brokers: kafkaBrokers.split(','),
+    logLevel: logLevel.NOTHING,
+  }).admin();
+  await admin.connect();
+  try {
+    const names = topics ?? (await admin.listTopics()).filter((topic) => !topic.startsWith('__'));
+    const metadata = await admin.fetchTopicMetadata({ topics: [...names] });
+    return metadata.topics.flatMap(({ name, partitions }) =>
+      partitions
+        .map((partition) => ({
+          topic: name,
+          partition: partition.partitionId,
+          leader: partition.leader,
+          replicas: partition.replicas,
+          inSyncReplicas: partition.isr,
+        }))
+        .sort((a, b) => a.partition - b.partition),
+    );
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** The replication defaults the local cluster's brokers apply (see kafka-server-properties.ts). */
+export function localClusterReplication(config: LocalInfraConfig) {
+  return clusterReplication(config.kafkaNodes.length);
 }

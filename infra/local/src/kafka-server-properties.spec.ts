@@ -9,7 +9,14 @@ function propertiesOf(text: string): Map<string, string> {
   );
 }
 
-const base = { host: '127.0.0.1', port: 19092, controllerPort: 19093, dataDir: '/tmp/kafka' };
+const base = {
+  host: '127.0.0.1',
+  nodeId: 1,
+  port: 19092,
+  controllerPort: 19093,
+  quorumVoters: [{ nodeId: 1, controllerPort: 19093 }],
+  dataDir: '/tmp/kafka',
+};
 
 describe('server.properties of the local broker', () => {
   it('when no proxied listener is asked for, then clients and the broker share the one PLAINTEXT listener', () => {

@@ -1,23 +1,49 @@
 /**
- * server.properties for one combined broker+controller (KRaft) on loopback, tuned for a single
- * node: internal topics with replication factor 1 (the defaults of 3 could never be met), no topic
+ * server.properties for one combined broker+controller (KRaft) node on loopback: no topic
  * auto-creation (services must create/declare their topics, as in production), and no initial
  * rebalance delay so consumer groups in tests start immediately.
+ *
+ * Replication follows the node count (see `clusterReplication`): a single node gets replication
+ * factor 1 everywhere (the defaults of 3 could never be met); a cluster of three or more gets what
+ * a production cluster has, replication factor 3 and min.insync.replicas 2, also for the internal
+ * topics (committed offsets, transaction state).
  */
 export interface KafkaServerSettings {
   readonly host: string;
+  readonly nodeId: number;
   readonly port: number;
   readonly controllerPort: number;
+  /** Every node's controller endpoint: the static KRaft quorum. */
+  readonly quorumVoters: ReadonlyArray<{ readonly nodeId: number; readonly controllerPort: number }>;
   readonly dataDir: string;
   /** More client listeners, each advertised at another port (a proxy in front of it). */
   readonly proxiedListeners?: readonly { name: string; port: number; advertisedPort: number }[];
 }
 
+export interface ClusterReplication {
+  readonly replicationFactor: number;
+  readonly minInSyncReplicas: number;
+}
+
+/**
+ * Replication factor 3 (or the node count, if smaller) and min.insync.replicas 2 once there are
+ * three nodes: an acknowledged write (acks=all) is then on two brokers at least, and losing one
+ * broker stops no producer. With two nodes min.insync.replicas stays 1, since 2 would stop every
+ * producer as soon as one node is down.
+ */
+export function clusterReplication(nodeCount: number): ClusterReplication {
+  return {
+    replicationFactor: Math.min(3, nodeCount),
+    minInSyncReplicas: nodeCount >= 3 ? 2 : 1,
+  };
+}
+
 export function renderKafkaServerProperties(settings: KafkaServerSettings): string {
-  const { host, port, controllerPort, dataDir, proxiedListeners = [] } = settings;
+  const { host, nodeId, port, controllerPort, quorumVoters, dataDir, proxiedListeners = [] } = settings;
+  const { replicationFactor, minInSyncReplicas } = clusterReplication(quorumVoters.length);
   // The broker answers metadata requests with the advertised address of the listener the request
-  // came in on, so clients of a proxied listener stay behind its proxy; the broker itself and every
-  // other client use PLAINTEXT.
+  // came in on, so clients of a proxied listener stay behind its proxy; the brokers themselves and
+  // every other client use PLAINTEXT.
   const listeners = [
     `PLAINTEXT://${host}:${port}`,
     `CONTROLLER://${host}:${controllerPort}`,
@@ -30,8 +56,11 @@ export function renderKafkaServerProperties(settings: KafkaServerSettings): stri
   const protocols = ['CONTROLLER', 'PLAINTEXT', ...proxiedListeners.map((listener) => listener.name)];
   const properties: Array<[string, string | number]> = [
     ['process.roles', 'broker,controller'],
-    ['node.id', 1],
-    ['controller.quorum.voters', `1@${host}:${controllerPort}`],
+    ['node.id', nodeId],
+    [
+      'controller.quorum.voters',
+      quorumVoters.map((voter) => `${voter.nodeId}@${host}:${voter.controllerPort}`).join(','),
+    ],
     ['listeners', listeners.join(',')],
     ['advertised.listeners', advertised.join(',')],
     ['controller.listener.names', 'CONTROLLER'],
@@ -39,13 +68,14 @@ export function renderKafkaServerProperties(settings: KafkaServerSettings): stri
     ['listener.security.protocol.map', protocols.map((name) => `${name}:PLAINTEXT`).join(',')],
     ['log.dirs', dataDir],
     ['num.partitions', 6],
-    ['default.replication.factor', 1],
-    ['min.insync.replicas', 1],
-    ['offsets.topic.replication.factor', 1],
+    // Defaults for topics created without their own settings (services pass KAFKA_REPLICATION_FACTOR).
+    ['default.replication.factor', replicationFactor],
+    ['min.insync.replicas', minInSyncReplicas],
+    ['offsets.topic.replication.factor', replicationFactor],
     // 6 instead of 50: the first consumer group join creates this topic, 50 partitions cost seconds.
     ['offsets.topic.num.partitions', 6],
-    ['transaction.state.log.replication.factor', 1],
-    ['transaction.state.log.min.isr', 1],
+    ['transaction.state.log.replication.factor', replicationFactor],
+    ['transaction.state.log.min.isr', minInSyncReplicas],
     ['transaction.state.log.num.partitions', 6],
     ['auto.create.topics.enable', 'false'],
     ['group.initial.rebalance.delay.ms', 0],

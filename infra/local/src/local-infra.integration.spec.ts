@@ -63,8 +63,8 @@ describe('local infrastructure lifecycle', () => {
     });
 
     const status = await localInfraStatus(options);
-    expect([status.kafka.running, status.schemaRegistry.running]).toEqual([true, true]);
-    const pids = [status.kafka.pid, status.schemaRegistry.pid] as number[];
+    expect([status.kafkaNodes[0]?.running, status.schemaRegistry.running]).toEqual([true, true]);
+    const pids = [status.kafkaNodes[0]?.pid, status.schemaRegistry.pid] as number[];
     const ports = [options.kafkaPort, options.kafkaControllerPort, options.schemaRegistryPort] as number[];
     expect(await Promise.all(ports.map(portAnswers))).toEqual([true, true, true]);
 
@@ -87,7 +87,7 @@ describe('local infrastructure lifecycle', () => {
     const stopped = await localKafkaStop(options);
     expect(stopped.map((component) => component.name)).toEqual(['kafka']);
     const status = await localInfraStatus(options);
-    expect([status.kafka.running, status.schemaRegistry.pid]).toEqual([false, registryPid]);
+    expect([status.kafkaNodes[0]?.running, status.schemaRegistry.pid]).toEqual([false, registryPid]);
     expect(await portAnswers(options.kafkaPort as number)).toBe(false);
 
     expect((await localInfraUp(options)).startedNow).toBe(true);

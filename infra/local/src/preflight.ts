@@ -1,12 +1,12 @@
 import { findExecutableOnPath } from './executable-on-path';
 import { describeJavaProbes, pickJava, probeJavaRuntimes, type JavaRuntime } from './java-runtime';
 import { kafkaDistribution } from './kafka-broker';
+import { KAFKA_MIN_JAVA } from './kafka-release';
 import {
   APICURIO_REGISTRY_VERSION,
-  KAFKA_MIN_JAVA,
-  KAFKA_VERSION,
   LOOPBACK_HOST,
   SCHEMA_REGISTRY_MIN_JAVA,
+  type KafkaNodeConfig,
   type LocalInfraConfig,
   type PortSetting,
 } from './local-infra-config';
@@ -17,8 +17,11 @@ import { isPortFree } from './port-availability';
 import { schemaRegistryDistribution } from './schema-registry';
 
 export interface StartPlan {
-  readonly startKafka: boolean;
+  /** The Kafka nodes that are not running (all of them on a first `up`). */
+  readonly kafkaNodesToStart: readonly KafkaNodeConfig[];
   readonly startSchemaRegistry: boolean;
+  /** `up` needs the databases; restarting one broker (a chaos fault) must not, PostgreSQL may be down on purpose. */
+  readonly checkPostgres: boolean;
 }
 
 export interface PreflightResult {
@@ -37,12 +40,13 @@ export interface PreflightResult {
 export async function preflight(config: LocalInfraConfig, plan: StartPlan): Promise<PreflightResult> {
   const problems: string[] = [];
 
-  const needsJava = plan.startKafka || plan.startSchemaRegistry;
+  const startKafka = plan.kafkaNodesToStart.length > 0;
+  const needsJava = startKafka || plan.startSchemaRegistry;
   const probes = needsJava ? await probeJavaRuntimes() : [];
-  const kafkaJava = plan.startKafka ? pickJava(probes, KAFKA_MIN_JAVA) : undefined;
-  if (plan.startKafka && kafkaJava === undefined) {
+  const kafkaJava = startKafka ? pickJava(probes, KAFKA_MIN_JAVA) : undefined;
+  if (startKafka && kafkaJava === undefined) {
     problems.push(
-      `Kafka ${KAFKA_VERSION} needs Java ${KAFKA_MIN_JAVA} or newer; found: ${describeJavaProbes(probes)}. ` +
+      `Kafka ${config.kafkaRelease.version} needs Java ${KAFKA_MIN_JAVA} or newer; found: ${describeJavaProbes(probes)}. ` +
         `Install a JDK ${KAFKA_MIN_JAVA}+ (on PATH, via JAVA_HOME, or under /usr/lib/jvm).`,
     );
   }
@@ -58,7 +62,7 @@ export async function preflight(config: LocalInfraConfig, plan: StartPlan): Prom
   }
 
   const needsDownload =
-    (plan.startKafka && !isDistributionCached(kafkaDistribution(config).targetDir)) ||
+    (startKafka && !isDistributionCached(kafkaDistribution(config).targetDir)) ||
     (plan.startSchemaRegistry && !isDistributionCached(schemaRegistryDistribution(config).targetDir));
   const mvnPath = needsDownload ? findExecutableOnPath('mvn') : undefined;
   if (needsDownload && mvnPath === undefined) {
@@ -67,12 +71,13 @@ export async function preflight(config: LocalInfraConfig, plan: StartPlan): Prom
     );
   }
 
+  const nodePorts = (node: KafkaNodeConfig) => [node.clientPort, node.controllerPort];
   const ports: PortSetting[] = [
-    ...(plan.startKafka ? [config.kafkaPort, config.kafkaControllerPort] : []),
+    ...plan.kafkaNodesToStart.flatMap(nodePorts),
     ...(plan.startSchemaRegistry ? [config.schemaRegistryPort] : []),
   ];
   problems.push(
-    ...duplicatePortProblems([config.kafkaPort, config.kafkaControllerPort, config.schemaRegistryPort]),
+    ...duplicatePortProblems([...config.kafkaNodes.flatMap(nodePorts), config.schemaRegistryPort]),
   );
   for (const setting of ports) {
     if (!(await isPortFree(LOOPBACK_HOST, setting.port))) {
@@ -83,11 +88,13 @@ export async function preflight(config: LocalInfraConfig, plan: StartPlan): Prom
     }
   }
 
-  try {
-    await checkPostgresReachable(config.postgresAdminUrl);
-  } catch (error: unknown) {
-    if (!(error instanceof LocalInfraError)) throw error;
-    problems.push(error.message);
+  if (plan.checkPostgres) {
+    try {
+      await checkPostgresReachable(config.postgresAdminUrl);
+    } catch (error: unknown) {
+      if (!(error instanceof LocalInfraError)) throw error;
+      problems.push(error.message);
+    }
   }
 
   if (problems.length > 0) {
@@ -102,7 +109,8 @@ function duplicatePortProblems(settings: readonly PortSetting[]): string[] {
     const clash = settings.slice(index + 1).find((other) => other.port === setting.port);
     if (clash !== undefined) {
       problems.push(
-        `${setting.envVar} and ${clash.envVar} are both ${setting.port}; give each its own port.`,
+        `${setting.envVar} (${setting.purpose}) and ${clash.envVar} (${clash.purpose}) are both ${setting.port}; ` +
+          'give each its own port.',
       );
     }
   });

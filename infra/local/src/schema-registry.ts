@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { logFileOf, ownershipJvmArgs } from './component-registry';
+import { logFileOf, ownershipJvmArgs, SCHEMA_REGISTRY } from './component-registry';
 import { spawnDetached } from './detached-process';
 import type { JavaRuntime } from './java-runtime';
 import { APICURIO_REGISTRY_VERSION, LOOPBACK_HOST, type LocalInfraConfig } from './local-infra-config';
@@ -78,12 +78,17 @@ export async function startSchemaRegistry(config: LocalInfraConfig, java: JavaRu
       '-XX:+UseSerialGC',
       `-Djava.io.tmpdir=${workDir}`,
       ...registrySystemProperties(config),
-      ...ownershipJvmArgs(config.stateDir, 'schema-registry', schemaRegistryPorts(config)),
+      ...ownershipJvmArgs(
+        config.stateDir,
+        SCHEMA_REGISTRY,
+        schemaRegistryPorts(config),
+        APICURIO_REGISTRY_VERSION,
+      ),
       '-jar',
       path.join(appDir, 'quarkus-run.jar'),
     ],
     cwd: workDir,
-    logFile: logFileOf(config.stateDir, 'schema-registry'),
+    logFile: logFileOf(config.stateDir, SCHEMA_REGISTRY),
   });
 }
 

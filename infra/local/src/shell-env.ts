@@ -9,6 +9,8 @@ export function databaseEnvVarName(database: string): string {
 export function localInfraEnv(endpoints: LocalInfraEndpoints): Record<string, string> {
   return {
     KAFKA_BROKERS: endpoints.kafkaBrokers,
+    // A cluster's brokers require 2 in-sync replicas: topics the services create need 3.
+    KAFKA_REPLICATION_FACTOR: String(endpoints.kafkaReplicationFactor),
     SCHEMA_REGISTRY_URL: endpoints.schemaRegistryUrl,
     ...Object.fromEntries(
       Object.entries(endpoints.databaseUrls).map(([database, url]) => [databaseEnvVarName(database), url]),

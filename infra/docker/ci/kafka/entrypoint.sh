@@ -1,7 +1,8 @@
 #!/bin/bash
 # Writes server.properties from the environment as apache/kafka does (KAFKA_FOO_BAR -> foo.bar,
 # __ -> _, ___ -> -), formats the KRaft storage on first start, then runs the broker as PID 1 so
-# that `docker stop` (SIGTERM) shuts it down cleanly.
+# that `docker stop` (SIGTERM) shuts it down cleanly. Both logging configurations are passed: Kafka
+# 3.9 logs through reload4j (log4j.configuration), 4.x through Log4j 2 (log4j2.configurationFile).
 set -euo pipefail
 config=/opt/kafka/config/server.properties
 : > "$config"
@@ -44,4 +45,5 @@ fi
 # shellcheck disable=SC2086 # the option strings are lists of JVM flags
 exec java ${KAFKA_HEAP_OPTS:--Xms256m -Xmx512m} ${KAFKA_JVM_PERFORMANCE_OPTS:--XX:+UseG1GC} ${KAFKA_OPTS:-} \
   -Dlog4j.configuration=file:/opt/kafka/config/log4j.properties \
+  -Dlog4j2.configurationFile=/opt/kafka/config/log4j2.properties \
   -cp '/opt/kafka/libs/*' kafka.Kafka "$config"

@@ -6,7 +6,7 @@ import type { TestInfrastructure } from './test-infrastructure';
 
 /** Image names with public defaults; CI points them at images it builds itself. */
 export const containerImages = {
-  kafka: process.env['TEST_KAFKA_IMAGE'] ?? 'apache/kafka:3.9.1',
+  kafka: process.env['TEST_KAFKA_IMAGE'] ?? 'apache/kafka:4.3.2',
   schemaRegistry: process.env['TEST_SCHEMA_REGISTRY_IMAGE'] ?? 'apicurio/apicurio-registry:3.3.3',
   postgres: process.env['TEST_POSTGRES_IMAGE'] ?? 'postgres:16-alpine',
 };

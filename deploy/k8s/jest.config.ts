@@ -1,0 +1,4 @@
+export default {
+  displayName: 'k8s-manifests',
+  preset: '../../jest.preset.js',
+};

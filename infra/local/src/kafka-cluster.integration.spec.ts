@@ -1,0 +1,207 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { ConfigResourceTypes, Kafka, logLevel, type Producer } from 'kafkajs';
+
+import { isProcessAlive, sleep } from './detached-process';
+import { freePort } from './free-port';
+import { kafkaPartitionPlacement, type PartitionPlacement } from './kafka-broker';
+import {
+  localInfraDown,
+  localInfraStatus,
+  localInfraUp,
+  localKafkaBrokerKill,
+  localKafkaBrokerStart,
+} from './local-infra';
+import type { LocalInfraOptions } from './local-infra-config';
+
+async function portAnswers(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => socket.destroy() && resolve(true));
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/**
+ * Waits on a condition with a deadline. Not test-infra's `waitFor`: test-infra and system-runner
+ * depend on this project, so importing them here would make a dependency cycle.
+ */
+async function until<T>(
+  description: string,
+  probe: () => Promise<T | undefined>,
+  timeoutMs = 60_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${description}`);
+    await sleep(200);
+  }
+}
+
+const TOPIC = 'orders-durability';
+const PARTITIONS = 3;
+
+/**
+ * SPEC section 10 on the local infrastructure: three KRaft nodes (each a broker and a controller)
+ * from the same Maven artifacts, on free ports with a private state folder, so the shared stack is
+ * never touched. The Kafka release is the run's (LOCAL_KAFKA_VERSION, 3.9.2 by default).
+ */
+describe('local Kafka cluster of three brokers', () => {
+  let options: LocalInfraOptions;
+  let stateDir: string;
+  let kafka: Kafka;
+  let producer: Producer;
+
+  beforeAll(async () => {
+    stateDir = await mkdtemp(join(tmpdir(), 'local-kafka-cluster-test-'));
+    const ports = async () => [await freePort(), await freePort(), await freePort()];
+    options = {
+      stateDir,
+      kafkaBrokerCount: 3,
+      kafkaPort: await ports(),
+      kafkaControllerPort: await ports(),
+      schemaRegistryPort: await freePort(),
+      databases: [],
+      log: () => undefined,
+    };
+  });
+
+  afterAll(async () => {
+    await producer?.disconnect();
+    await localInfraDown(options);
+    await rm(stateDir, { recursive: true, force: true });
+  });
+
+  const placement = () => kafkaPartitionPlacement(clusterBrokers(), [TOPIC]);
+  const clusterBrokers = () => (options.kafkaPort as number[]).map((port) => `127.0.0.1:${port}`).join(',');
+  const send = (from: number, count: number) =>
+    producer.send({
+      topic: TOPIC,
+      acks: -1, // all in-sync replicas, and at least min.insync.replicas of them
+      messages: Array.from({ length: count }, (_, index) => ({
+        key: `order-${from + index}`,
+        value: String(from + index),
+      })),
+    });
+
+  it('when the cluster is up, then every topic it makes has three replicas and needs two in sync', async () => {
+    const up = await localInfraUp(options);
+    expect(up).toMatchObject({ startedNow: true, kafkaBrokers: clusterBrokers(), kafkaReplicationFactor: 3 });
+    const status = await localInfraStatus(options);
+    expect(status.kafkaNodes.map((node) => [node.nodeId, node.running])).toEqual([
+      [1, true],
+      [2, true],
+      [3, true],
+    ]);
+
+    kafka = new Kafka({
+      clientId: 'cluster-test',
+      brokers: up.kafkaBrokers.split(','),
+      logLevel: logLevel.NOTHING,
+    });
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      // As a service creates its topics: the partitions and KAFKA_REPLICATION_FACTOR, nothing else.
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: [{ topic: TOPIC, numPartitions: PARTITIONS, replicationFactor: up.kafkaReplicationFactor }],
+      });
+      const configs = await admin.describeConfigs({
+        includeSynonyms: false,
+        resources: [{ type: ConfigResourceTypes.TOPIC, name: TOPIC, configNames: ['min.insync.replicas'] }],
+      });
+      expect(configs.resources[0]?.configEntries).toEqual([
+        expect.objectContaining({ configName: 'min.insync.replicas', configValue: '2' }),
+      ]);
+    } finally {
+      await admin.disconnect();
+    }
+    for (const partition of await placement()) {
+      expect([...partition.replicas].sort()).toEqual([1, 2, 3]);
+      expect([...partition.inSyncReplicas].sort()).toEqual([1, 2, 3]);
+    }
+  }, 240_000);
+
+  it('when the leader of a partition is killed with SIGKILL, then writes with acks=all go on and every acknowledged message is read back', async () => {
+    producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    await send(0, 100);
+
+    const [first] = await placement();
+    const victim = first?.leader ?? -1;
+    const killed = await localKafkaBrokerKill(options, victim);
+    expect(killed).toEqual([expect.objectContaining({ nodeId: victim, outcome: 'killed' })]);
+    expect(killed.map(({ pid }) => pid).filter(isProcessAlive)).toEqual([]);
+    expect(await portAnswers((options.kafkaPort as number[])[victim - 1] ?? 0)).toBe(false);
+
+    // The controller fences the dead broker when its session expires, then moves leadership to an
+    // in-sync replica; until then its partitions have no reachable leader.
+    const moved = await until('every partition led by a live broker, with two in-sync replicas', async () => {
+      const now = await placement();
+      const settled = (partition: PartitionPlacement) =>
+        partition.leader !== victim && partition.leader !== -1 && !partition.inSyncReplicas.includes(victim);
+      return now.length === PARTITIONS && now.every(settled) ? now : undefined;
+    });
+    expect(moved.map((partition) => partition.inSyncReplicas.length)).toEqual([2, 2, 2]);
+
+    // Two in-sync replicas meet min.insync.replicas=2: acks=all is still accepted.
+    await send(100, 100);
+
+    const consumer = kafka.consumer({ groupId: 'cluster-test-reader' });
+    const read = new Set<string>();
+    await consumer.connect();
+    try {
+      await consumer.subscribe({ topic: TOPIC, fromBeginning: true });
+      await consumer.run({
+        eachMessage: async ({ message }) => {
+          read.add(message.value?.toString() ?? '');
+        },
+      });
+      await until('all 200 acknowledged messages read back', async () =>
+        read.size === 200 ? true : undefined,
+      );
+    } finally {
+      await consumer.disconnect();
+    }
+    expect([...read].map(Number).sort((a, b) => a - b)).toEqual(
+      Array.from({ length: 200 }, (_, index) => index),
+    );
+  }, 240_000);
+
+  it('when the killed broker is started again, then it rejoins on its data and catches up into every in-sync replica set', async () => {
+    const killedNode = (await localInfraStatus(options)).kafkaNodes.find((node) => !node.running);
+    expect(killedNode).toBeDefined();
+    const nodeId = killedNode?.nodeId ?? -1;
+
+    expect(await localKafkaBrokerStart(options, nodeId)).toBe(true);
+    await until(`node ${nodeId} back in every in-sync replica set`, async () => {
+      const now = await placement();
+      return now.every((partition) => partition.inSyncReplicas.includes(nodeId)) ? true : undefined;
+    });
+    expect(await localKafkaBrokerStart(options, nodeId)).toBe(false);
+  }, 240_000);
+
+  it('when brought down, then no process of the cluster is left and every port is closed', async () => {
+    const status = await localInfraStatus(options);
+    const pids = [...status.kafkaNodes.map((node) => node.pid), status.schemaRegistry.pid];
+    expect(pids.every((pid) => pid !== undefined)).toBe(true);
+
+    await producer.disconnect();
+    const stopped = await localInfraDown(options);
+    expect(stopped.map((component) => component.pid).sort()).toEqual([...pids].sort());
+    expect((pids as number[]).filter(isProcessAlive)).toEqual([]);
+    const ports = [
+      ...(options.kafkaPort as number[]),
+      ...(options.kafkaControllerPort as number[]),
+      options.schemaRegistryPort as number,
+    ];
+    expect((await Promise.all(ports.map(portAnswers))).filter(Boolean)).toEqual([]);
+    expect((await localInfraStatus(options)).kafkaNodes.filter((node) => node.running)).toEqual([]);
+  }, 240_000);
+});
