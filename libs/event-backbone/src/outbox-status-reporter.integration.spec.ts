@@ -8,6 +8,7 @@ import {
   ensureTopics,
   parseBrokers,
 } from '@ecommerce/messaging';
+import { FaultProxy } from '@ecommerce/fault-proxy';
 import { createTestDatabase, testInfrastructure, waitFor, type TestDatabase } from '@ecommerce/test-infra';
 import { Client } from 'pg';
 import pino from 'pino';
@@ -105,6 +106,40 @@ describe('OutboxStatusReporter: the outbox backlog as events (SPEC 9)', () => {
     expect(sample.pendingEvents).toBe(1);
     expect(sample.oldestPendingAgeMs).toBeLessThan(60_000); // the 10-minute-old row is quarantined
     expect(sample.quarantinedEvents).toBe(1);
+  });
+
+  it('when the database connection breaks in the middle of a sample, then that sample fails and the next one is taken', async () => {
+    const database = await createTestDatabase('order');
+    databases.push(database);
+    await sql(database.url, insertRows([{ ago: 5 }]));
+    const url = new URL(database.url);
+    const proxy = await FaultProxy.start({ target: { host: url.hostname, port: Number(url.port || 5432) } });
+    try {
+      url.host = proxy.address;
+      const reporter = new OutboxStatusReporter({
+        serviceName: 'order-service',
+        databaseUrl: url.toString(),
+        codec,
+        publisher,
+        topicPrefix,
+        intervalMs: 1_000,
+        logger: pino({ level: 'silent' }),
+      });
+      reporters.push(reporter);
+      expect((await reporter.sample()).pendingEvents).toBe(1);
+
+      // The sample's query is in flight on a connection that then breaks (a restart, a partition).
+      await proxy.setMode({ kind: 'blackhole' });
+      const brokenSample = reporter.sample();
+      await waitFor('the sample waiting on its query', () => proxy.openConnections > 0);
+      proxy.resetAll();
+      await expect(brokenSample).rejects.toThrow();
+
+      await proxy.setMode({ kind: 'pass' });
+      expect((await reporter.sample()).pendingEvents).toBe(1);
+    } finally {
+      await proxy.stop();
+    }
   });
 
   it('when it runs, then OutboxStatusReported events reach <prefix>operations keyed by the service', async () => {

@@ -76,17 +76,14 @@ export class OutboxStatusReporter {
 
   /** Takes one sample of the outbox table, with the relay's own backlog query. */
   async sample(): Promise<OutboxStatusSample> {
-    const client = await this.pool.connect();
-    try {
-      const backlog = await readOutboxBacklog(client);
-      return {
-        pendingEvents: backlog.waiting,
-        oldestPendingAgeMs: Math.round(backlog.oldestAgeSeconds * 1_000),
-        quarantinedEvents: backlog.quarantined,
-      };
-    } finally {
-      client.release();
-    }
+    // Through the pool, not a client checked out of it: a checked-out connection has no error
+    // listener, and one broken mid-query (a database restart) would be an uncaught 'error'.
+    const backlog = await readOutboxBacklog(this.pool);
+    return {
+      pendingEvents: backlog.waiting,
+      oldestPendingAgeMs: Math.round(backlog.oldestAgeSeconds * 1_000),
+      quarantinedEvents: backlog.quarantined,
+    };
   }
 
   /** Samples and publishes once; failures are logged (once per failing streak), never thrown. */

@@ -1,4 +1,4 @@
-import type { Client, ClientBase } from 'pg';
+import type { Client, QueryResult, QueryResultRow } from 'pg';
 
 import type { PendingOutboxMessage } from './outbox-message';
 
@@ -105,9 +105,18 @@ export interface OutboxBacklog {
   quarantined: number;
 }
 
+/**
+ * Where the backlog is read: the relay's leader connection, or a pool (the outbox status samples:
+ * a pool's own query keeps an error listener on the connection it uses, so a database restart
+ * mid-sample fails the sample, not the process).
+ */
+export interface BacklogSource {
+  query<Row extends QueryResultRow>(text: string): Promise<QueryResult<Row>>;
+}
+
 /** The backlog of this database's outbox (the relay's metrics and the outbox status samples). */
-export async function readBacklog(client: ClientBase): Promise<OutboxBacklog> {
-  const { rows } = await client.query<{ waiting: number; quarantined: number; oldest_age: number }>(
+export async function readBacklog(db: BacklogSource): Promise<OutboxBacklog> {
+  const { rows } = await db.query<{ waiting: number; quarantined: number; oldest_age: number }>(
     `SELECT count(*) FILTER (WHERE quarantined_at IS NULL)::int AS waiting,
             count(*) FILTER (WHERE quarantined_at IS NOT NULL)::int AS quarantined,
             coalesce(extract(epoch FROM now() - min(created_at) FILTER (WHERE quarantined_at IS NULL)), 0)::float8
