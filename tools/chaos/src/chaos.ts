@@ -208,7 +208,7 @@ async function main(profile: Profile): Promise<boolean> {
     { stockBaseline, lowestAvailable: sampler.lowest, nothingLost: async () => delivery.verdict },
     snapshot,
   );
-  const orders = summarizeOrders(snapshot.orders, clients);
+  const orders = summarizeOrders(snapshot.orders, clients, loadStarted.getTime());
   const checks: CheckRow[] = [
     ...clientChecks(clients, snapshot),
     {
@@ -296,12 +296,13 @@ async function withinDeadline<T>(what: string, work: Promise<T>): Promise<T> {
 }
 
 function timeoutCheck(orders: OrdersSummary): CheckRow {
-  const { count, share, happyPath } = orders.timedOut;
+  const { count, share, happyPath, sentAtSeconds } = orders.timedOut;
+  const sent = sentAtSeconds.length > 0 ? `; sent at t+${sentAtSeconds.join(', ')}s` : '';
   return {
     id: 'C4',
     title: `at most ${MAX_TIMEOUT_SHARE * 100} % of orders end TIMEOUT`,
     held: share <= MAX_TIMEOUT_SHARE,
-    detail: `${count} of ${orders.placed} (${(share * 100).toFixed(1)} %), ${happyPath} of them happy-path orders`,
+    detail: `${count} of ${orders.placed} (${(share * 100).toFixed(1)} %), ${happyPath} of them happy-path orders${sent}`,
   };
 }
 

@@ -33,13 +33,19 @@ const mail = (orderId: string, subject: string, messageId?: string): ReceivedMai
   answeredAfterMs: 0,
 });
 
-const client = (customerId: string, kind: ClientOrder['kind'], orderId?: string): ClientOrder => ({
+const client = (
+  customerId: string,
+  kind: ClientOrder['kind'],
+  orderId?: string,
+  sentAt = 1_000_000,
+): ClientOrder => ({
   kind,
   customerId,
   idempotencyKey: `key-${customerId}`,
   attempts: 1,
   outcome: orderId ? 'accepted' : 'refused',
   ...(orderId && { orderId }),
+  sentAt,
 });
 
 describe('counting what a chaos run lost or applied twice', () => {
@@ -145,7 +151,7 @@ describe('counting what a chaos run lost or applied twice', () => {
     expect(total(lostOrders(clients, [order('o-1', 'CONFIRMED')]))).toBe(1);
   });
 
-  it('when orders ended TIMEOUT, then the summary counts them, their share, and those of happy-path customers', () => {
+  it('when orders ended TIMEOUT, then the summary counts them, their share, those of happy-path customers, and when each was sent', () => {
     const orders = [
       order('o-1', 'CONFIRMED', { customerId: 'c-1' }),
       order('o-2', 'CANCELLED', { customerId: 'c-2', cancelReason: 'TIMEOUT' }),
@@ -154,17 +160,17 @@ describe('counting what a chaos run lost or applied twice', () => {
     ];
     const clients = [
       client('c-1', 'happy', 'o-1'),
-      client('c-2', 'happy', 'o-2'),
-      client('c-3', 'declined', 'o-3'),
+      client('c-2', 'happy', 'o-2', 1_042_250),
+      client('c-3', 'declined', 'o-3', 1_007_000),
       client('c-4', 'declined', 'o-4'),
     ];
-    expect(summarizeOrders(orders, clients)).toEqual({
+    expect(summarizeOrders(orders, clients, 1_000_000)).toEqual({
       placed: 4,
       confirmed: 1,
       cancelled: 3,
       pending: 0,
       byReason: { TIMEOUT: 2, PAYMENT_DECLINED: 1 },
-      timedOut: { count: 2, share: 0.5, happyPath: 1 },
+      timedOut: { count: 2, share: 0.5, happyPath: 1, sentAtSeconds: [7, 42.3] },
     });
   });
 });

@@ -164,11 +164,18 @@ export interface OrdersSummary {
     share: number;
     /** Orders of the load's happy kind: a valid card, stock enough, no cancel. */
     happyPath: number;
+    /** When each timed-out order was sent, in seconds since `since` (to lay them against the faults). */
+    sentAtSeconds: number[];
   };
 }
 
-export function summarizeOrders(orders: readonly Order[], clients: readonly ClientOrder[]): OrdersSummary {
+export function summarizeOrders(
+  orders: readonly Order[],
+  clients: readonly ClientOrder[],
+  since: number,
+): OrdersSummary {
   const kindOf = new Map(clients.map((client) => [client.customerId, client.kind]));
+  const sentAt = new Map(clients.map((client) => [client.customerId, client.sentAt]));
   const byReason: Record<string, number> = {};
   for (const order of orders) {
     if (order.status !== 'CANCELLED') continue;
@@ -186,6 +193,11 @@ export function summarizeOrders(orders: readonly Order[], clients: readonly Clie
       count: timedOut.length,
       share: orders.length === 0 ? 0 : timedOut.length / orders.length,
       happyPath: timedOut.filter((order) => kindOf.get(order.customerId) === 'happy').length,
+      sentAtSeconds: timedOut
+        .map((order) => sentAt.get(order.customerId))
+        .filter((at): at is number => at !== undefined)
+        .map((at) => Math.round((at - since) / 100) / 10)
+        .sort((a, b) => a - b),
     },
   };
 }

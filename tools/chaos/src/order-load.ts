@@ -32,6 +32,8 @@ export interface ClientOrder {
   cancelStatus?: number;
   /** Why the last failed attempt failed (an HTTP status and problem detail, or the transport error). */
   lastFailure?: string;
+  /** When its first request was sent (epoch ms): TIMEOUTs are laid against the faults by it. */
+  sentAt: number;
 }
 
 /** More than any sku ever holds: an order for it is always rejected as out of stock. */
@@ -96,6 +98,7 @@ export class OrderLoad {
       idempotencyKey: randomUUID(),
       attempts: 0,
       outcome: 'gave-up',
+      sentAt: Date.now(),
     };
     const body = {
       customerId,

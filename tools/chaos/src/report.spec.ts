@@ -15,7 +15,7 @@ const orders = {
   cancelled: 40,
   pending: 0,
   byReason: { OUT_OF_STOCK: 20, PAYMENT_DECLINED: 18, TIMEOUT: 2 },
-  timedOut: { count: 2, share: 0.02, happyPath: 1 },
+  timedOut: { count: 2, share: 0.02, happyPath: 1, sentAtSeconds: [12, 40] },
 };
 
 const held = {
@@ -78,7 +78,7 @@ describe('the chaos report', () => {
     ['something was applied twice', { doubleEffects: [{ count: 1, what: '2 charges for order o-1' }] }],
     [
       'too many orders ended TIMEOUT',
-      { orders: { ...orders, timedOut: { count: 3, share: 0.03, happyPath: 0 } } },
+      { orders: { ...orders, timedOut: { count: 3, share: 0.03, happyPath: 0, sentAtSeconds: [1, 2, 3] } } },
     ],
   ])('when %s, then it does not pass', (_case, overrides) => {
     expect(report(overrides).passed).toBe(false);
