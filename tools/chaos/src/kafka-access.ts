@@ -117,7 +117,13 @@ export class KafkaAccess {
 
   /** Produces a record no consumer can decode (not the Confluent wire format); returns where it landed. */
   async producePoison(topic: string): Promise<{ topic: string; partition: number; offset: string }> {
-    const producer = this.kafka.producer({ allowAutoTopicCreation: false });
+    // Idempotent: a send retried after a lost acknowledgement must not write a second poison at
+    // another offset, which the run would then count as an unexpected dead letter (seen once).
+    const producer = this.kafka.producer({
+      allowAutoTopicCreation: false,
+      idempotent: true,
+      maxInFlightRequests: 1,
+    });
     await producer.connect();
     try {
       const [written] = await producer.send({
