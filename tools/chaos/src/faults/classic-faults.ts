@@ -56,7 +56,10 @@ export async function stockAdjustment(run: ChaosRun, quantity: number): Promise<
 /** Up to `perTopic` records of each topic, spread over the log (old and recent). */
 function sampleDuplicates(records: readonly RawRecord[], perTopic: number): RawRecord[] {
   const byTopic = new Map<string, RawRecord[]>();
-  for (const record of records) byTopic.set(record.topic, [...(byTopic.get(record.topic) ?? []), record]);
+  // Copies of the services' events only (the Confluent wire format starts with a zero byte): a copy
+  // of the poison record would be a second poison, dead-lettered at an offset the run did not expect.
+  const events = records.filter((record) => record.value?.[0] === 0);
+  for (const record of events) byTopic.set(record.topic, [...(byTopic.get(record.topic) ?? []), record]);
   return [...byTopic.values()].flatMap((all) => {
     const step = Math.max(1, Math.floor(all.length / perTopic));
     return all.filter((_, index) => index % step === 0).slice(0, perTopic);
