@@ -29,6 +29,13 @@ describe('connectionSettings', () => {
     expect(settings.schemaRegistry.auth).toEqual({ username: 'reg', password: 'reg-secret' });
   });
 
+  it('when a registry deadline is set, then the registry client takes it', () => {
+    expect(connectionSettings('svc', { ...base, SCHEMA_REGISTRY_TIMEOUT_MS: 3_000 }).schemaRegistry).toEqual({
+      url: 'http://registry:8081',
+      requestTimeoutMs: 3_000,
+    });
+  });
+
   it('when a secret is half configured, then it refuses and names every missing variable', () => {
     const halfConfigured = () =>
       connectionSettings('svc', { ...base, KAFKA_SASL_MECHANISM: 'plain', SCHEMA_REGISTRY_USERNAME: 'reg' });

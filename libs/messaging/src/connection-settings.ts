@@ -14,6 +14,8 @@ export interface MessagingSettings {
   SCHEMA_REGISTRY_URL: string;
   SCHEMA_REGISTRY_USERNAME?: string;
   SCHEMA_REGISTRY_PASSWORD?: string;
+  /** Deadline of each registry request (default `REQUEST_TIMEOUT_MS`). */
+  SCHEMA_REGISTRY_TIMEOUT_MS?: number;
 }
 
 function parseBrokerList(list: string): string[] {
@@ -55,6 +57,9 @@ export function connectionSettings(
     },
     schemaRegistry: {
       url: settings.SCHEMA_REGISTRY_URL,
+      ...(settings.SCHEMA_REGISTRY_TIMEOUT_MS !== undefined && {
+        requestTimeoutMs: settings.SCHEMA_REGISTRY_TIMEOUT_MS,
+      }),
       ...(registryUser &&
         registryPassword && { auth: { username: registryUser, password: registryPassword } }),
     },

@@ -42,7 +42,7 @@ import { KafkaAccess } from './kafka-access';
 import { nothingLost } from './nothing-lost';
 import { OrderLoad, StockSampler, type ClientOrder } from './order-load';
 import { PrivateInfrastructure } from './private-infrastructure';
-import { PROFILES, type Profile } from './profiles';
+import { PROFILES, REGISTRY_REQUEST_DEADLINE_MS, type Profile } from './profiles';
 import { RecordingSmtpServer } from './recording-smtp-server';
 import { buildReport, FAULT_KINDS, reportTables, table, type CheckRow, type FaultKind } from './report';
 import { reservationRows } from './service-databases';
@@ -108,7 +108,15 @@ async function main(profile: Profile): Promise<boolean> {
     // A slow gateway leaves customer cancels a window while the authorization is in flight. The
     // saga's timeout and the consumers' session settings are the services' defaults: the TIMEOUTs
     // the run counts measure them.
-    settings: { PAYMENT_GATEWAY_LATENCY_MS: '200', SMTP_URL: mail.url, ADMIN_TOKEN: adminToken },
+    settings: {
+      PAYMENT_GATEWAY_LATENCY_MS: '200',
+      SMTP_URL: mail.url,
+      ADMIN_TOKEN: adminToken,
+      // The one setting off its default: a registry request deadline short enough that the registry
+      // hang spans several of them (a consumer that spent an attempt on each would dead-letter) while
+      // lasting less than the saga timeout.
+      SCHEMA_REGISTRY_TIMEOUT_MS: String(REGISTRY_REQUEST_DEADLINE_MS),
+    },
     // Each instance reaches PostgreSQL, Kafka and the registry through its own routes, and names
     // its database sessions, so the run can tell which instance's relay leads.
     instanceSettings: (service, index) => ({

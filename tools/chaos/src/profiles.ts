@@ -49,6 +49,12 @@ const RELAY_TAKEOVER_BOUND_MS = 30_000;
  */
 const SMTP_ANSWER_AFTER_MS = 8_000;
 /**
+ * The services' registry request deadline in a chaos run (SCHEMA_REGISTRY_TIMEOUT_MS): the 20 s
+ * registry hang spans six of them, so a consumer that spent an attempt on each timeout would
+ * dead-letter (after five), while the hang stays shorter than the saga timeout.
+ */
+export const REGISTRY_REQUEST_DEADLINE_MS = 3_000;
+/**
  * Longer than kafkajs's retries of a connect (5 retries from 300 ms, doubling, with 20 % jitter: at
  * most about 11 s) after the standby took the lead (about 1 s), so the first publish of a fresh
  * producer fails for good while Kafka refuses; no longer, since the orders placed meanwhile wait.
@@ -104,7 +110,7 @@ export const PROFILES: Record<Profile['name'], Profile> = {
           publishWithinMs: 60_000,
         },
         { fault: 'connections-reset', dependency: 'kafka' },
-        { fault: 'registry-hangs', forMs: 80_000 },
+        { fault: 'registry-hangs', forMs: 20_000 },
         { fault: 'dependency-latency', dependency: 'kafka', delayMs: 100, forMs: 20_000 },
         {
           fault: 'relay-leader-db-blackholed',

@@ -92,6 +92,13 @@ export const schemaRegistrySettings = {
   SCHEMA_REGISTRY_PASSWORD: Type.Optional(
     Type.String({ minLength: 1, description: 'registry basic-auth password' }),
   ),
+  SCHEMA_REGISTRY_TIMEOUT_MS: Type.Integer({
+    minimum: 100,
+    maximum: 600_000,
+    default: 15_000,
+    description:
+      'deadline of each registry request; a registry that does not answer within it is an outage (events wait, none dead-lettered)',
+  }),
 };
 
 export const topicSettings = {
