@@ -181,3 +181,23 @@ export async function removeFailureTrigger(databaseUrl: string, name: string, ta
     await client.query(`DROP FUNCTION IF EXISTS ${name}()`);
   });
 }
+
+/**
+ * When each settled order was settled: `updated_at` of an order no longer PENDING. The order
+ * service writes a terminal order only once (the saga ignores whatever arrives after it), so its
+ * last update is the moment it became CONFIRMED or CANCELLED.
+ */
+export async function orderSettlements(
+  orderDatabaseUrl: string,
+): Promise<{ orderId: string; settledAt: Date; cancelReason: string | null }[]> {
+  return withDatabase(orderDatabaseUrl, async (client) => {
+    const { rows } = await client.query<{ id: string; updated_at: Date; cancel_reason: string | null }>(
+      `SELECT id, updated_at, cancel_reason::text AS cancel_reason FROM orders WHERE status <> 'PENDING'`,
+    );
+    return rows.map((row) => ({
+      orderId: row.id,
+      settledAt: row.updated_at,
+      cancelReason: row.cancel_reason,
+    }));
+  });
+}
