@@ -14,7 +14,7 @@ const BATCH_SIZE = 500;
 /**
  * Raw produce-to-consume throughput of kafkajs on this broker: the relays' producer (idempotent,
  * acks=all, one request in flight: `KafkaPublisher` itself) sends batches for SECONDS to one topic
- * with the run's partitions; one consumer group reads them with a consumer per partition. Messages
+ * with the run's partitions and replication factor; one consumer group reads them with a consumer per partition. Messages
  * have an event's size, an orderId-like key and an event's headers. Rate = messages / (last one
  * consumed - first one sent).
  */
@@ -22,12 +22,14 @@ export async function measureKafkaThroughput(options: {
   kafka: Kafka;
   topicPrefix: string;
   partitions: number;
+  /** The services' (on a cluster, 3: each acks=all batch then waits for a follower too). */
+  replicationFactor: number;
   messageBytes: number;
 }): Promise<KafkaReference> {
-  const { kafka, partitions, messageBytes } = options;
+  const { kafka, partitions, replicationFactor, messageBytes } = options;
   const topic = `${options.topicPrefix}reference.throughput`;
   const groupId = `${topic}.consumer`;
-  await ensureTopics(kafka, [topic], { partitions, replicationFactor: 1 });
+  await ensureTopics(kafka, [topic], { partitions, replicationFactor });
   let consumed = 0;
   let lastConsumedAt = 0;
   const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 1_000 });
