@@ -1,7 +1,12 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 
-import { ensureTopics, KafkaPublisher, type OutboundMessage } from '@ecommerce/messaging';
+import {
+  ensureTopics,
+  KafkaPublisher,
+  untilClusterSettles,
+  type OutboundMessage,
+} from '@ecommerce/messaging';
 import { waitFor } from '@ecommerce/system-runner';
 import type { Kafka } from 'kafkajs';
 
@@ -29,7 +34,11 @@ export async function measureKafkaThroughput(options: {
   const { kafka, partitions, replicationFactor, messageBytes } = options;
   const topic = `${options.topicPrefix}reference.throughput`;
   const groupId = `${topic}.consumer`;
-  await ensureTopics(kafka, [topic], { partitions, replicationFactor });
+  // As the services create theirs: on a cluster, the broker kafkajs asks for the new topic's
+  // leaders may not know the topic yet (UNKNOWN_TOPIC_OR_PARTITION), which kafkajs does not wait out.
+  await untilClusterSettles('create the reference topic', () =>
+    ensureTopics(kafka, [topic], { partitions, replicationFactor }),
+  );
   let consumed = 0;
   let lastConsumedAt = 0;
   const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 1_000 });
