@@ -96,7 +96,11 @@ async function main(profile: Profile): Promise<boolean> {
   );
   const infra = await PrivateInfrastructure.start(log, instanceRefs, profile.kafkaBrokers);
   cleanups.push(() => infra.stop());
-  const mail = await RecordingSmtpServer.start();
+  // A notification instance killed within a mail transaction resets its connection: a fault's
+  // effect, logged; the mails it did send are counted as usual.
+  const mail = await RecordingSmtpServer.start((error) =>
+    log(`smtp: a client connection failed (${firstLine(error)})`),
+  );
   cleanups.push(() => mail.stop());
   const topicPrefix = `chaos.${randomUUID().slice(0, 8)}.`;
   const kafka = new KafkaAccess(infra.kafkaBrokers, topicPrefix);
@@ -470,6 +474,13 @@ function chosenProfile(): Profile {
   }
   return { ...profile, plan: profile.plan.filter((step) => kinds.includes(step.fault satisfies FaultKind)) };
 }
+
+// An error no step caught (a bug of the run) would end the process at once and leave the services,
+// Kafka and PostgreSQL of the run behind: they are stopped first.
+process.on('uncaughtException', (error) => {
+  console.error('chaos run failed (uncaught):', error);
+  void cleanUp().then(() => process.exit(1));
+});
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   // Not `once`: Ctrl-C reaches this process twice (from the terminal and relayed by tsx), and a
