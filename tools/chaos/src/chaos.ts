@@ -229,7 +229,11 @@ async function main(profile: Profile): Promise<boolean> {
   const settled = settledOrders(clients, await orderSettlements(infra.databaseUrls.order));
   const stalls = run.faultWindows.map((window) => ({
     window,
-    figures: stallFigures({ ...window, to: window.to ?? loadStoppedAt }, settled, loadStarted.getTime()),
+    figures: stallFigures({ ...window, to: window.to ?? loadStoppedAt }, settled, {
+      loadStartedAt: loadStarted.getTime(),
+      // The first fault's start, as the fault log has it (seconds into the load).
+      firstFaultAt: loadStarted.getTime() + (faults.records[0]?.atSeconds ?? Infinity) * 1000,
+    }),
   }));
   const checks: CheckRow[] = [
     ...clientChecks(clients, snapshot),

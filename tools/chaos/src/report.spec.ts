@@ -127,7 +127,7 @@ describe('the chaos report', () => {
       nothingSettledMs: 10_900,
       timedOut: 0,
       timedOutHappyPath: 0,
-      before: { orders: 150, p50Ms: 900, p99Ms: 2_100 },
+      undisturbed: { orders: 150, p50Ms: 900, p99Ms: 2_100 },
     };
     const built = report({ stalls: [stall] });
     expect(built.stalls).toEqual([stall]);

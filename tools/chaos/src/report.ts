@@ -166,7 +166,15 @@ export function reportTables(report: ChaosReport): string {
           '',
           'Stalls while a broker was down (POST to CONFIRMED or CANCELLED of the orders in flight)',
           table(
-            ['fault', 'window', 'in flight', 'longest', 'nothing settled', 'TIMEOUT', 'before: p50 / p99'],
+            [
+              'fault',
+              'window',
+              'in flight',
+              'longest',
+              'nothing settled',
+              'TIMEOUT',
+              'undisturbed: p50 / p99',
+            ],
             report.stalls.map((stall) => [
               `${stall.kind} (${stall.target})`,
               `t+${stall.fromSeconds.toFixed(0)}s to t+${stall.toSeconds.toFixed(0)}s`,
@@ -174,7 +182,7 @@ export function reportTables(report: ChaosReport): string {
               `${seconds(stall.longestMs)}${stall.longestSentAtSeconds === undefined ? '' : ` (sent t+${stall.longestSentAtSeconds.toFixed(0)}s)`}`,
               seconds(stall.nothingSettledMs),
               `${stall.timedOut} (${stall.timedOutHappyPath} happy-path)`,
-              `${seconds(stall.before.p50Ms)} / ${seconds(stall.before.p99Ms)}`,
+              `${seconds(stall.undisturbed.p50Ms)} / ${seconds(stall.undisturbed.p99Ms)}`,
             ]),
           ),
         ]),

@@ -201,3 +201,15 @@ export async function orderSettlements(
     }));
   });
 }
+
+/** How many orders have been PENDING for longer than `ms`: the saga is behind while there are any. */
+export async function ordersPendingLongerThan(orderDatabaseUrl: string, ms: number): Promise<number> {
+  return withDatabase(orderDatabaseUrl, async (client) => {
+    const { rows } = await client.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM orders
+        WHERE status = 'PENDING' AND created_at < now() - make_interval(secs => $1::float8 / 1000)`,
+      [ms],
+    );
+    return rows[0]?.n ?? 0;
+  });
+}

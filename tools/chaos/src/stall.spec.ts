@@ -19,6 +19,8 @@ const order = (
   settledAt: LOAD + settledAt,
   ...extra,
 });
+/** The run's first fault began at t+70 s; before it, the system was undisturbed. */
+const times = { loadStartedAt: LOAD, firstFaultAt: LOAD + 70_000 };
 /** A broker down from t+100 s to t+130 s. */
 const window = {
   kind: 'kafka-broker-crash' as const,
@@ -32,14 +34,15 @@ describe('the stall of the saga during a fault', () => {
     const figures = stallFigures(
       window,
       [
-        order(50_000, 51_000), // before the window: baseline only
-        order(60_000, 62_000), // baseline
+        order(50_000, 51_000), // settled before the first fault: undisturbed
+        order(60_000, 62_000), // undisturbed
+        order(69_000, 80_000), // settled after the first fault began: neither
         order(99_000, 115_000), // sent before, settled during: in flight, 16 s
         order(110_000, 131_000), // sent during, settled after: 21 s, the longest
         order(129_000, 131_500), // in flight
         order(140_000, 141_000), // after the window: not in flight
       ],
-      LOAD,
+      times,
     );
     expect(figures).toMatchObject({
       fromSeconds: 100,
@@ -48,7 +51,7 @@ describe('the stall of the saga during a fault', () => {
       longestMs: 21_000,
       longestSentAtSeconds: 110,
       timedOut: 0,
-      before: { orders: 2, p50Ms: 1_000, p99Ms: 2_000 },
+      undisturbed: { orders: 2, p50Ms: 1_000, p99Ms: 2_000 },
     });
   });
 
@@ -63,7 +66,7 @@ describe('the stall of the saga during a fault', () => {
         order(125_000, 127_000),
         order(128_000, 138_000), // the first settlement after the window ends it: 11 s
       ],
-      LOAD,
+      times,
     );
     expect(figures.nothingSettledMs).toBe(18_000);
     expect(figures.timedOut).toBe(1);
@@ -71,15 +74,15 @@ describe('the stall of the saga during a fault', () => {
   });
 
   it('when no order settles after the window began, then the whole window counts as standing still', () => {
-    expect(stallFigures(window, [order(10_000, 11_000)], LOAD).nothingSettledMs).toBe(30_000);
+    expect(stallFigures(window, [order(10_000, 11_000)], times).nothingSettledMs).toBe(30_000);
   });
 
   it('when the figures are described, then the line names each of them', () => {
     // Settled 1 s after the window: the saga stood still from its start to then, 31 s.
-    const figures = stallFigures(window, [order(110_000, 131_000)], LOAD);
+    const figures = stallFigures(window, [order(110_000, 131_000)], times);
     expect(describeStall(figures)).toBe(
       '1 order in flight; longest POST-to-terminal 21.0 s (sent t+110s); nothing settled by the saga for 31.0 s; ' +
-        '0 TIMEOUT (0 happy-path); before: p50 -, p99 - (0 orders)',
+        '0 TIMEOUT (0 happy-path); undisturbed: p50 -, p99 - (0 orders before the first fault)',
     );
   });
 
@@ -117,14 +120,14 @@ describe('the check of a fault that must not make an order time out', () => {
   const because = 'SPEC 10';
 
   it('when orders were in flight and none timed out, then it held', () => {
-    const check = stallCheck(stallFigures(window, [order(110_000, 115_000)], LOAD), because);
+    const check = stallCheck(stallFigures(window, [order(110_000, 115_000)], times), because);
     expect(check).toMatchObject({ id: 'F-broker', held: true });
     expect(check.title).toBe('kafka-broker-crash (Kafka node 2): no order in flight times out (SPEC 10)');
   });
 
   it('when an order in flight ended TIMEOUT, then it did not hold', () => {
     const check = stallCheck(
-      stallFigures(window, [order(110_000, 140_000, { cancelReason: 'TIMEOUT' })], LOAD),
+      stallFigures(window, [order(110_000, 140_000, { cancelReason: 'TIMEOUT' })], times),
       because,
     );
     expect(check.held).toBe(false);
@@ -132,7 +135,7 @@ describe('the check of a fault that must not make an order time out', () => {
   });
 
   it('when no order was in flight, then nothing was tested and it did not hold', () => {
-    const check = stallCheck(stallFigures(window, [order(10_000, 11_000)], LOAD), because);
+    const check = stallCheck(stallFigures(window, [order(10_000, 11_000)], times), because);
     expect(check).toMatchObject({
       held: false,
       detail: 'no order was in flight during the fault: nothing was tested',

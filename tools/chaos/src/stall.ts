@@ -50,25 +50,27 @@ export interface StallFigures {
   /** Of the orders in flight, those the saga's timeout cancelled, and of them the happy-path ones. */
   timedOut: number;
   timedOutHappyPath: number;
-  /** POST-to-terminal of the orders sent in the minute before the window and settled before it. */
-  before: { orders: number; p50Ms: number | undefined; p99Ms: number | undefined };
+  /**
+   * POST-to-terminal of the orders settled before the run's first fault: the system undisturbed,
+   * on the same machine at the same time, to read the figures above against.
+   */
+  undisturbed: { orders: number; p50Ms: number | undefined; p99Ms: number | undefined };
 }
 
-const BASELINE_MS = 60_000;
 /** Settled without any event: the customer's cancel, or the saga's timeout sweep. */
 const SETTLED_WITHOUT_EVENTS = new Set(['CUSTOMER_REQUEST', 'TIMEOUT']);
 
 export function stallFigures(
   window: FaultWindow & { to: number },
   orders: readonly SettledOrder[],
-  loadStartedAt: number,
+  { loadStartedAt, firstFaultAt }: { loadStartedAt: number; firstFaultAt: number },
 ): StallFigures {
   const seconds = (at: number) => Math.round((at - loadStartedAt) / 100) / 10;
   const inFlight = orders.filter((o) => o.sentAt <= window.to && o.settledAt >= window.from);
   const longest = [...inFlight].sort((a, b) => b.settledAt - b.sentAt - (a.settledAt - a.sentAt))[0];
   const timedOut = inFlight.filter((o) => o.cancelReason === 'TIMEOUT');
-  const before = orders
-    .filter((o) => o.sentAt >= window.from - BASELINE_MS && o.settledAt < window.from)
+  const undisturbed = orders
+    .filter((o) => o.settledAt < firstFaultAt)
     .map((o) => o.settledAt - o.sentAt)
     .sort((a, b) => a - b);
   return {
@@ -82,7 +84,11 @@ export function stallFigures(
     nothingSettledMs: longestWithoutSettlement(window, orders),
     timedOut: timedOut.length,
     timedOutHappyPath: timedOut.filter((o) => o.kind === 'happy').length,
-    before: { orders: before.length, p50Ms: percentile(before, 0.5), p99Ms: percentile(before, 0.99) },
+    undisturbed: {
+      orders: undisturbed.length,
+      p50Ms: percentile(undisturbed, 0.5),
+      p99Ms: percentile(undisturbed, 0.99),
+    },
   };
 }
 
@@ -149,14 +155,14 @@ export function percentile(sorted: readonly number[], share: number): number | u
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(share * sorted.length) - 1))];
 }
 
-/** One line for the report: `longest 14.2 s (sent t+95.3s), nothing settled for 11.0 s, ...`. */
+/** One line for the report: `64 orders in flight; longest POST-to-terminal 14.2 s (sent t+95.3s); ...`. */
 export function describeStall(figures: StallFigures): string {
   const s = (ms: number | undefined) => (ms === undefined ? '-' : `${(ms / 1000).toFixed(1)} s`);
   const sent = figures.longestSentAtSeconds === undefined ? '' : ` (sent t+${figures.longestSentAtSeconds}s)`;
   return (
     `${figures.inFlight} order${figures.inFlight === 1 ? '' : 's'} in flight; longest POST-to-terminal ${s(figures.longestMs)}${sent}; ` +
     `nothing settled by the saga for ${s(figures.nothingSettledMs)}; ${figures.timedOut} TIMEOUT ` +
-    `(${figures.timedOutHappyPath} happy-path); before: p50 ${s(figures.before.p50Ms)}, p99 ${s(figures.before.p99Ms)} ` +
-    `(${figures.before.orders} orders)`
+    `(${figures.timedOutHappyPath} happy-path); undisturbed: p50 ${s(figures.undisturbed.p50Ms)}, ` +
+    `p99 ${s(figures.undisturbed.p99Ms)} (${figures.undisturbed.orders} orders before the first fault)`
   );
 }

@@ -8,6 +8,7 @@ import {
   type BrokerChoice,
 } from '../broker-choice';
 import { eventually, pause, type ChaosRun } from '../chaos-run';
+import { ordersPendingLongerThan } from '../service-databases';
 import type { FaultKind } from '../report';
 import type { FaultWindow } from '../stall';
 
@@ -21,12 +22,19 @@ const SPEC_10 = 'SPEC 10: losing one broker of three stalls the saga only briefl
 const ELECTION_DEADLINE_MS = 60_000;
 /** How long a restarted broker may take to catch up on what it missed and rejoin every ISR. */
 const IN_SYNC_DEADLINE_MS = 180_000;
+/**
+ * An order PENDING longer than this before a kill means the saga is still catching up on an earlier
+ * fault (an instance's restart, its group's rebalance), whose delay the window would then count.
+ */
+const CAUGHT_UP_WITHIN_MS = 5_000;
+const CAUGHT_UP_DEADLINE_MS = 120_000;
 
 /**
  * `kill -9` of the broker leading the busiest partitions (SPEC section 10), `downForMs` down, then
  * started again on its data. Done when it is back in every partition's in-sync replicas, so a later
  * broker loss never meets partitions short of a replica. Runs alone among the dependency faults,
- * after the instances killed before it are back, so the stall measured over its window is its own.
+ * after the instances killed before it are back and the saga has caught up, so the stall measured
+ * over its window is its own.
  */
 export async function kafkaBrokerCrash(run: ChaosRun, downForMs: number): Promise<void> {
   await run.dependencyFault(async () => {
@@ -79,8 +87,9 @@ function led(run: ChaosRun, choice: BrokerChoice): string {
 }
 
 /**
- * Once every replica is in sync, kills the broker leading the partitions that took the most
- * records. Its window (in force until the load stops, unless the fault ends it) opens at the kill.
+ * Once every replica is in sync and the saga has caught up (no order PENDING for more than 5 s),
+ * kills the broker leading the partitions that took the most records. Its window (in force until
+ * the load stops, unless the fault ends it) opens at the kill.
  */
 async function killBusiestBroker(
   run: ChaosRun,
@@ -89,6 +98,12 @@ async function killBusiestBroker(
   if (run.infra.kafkaBrokerCount < 3)
     throw new Error(`${kind} needs a cluster of three brokers (--brokers 3)`);
   await allInSync(run, IN_SYNC_DEADLINE_MS);
+  await eventually(
+    `no order PENDING for more than ${CAUGHT_UP_WITHIN_MS / 1000} s`,
+    async () =>
+      (await ordersPendingLongerThan(run.databaseUrl('order'), CAUGHT_UP_WITHIN_MS)) === 0 || undefined,
+    { timeoutMs: CAUGHT_UP_DEADLINE_MS, intervalMs: 500 },
+  );
   const eventTopics = await run.kafka.eventTopics();
   const choice = brokerToKill(
     await run.infra.kafkaPlacement(eventTopics),
