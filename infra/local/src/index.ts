@@ -19,6 +19,7 @@ export {
   type StoppedComponent,
 } from './local-infra';
 export { kafkaPartitionPlacement, type PartitionPlacement } from './kafka-broker';
+export { clusterReplication, type ClusterReplication } from './kafka-server-properties';
 export { DEFAULT_KAFKA_VERSION, KAFKA_4_VERSION } from './kafka-release';
 export { DEFAULT_DATABASES, type KafkaProxiedListener, type LocalInfraOptions } from './local-infra-config';
 export { LocalInfraError } from './local-infra-error';

@@ -85,12 +85,16 @@ async function cpuGroups(system: BenchSystem): Promise<CpuGroups> {
   for (const instance of system.services.instances) {
     if (instance.pid !== undefined) (groups[instance.name] ??= []).push(instance.pid);
   }
-  const brokerPort = Number(system.kafkaBrokers.split(',')[0]?.split(':').at(-1));
-  const broker = await localKafkaBrokerPid(brokerPort);
+  // Every node of a cluster: replication is work for the followers too.
+  const brokers: number[] = [];
+  for (const address of system.kafkaBrokers.split(',')) {
+    const pid = await localKafkaBrokerPid(Number(address.split(':').at(-1)));
+    if (pid !== undefined) brokers.push(pid);
+  }
   return {
     ...groups,
     postgres: await postgresBackendPids(system),
-    'kafka broker': broker === undefined ? [] : [broker],
+    'kafka broker': brokers,
     'load generator': [process.pid],
   };
 }
@@ -227,13 +231,18 @@ async function summarizeServiceProfiles(
 
 async function runBenchmark(flags: SagaBenchFlags, cleanup: Cleanup): Promise<SagaBenchResult> {
   const startedAt = new Date().toISOString();
-  const { durationSeconds, warmupSeconds, instances, partitions } = flags;
+  const { durationSeconds, warmupSeconds, instances, partitions, kafkaBrokers } = flags;
   const profileDirectory = flags.profile ? `${resultsBase(flags.resultsDir, startedAt)}-profiles` : undefined;
   console.log(
     `starting: infrastructure, databases, ${instances} instance(s) of each service${profileDirectory ? ' (under node --cpu-prof)' : ''}, catalog`,
   );
   const system = await startBenchSystem(
-    { instances, partitions, ...(profileDirectory && { cpuProfileDir: profileDirectory }) },
+    {
+      instances,
+      partitions,
+      ...(kafkaBrokers !== undefined && { kafkaBrokers }),
+      ...(profileDirectory && { cpuProfileDir: profileDirectory }),
+    },
     cleanup,
   );
   const machine = await describeMachine(system.postgresAdminUrl);
@@ -313,6 +322,7 @@ async function runBenchmark(flags: SagaBenchFlags, cleanup: Cleanup): Promise<Sa
     kafka: system.kafka,
     topicPrefix: system.topicPrefix,
     partitions,
+    replicationFactor: system.kafkaReplicationFactor,
     messageBytes: Math.round(cost.meanEventBytes),
   });
   const result: Omit<SagaBenchResult, 'headline'> = {
@@ -324,10 +334,16 @@ async function runBenchmark(flags: SagaBenchFlags, cleanup: Cleanup): Promise<Sa
       load: flags.load,
       instances,
       partitions,
+      ...(kafkaBrokers !== undefined && { kafkaBrokers }),
       lightLoadPercent: flags.lightLoadPercent,
       profile: flags.profile,
     },
     machine,
+    kafka: {
+      nodes: system.kafkaBrokers.split(',').length,
+      replicationFactor: system.kafkaReplicationFactor,
+      ownCluster: system.ownKafka,
+    },
     system: {
       orders,
       failures: { http: load.httpFailures, unfinished: load.unfinished },

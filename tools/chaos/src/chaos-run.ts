@@ -13,6 +13,7 @@ import type { DeliveryExpectations, PoisonRecord } from './nothing-lost';
 import type { PrivateInfrastructure } from './private-infrastructure';
 import type { RecordingSmtpServer } from './recording-smtp-server';
 import type { CheckRow } from './report';
+import type { FaultWindow } from './stall';
 
 /** Everything a fault can reach and what it leaves for the end of the run. */
 export interface ChaosRun {
@@ -40,6 +41,8 @@ export interface ChaosRun {
   };
   /** Checks a fault leaves for the end of the run, judged once the system is quiet. */
   readonly finalChecks: (() => Promise<CheckRow>)[];
+  /** Where a broker was down: the orders in flight then are measured once the system is quiet. */
+  readonly faultWindows: FaultWindow[];
   /** Work a fault goes on with while the next faults are injected; the load ends after it. */
   background(work: Promise<unknown>): void;
   /** Runs a fault on a whole dependency (a broker restart, a database crash, latency, resets, a hung registry) alone. */

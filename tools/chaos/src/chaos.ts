@@ -1,9 +1,11 @@
 /**
- * `npm run chaos [-- --quick] [-- --fault <kind> ...]`: the five services, two instances each, under
- * a steady load of orders, while the faults of a profile's plan are injected one after the other
- * (kills, broker and database restarts, duplicates, poison, and the faults of issue 10 on the
- * routes to PostgreSQL, Kafka, the registry and SMTP). Once the system is quiet, the invariants of
- * SPEC section 5 are checked, with what was lost or applied twice. Writes
+ * `npm run chaos [-- --quick | --brokers 3] [-- --fault <kind> ...]`: the five services, two
+ * instances each, under a steady load of orders, while the faults of a profile's plan are injected
+ * one after the other (kills, broker and database restarts, duplicates, poison, and the faults of
+ * issue 10 on the routes to PostgreSQL, Kafka, the registry and SMTP; with `--brokers 3`, on a
+ * cluster of three, the loss of a broker). Once the system is quiet, the invariants of SPEC section
+ * 5 are checked, with what was lost or applied twice, and how long orders waited while a broker was
+ * down. Writes
  * tools/chaos/results/<run>/report.json, prints it as tables, and exits 0 only if everything held.
  * Runs on infrastructure of its own, which it stops at the end, on failure and on Ctrl-C.
  */
@@ -42,10 +44,17 @@ import { KafkaAccess } from './kafka-access';
 import { nothingLost } from './nothing-lost';
 import { OrderLoad, StockSampler, type ClientOrder } from './order-load';
 import { PrivateInfrastructure } from './private-infrastructure';
-import { PROFILES, REGISTRY_REQUEST_DEADLINE_MS, type Profile } from './profiles';
+import {
+  needsCluster,
+  needsOneBroker,
+  PROFILES,
+  REGISTRY_REQUEST_DEADLINE_MS,
+  type Profile,
+} from './profiles';
 import { RecordingSmtpServer } from './recording-smtp-server';
 import { buildReport, FAULT_KINDS, reportTables, table, type CheckRow, type FaultKind } from './report';
-import { reservationRows } from './service-databases';
+import { orderSettlements, reservationRows } from './service-databases';
+import { settledOrders, stallCheck, stallFigures } from './stall';
 import { Isolation } from './turns';
 
 /** Products and their initial stock: enough that most happy orders are served all run long. */
@@ -84,21 +93,28 @@ function cleanUp(): Promise<void> {
 }
 
 async function main(profile: Profile): Promise<boolean> {
+  const kafkaNodes = profile.kafkaBrokers === 1 ? 'Kafka' : `a Kafka cluster of ${profile.kafkaBrokers}`;
   log(
-    `chaos run (${profile.name}, ${profile.plan.length} steps): starting private PostgreSQL, Kafka and schema registry`,
+    `chaos run (${profile.name}, ${profile.plan.length} steps): starting private PostgreSQL, ${kafkaNodes} and schema registry`,
   );
   const instanceRefs: InstanceRef[] = serviceNames.flatMap((service) =>
     Array.from({ length: INSTANCES_PER_SERVICE }, (_, index) => ({ service, index })),
   );
-  const infra = await PrivateInfrastructure.start(log, instanceRefs);
+  const infra = await PrivateInfrastructure.start(log, instanceRefs, profile.kafkaBrokers);
   cleanups.push(() => infra.stop());
-  const mail = await RecordingSmtpServer.start();
+  // A notification instance killed within a mail transaction resets its connection: a fault's
+  // effect, logged; the mails it did send are counted as usual.
+  const mail = await RecordingSmtpServer.start((error) =>
+    log(`smtp: a client connection failed (${firstLine(error)})`),
+  );
   cleanups.push(() => mail.stop());
   const topicPrefix = `chaos.${randomUUID().slice(0, 8)}.`;
   const kafka = new KafkaAccess(infra.kafkaBrokers, topicPrefix);
   const adminToken = randomBytes(32).toString('hex');
 
   log(`starting ${INSTANCES_PER_SERVICE} instances of each service, each through fault proxies of its own`);
+  // On a cluster the services create their topics with replication factor 3, and nothing else
+  // changes (SPEC section 10): the brokers require 2 in-sync replicas of every acks=all write.
   const system = await startServices({
     kafkaBrokers: infra.kafkaBrokers,
     schemaRegistryUrl: infra.schemaRegistryUrl,
@@ -116,6 +132,7 @@ async function main(profile: Profile): Promise<boolean> {
       // hang spans several of them (a consumer that spent an attempt on each would dead-letter) while
       // lasting less than the saga timeout.
       SCHEMA_REGISTRY_TIMEOUT_MS: String(REGISTRY_REQUEST_DEADLINE_MS),
+      KAFKA_REPLICATION_FACTOR: String(infra.kafkaReplicationFactor),
     },
     // Each instance reaches PostgreSQL, Kafka and the registry through its own routes, and names
     // its database sessions, so the run can tell which instance's relay leads.
@@ -172,6 +189,7 @@ async function main(profile: Profile): Promise<boolean> {
     stockBaseline,
     delivery: { poison: [], deadLetters: [], unpublishable: new Set() },
     finalChecks: [],
+    faultWindows: [],
     background: (work) =>
       background.push(
         work.catch((error: unknown) => {
@@ -201,6 +219,7 @@ async function main(profile: Profile): Promise<boolean> {
 
   sampler.stop();
   const clients = await load.stop();
+  const loadStoppedAt = Date.now();
   log(`load stopped: ${clients.length} orders requested; waiting for the system to be quiet`);
   const quietAfter = await waitForQuiet(system, kafka);
   log(
@@ -217,6 +236,15 @@ async function main(profile: Profile): Promise<boolean> {
     snapshot,
   );
   const orders = summarizeOrders(snapshot.orders, clients, loadStarted.getTime());
+  const settled = settledOrders(clients, await orderSettlements(infra.databaseUrls.order));
+  const stalls = run.faultWindows.map((window) => ({
+    window,
+    figures: stallFigures({ ...window, to: window.to ?? loadStoppedAt }, settled, {
+      loadStartedAt: loadStarted.getTime(),
+      // The first fault's start, as the fault log has it (seconds into the load).
+      firstFaultAt: loadStarted.getTime() + (faults.records[0]?.atSeconds ?? Infinity) * 1000,
+    }),
+  }));
   const checks: CheckRow[] = [
     ...clientChecks(clients, snapshot),
     {
@@ -229,6 +257,9 @@ async function main(profile: Profile): Promise<boolean> {
           : instances.unexpectedExits.join(', '),
     },
     timeoutCheck(orders),
+    ...stalls.flatMap(({ window, figures }) =>
+      window.noTimeoutBecause === undefined ? [] : [stallCheck(figures, window.noTimeoutBecause)],
+    ),
     {
       id: 'C5',
       title: 'every step of the plan ran',
@@ -259,6 +290,7 @@ async function main(profile: Profile): Promise<boolean> {
     })),
     checks,
     orders,
+    stalls: stalls.map(({ figures }) => figures),
     lost: [
       ...delivery.lost,
       ...lostOrders(clients, snapshot.orders),
@@ -414,15 +446,31 @@ async function expectStatus(
   if (actual !== status) throw new Error(`expected ${status}, got ${actual}: ${JSON.stringify(body)}`);
 }
 
-/** The profile, with its plan narrowed to the `--fault` kinds when some are named. */
+/**
+ * The profile, with its plan narrowed to the `--fault` kinds when some are named: `full`, `--quick`,
+ * or `--brokers 3` (the cluster profile).
+ */
 function chosenProfile(): Profile {
   const { values } = parseArgs({
     options: {
       quick: { type: 'boolean', default: false },
+      brokers: { type: 'string', default: '1' },
       fault: { type: 'string', multiple: true },
     },
   });
-  const profile = values.quick ? PROFILES.quick : PROFILES.full;
+  if (values.brokers !== '1' && values.brokers !== '3') {
+    throw new Error(`--brokers ${values.brokers}: a run has 1 Kafka broker, or a cluster of 3`);
+  }
+  if (values.quick && values.brokers === '3') {
+    throw new Error('--quick is the single-broker profile of CI; --brokers 3 runs the cluster profile');
+  }
+  const profile = values.brokers === '3' ? PROFILES.cluster : values.quick ? PROFILES.quick : PROFILES.full;
+  const misfit = profile.plan.flatMap((step) => {
+    const why = profile.kafkaBrokers === 1 ? needsCluster(step) : needsOneBroker(step);
+    return why === undefined ? [] : [`${step.fault}: ${why}`];
+  });
+  // A bug of the profiles, caught before anything starts (profiles.spec.ts checks it too).
+  if (misfit.length > 0) throw new Error(`the ${profile.name} profile cannot run: ${misfit.join('; ')}`);
   const kinds = values.fault ?? [];
   const unknown = kinds.filter((kind) => !(kind in FAULT_KINDS));
   if (unknown.length > 0) {
@@ -431,8 +479,22 @@ function chosenProfile(): Profile {
     );
   }
   if (kinds.length === 0) return profile;
+  const absent = kinds.filter((kind) => !profile.plan.some((step) => step.fault === kind));
+  if (absent.length > 0) {
+    // An empty step list would run the load alone and pass, proving nothing about the fault.
+    throw new Error(
+      `the ${profile.name} profile has no ${absent.join(', ')} step${profile.kafkaBrokers === 1 ? ' (the broker-loss faults need --brokers 3)' : ''}`,
+    );
+  }
   return { ...profile, plan: profile.plan.filter((step) => kinds.includes(step.fault satisfies FaultKind)) };
 }
+
+// An error no step caught (a bug of the run) would end the process at once and leave the services,
+// Kafka and PostgreSQL of the run behind: they are stopped first.
+process.on('uncaughtException', (error) => {
+  console.error('chaos run failed (uncaught):', error);
+  void cleanUp().then(() => process.exit(1));
+});
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   // Not `once`: Ctrl-C reaches this process twice (from the terminal and relayed by tsx), and a

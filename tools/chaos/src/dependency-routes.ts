@@ -12,15 +12,22 @@ export function instanceLabel({ service, index }: InstanceRef): string {
   return `${service}-service#${index}`;
 }
 
-/** An instance's own routes to PostgreSQL and to Kafka, each through a fault proxy of its own. */
+/**
+ * An instance's own routes to PostgreSQL and to Kafka, each through a fault proxy of its own. No
+ * Kafka route on a cluster: the instances reach its brokers directly (see `needsOneBroker`).
+ */
 export interface InstanceRoutes {
   readonly postgres: FaultProxy;
-  readonly kafka: FaultProxy;
+  readonly kafka: FaultProxy | undefined;
 }
 
 export type Dependency = 'postgres' | 'kafka' | 'registry';
 
 const LOOPBACK = '127.0.0.1';
+
+/** Said by whatever asks for a Kafka route of a run that has none. */
+export const NO_KAFKA_ROUTES =
+  'the instances reach the Kafka cluster directly: there is no Kafka route to fault';
 
 /**
  * Every route from a service instance to PostgreSQL, Kafka and the schema registry goes through a
@@ -39,15 +46,23 @@ export class DependencyRoutes {
   private registryRoute: FaultProxy | undefined;
 
   private constructor(
+    private readonly labels: readonly string[],
+    /** Empty when the instances reach Kafka directly (a cluster). */
     private readonly kafkaRoutes: ReadonlyMap<string, { proxy: FaultProxy; listener: KafkaProxiedListener }>,
   ) {}
 
   /**
    * Opens each instance's Kafka proxy before the broker starts (the broker's configuration names
-   * their ports); `kafkaListeners` is what the broker must listen on and advertise.
+   * their ports); `kafkaListeners` is what the broker must listen on and advertise. With
+   * `proxyKafka` false (a cluster), no Kafka route is opened: the instances reach the brokers directly.
    */
-  static async forInstances(instances: readonly InstanceRef[]): Promise<DependencyRoutes> {
+  static async forInstances(
+    instances: readonly InstanceRef[],
+    { proxyKafka }: { proxyKafka: boolean },
+  ): Promise<DependencyRoutes> {
+    const labels = instances.map(instanceLabel);
     const kafka = new Map<string, { proxy: FaultProxy; listener: KafkaProxiedListener }>();
+    if (!proxyKafka) return new DependencyRoutes(labels, kafka);
     try {
       for (const instance of instances) {
         const port = await freePort();
@@ -65,7 +80,7 @@ export class DependencyRoutes {
       await Promise.all([...kafka.values()].map(({ proxy }) => proxy.stop()));
       throw error;
     }
-    return new DependencyRoutes(kafka);
+    return new DependencyRoutes(labels, kafka);
   }
 
   get kafkaListeners(): KafkaProxiedListener[] {
@@ -74,7 +89,7 @@ export class DependencyRoutes {
 
   /** Opens the PostgreSQL proxies (one per instance) and the registry's, once both servers are known. */
   async connect(postgresPort: number, registryPort: number): Promise<void> {
-    for (const label of this.kafkaRoutes.keys()) {
+    for (const label of this.labels) {
       this.postgresRoutes.set(
         label,
         await FaultProxy.start({ target: { host: LOOPBACK, port: postgresPort } }),
@@ -85,10 +100,9 @@ export class DependencyRoutes {
 
   of(instance: InstanceRef | string): InstanceRoutes {
     const label = typeof instance === 'string' ? instance : instanceLabel(instance);
-    const kafka = this.kafkaRoutes.get(label)?.proxy;
     const postgres = this.postgresRoutes.get(label);
-    if (!kafka || !postgres) throw new Error(`no routes for ${label}`);
-    return { kafka, postgres };
+    if (!postgres) throw new Error(`no routes for ${label}`);
+    return { kafka: this.kafkaRoutes.get(label)?.proxy, postgres };
   }
 
   get registry(): FaultProxy {
@@ -99,7 +113,11 @@ export class DependencyRoutes {
   /** Every instance's route to `dependency` (the one shared route, for the registry). */
   all(dependency: Dependency): FaultProxy[] {
     if (dependency === 'registry') return [this.registry];
-    if (dependency === 'kafka') return [...this.kafkaRoutes.values()].map(({ proxy }) => proxy);
+    if (dependency === 'kafka') {
+      // An empty list would let a Kafka-route fault "pass" without touching anything.
+      if (this.kafkaRoutes.size === 0) throw new Error(NO_KAFKA_ROUTES);
+      return [...this.kafkaRoutes.values()].map(({ proxy }) => proxy);
+    }
     return [...this.postgresRoutes.values()];
   }
 

@@ -28,10 +28,12 @@ export class KafkaAccess {
   private readonly kafka: Kafka;
 
   constructor(
+    /** Bootstrap servers, comma-separated. */
     brokers: string,
     private readonly topicPrefix: string,
   ) {
-    this.kafka = new Kafka({ clientId: 'chaos', brokers: [brokers], logLevel: logLevel.NOTHING });
+    // Every node of a cluster: the run reads and writes while one of them is down.
+    this.kafka = new Kafka({ clientId: 'chaos', brokers: brokers.split(','), logLevel: logLevel.NOTHING });
   }
 
   /** The services' event topics (every topic under the prefix but the dead-letter ones). */
@@ -142,6 +144,20 @@ export class KafkaAccess {
     } finally {
       await producer.disconnect();
     }
+  }
+
+  /** Records written so far to each partition of `topics` (log end minus log start). */
+  async partitionVolumes(
+    topics: readonly string[],
+  ): Promise<{ topic: string; partition: number; records: number }[]> {
+    return this.withAdmin(async (admin) => {
+      const volumes: { topic: string; partition: number; records: number }[] = [];
+      for (const topic of topics) {
+        for (const { partition, high, low } of await admin.fetchTopicOffsets(topic))
+          volumes.push({ topic, partition, records: Number(BigInt(high) - BigInt(low)) });
+      }
+      return volumes;
+    });
   }
 
   /**

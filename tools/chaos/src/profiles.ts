@@ -7,6 +7,8 @@ import type { Dependency } from './dependency-routes';
 export type FaultStep =
   | { fault: 'kill-9'; service: ServiceName; instance: number }
   | { fault: 'kafka-broker-restart'; downForMs: number }
+  | { fault: 'kafka-broker-crash'; downForMs: number }
+  | { fault: 'kafka-broker-lost' }
   | { fault: 'postgres-crash' }
   | { fault: 'duplicate-deliveries'; perTopic: number }
   | { fault: 'poison-message' }
@@ -26,7 +28,13 @@ export type FaultStep =
   | { fault: 'connections-reset'; dependency: Dependency };
 
 export interface Profile {
-  name: 'full' | 'quick';
+  name: 'full' | 'quick' | 'cluster';
+  /**
+   * Kafka nodes the run starts: 1, every instance reaching the broker through Kafka routes of its
+   * own (fault proxies); 3, a cluster with replication factor 3 and min.insync.replicas 2, reached
+   * directly (see `needsOneBroker`).
+   */
+  kafkaBrokers: 1 | 3;
   ordersPerSecond: number;
   /** Load before the first fault and after the last one. */
   leadMs: number;
@@ -61,6 +69,36 @@ export const REGISTRY_REQUEST_DEADLINE_MS = 3_000;
  */
 const KAFKA_REFUSED_MS = 15_000;
 
+/**
+ * The steps a run on a cluster cannot make, and why. Kafka routes: on one broker each instance
+ * reaches Kafka through a fault proxy in front of a listener of its own; a cluster would need such a
+ * listener and proxy per instance on every node (30 proxies for 10 instances), and a proxy in front
+ * of a killed broker turns the refused connection its clients would see into one accepted and then
+ * closed. Those faults test how a client meets a broken route, which the number of brokers behind
+ * it does not change, and the single-broker profiles prove them. `kafka-broker-restart` stops the
+ * one broker; on a cluster, `kafka-broker-crash` kills one of three.
+ */
+export function needsOneBroker(step: FaultStep): string | undefined {
+  switch (step.fault) {
+    case 'kafka-unreachable-at-first-publish':
+      return 'it refuses one instance its Kafka route';
+    case 'dependency-latency':
+    case 'connections-reset':
+      return step.dependency === 'kafka' ? "it acts on the instances' Kafka routes" : undefined;
+    case 'kafka-broker-restart':
+      return 'it stops the whole of Kafka, which is one broker';
+    default:
+      return undefined;
+  }
+}
+
+/** The steps a run on one broker cannot make: the loss of one broker of several. */
+export function needsCluster(step: FaultStep): string | undefined {
+  return step.fault === 'kafka-broker-crash' || step.fault === 'kafka-broker-lost'
+    ? 'it kills one broker of three, which the others replace'
+    : undefined;
+}
+
 const kills = (instance: number): FaultStep[] =>
   (['inventory', 'order', 'payment', 'notification', 'analytics'] as const).map((service) => ({
     fault: 'kill-9',
@@ -86,6 +124,7 @@ export const PROFILES: Record<Profile['name'], Profile> = {
    */
   full: {
     name: 'full',
+    kafkaBrokers: 1,
     ordersPerSecond: 3,
     leadMs: 15_000,
     gapMs: 8_000,
@@ -131,6 +170,7 @@ export const PROFILES: Record<Profile['name'], Profile> = {
    */
   quick: {
     name: 'quick',
+    kafkaBrokers: 1,
     ordersPerSecond: 2,
     leadMs: 5_000,
     gapMs: 2_000,
@@ -163,5 +203,37 @@ export const PROFILES: Record<Profile['name'], Profile> = {
       },
       { fault: 'duplicate-deliveries', perTopic: 15 },
     ]),
+  },
+  /**
+   * `--brokers 3`: SPEC section 10 on a cluster of three (replication factor 3, min.insync.replicas
+   * 2), the acceptance run of issue 14's broker loss. The broker leading the busiest partitions is
+   * killed with SIGKILL and brought back; later the busiest one then is killed for good, and the run
+   * ends on two brokers. Around them, the faults that exercise Kafka's data path on the cluster
+   * (duplicates re-produced, poison dead-lettered to replicated topics, instances killed so their
+   * groups rebalance with the coordinator on a replicated offsets topic, a database crash). The
+   * route faults to PostgreSQL and the registry do not involve Kafka's replication and are left to
+   * the single-broker profiles, as are the Kafka-route faults (`needsOneBroker`). Each broker loss
+   * waits for the killed instances to be back, so the stall it measures is its own.
+   */
+  cluster: {
+    name: 'cluster',
+    kafkaBrokers: 3,
+    ordersPerSecond: 3,
+    leadMs: 20_000,
+    gapMs: 10_000,
+    killedForMs: 3_000,
+    plan: [
+      { fault: 'duplicate-deliveries', perTopic: 15 },
+      { fault: 'kill-9', service: 'order', instance: 0 },
+      { fault: 'poison-message' },
+      { fault: 'kafka-broker-crash', downForMs: 20_000 },
+      { fault: 'kill-9', service: 'inventory', instance: 1 },
+      { fault: 'stock-adjustment', quantity: 25 },
+      { fault: 'postgres-crash' },
+      { fault: 'kill-9', service: 'payment', instance: 0 },
+      { fault: 'kafka-broker-lost' },
+      { fault: 'duplicate-deliveries', perTopic: 15 },
+      { fault: 'kill-9', service: 'notification', instance: 1 },
+    ],
   },
 };

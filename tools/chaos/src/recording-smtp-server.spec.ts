@@ -1,3 +1,6 @@
+import { once } from 'node:events';
+import { connect } from 'node:net';
+
 import { waitFor } from '@ecommerce/system-runner';
 import { createTransport } from 'nodemailer';
 
@@ -5,9 +8,11 @@ import { mailHeaders, RecordingSmtpServer } from './recording-smtp-server';
 
 describe("the run's recording SMTP server", () => {
   let server: RecordingSmtpServer;
+  let connectionErrors: Error[];
 
   beforeEach(async () => {
-    server = await RecordingSmtpServer.start();
+    connectionErrors = [];
+    server = await RecordingSmtpServer.start((error) => connectionErrors.push(error));
   });
   afterEach(async () => {
     await server.stop();
@@ -47,6 +52,23 @@ describe("the run's recording SMTP server", () => {
     server.answerAfter(0);
     await send();
     expect(server.mails.map((mail) => mail.answeredAfterMs)).toEqual([600, 0]);
+  });
+
+  it('when a client resets its connection within a mail transaction (an instance killed), then the failure is reported and the server goes on', async () => {
+    const client = connect(server.port, '127.0.0.1');
+    const answer = async (command: string) => {
+      client.write(`${command}\r\n`);
+      await once(client, 'data');
+    };
+    await once(client, 'data'); // the greeting
+    await answer('EHLO killed.test');
+    // Outside a transaction smtp-server drops a reset quietly; within one it emits it.
+    await answer('MAIL FROM:<shop@test>');
+    client.resetAndDestroy();
+    await waitFor('the reset to be reported', () => connectionErrors.length === 1);
+    expect(connectionErrors[0]).toMatchObject({ code: 'ECONNRESET' });
+    await send();
+    expect(server.mails).toHaveLength(1);
   });
 });
 

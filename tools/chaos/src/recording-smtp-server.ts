@@ -41,9 +41,14 @@ export class RecordingSmtpServer {
   });
   private listeningOn = 0;
 
-  /** Starts listening on a free port of the loopback interface. */
-  static async start(): Promise<RecordingSmtpServer> {
+  /**
+   * Starts listening on a free port of the loopback interface. A client connection that fails (an
+   * instance killed in the middle of a session resets it) goes to `onConnectionError`: smtp-server
+   * emits it as an `error` event, which without a listener would end the whole run.
+   */
+  static async start(onConnectionError: (error: Error) => void): Promise<RecordingSmtpServer> {
     const recorder = new RecordingSmtpServer();
+    recorder.server.on('error', onConnectionError);
     await new Promise<void>((resolve, reject) => {
       recorder.server.server.once('error', reject);
       recorder.server.listen(0, '127.0.0.1', () => resolve());

@@ -112,6 +112,28 @@ describe('the chaos report', () => {
     expect(text).toContain('one order per Idempotency-Key');
     expect(text).toContain('Lost: 3\n  3  outbox rows unpublished');
     expect(text).toContain('Double effects: 0');
+    expect(text).not.toContain('Stalls while a broker was down');
+  });
+
+  it('when a broker was down, then report.json keeps its stall figures and the tables show them', () => {
+    const stall = {
+      kind: 'kafka-broker-crash' as const,
+      target: 'Kafka node 2',
+      fromSeconds: 100,
+      toSeconds: 131.4,
+      inFlight: 64,
+      longestMs: 14_250,
+      longestSentAtSeconds: 99.6,
+      nothingSettledMs: 10_900,
+      timedOut: 0,
+      timedOutHappyPath: 0,
+      undisturbed: { orders: 150, p50Ms: 900, p99Ms: 2_100 },
+    };
+    const built = report({ stalls: [stall] });
+    expect(built.stalls).toEqual([stall]);
+    expect(reportTables(built)).toMatch(
+      /kafka-broker-crash \(Kafka node 2\)\s+t\+100s to t\+131s\s+64\s+14\.3 s \(sent t\+100s\)\s+10\.9 s\s+0 \(0 happy-path\)\s+0\.9 s \/ 2\.1 s/,
+    );
   });
 });
 

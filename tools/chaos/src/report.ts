@@ -1,5 +1,6 @@
 import type { Finding, OrdersSummary } from './findings';
 import { total } from './findings';
+import type { StallFigures } from './stall';
 
 /**
  * The kinds of fault a run injects, each with what it does. `stock-adjustment` is not a fault but a
@@ -8,6 +9,10 @@ import { total } from './findings';
 export const FAULT_KINDS = {
   'kill-9': 'an instance killed with SIGKILL, restarted in the background',
   'kafka-broker-restart': 'the Kafka broker stopped, then started again with its data',
+  'kafka-broker-crash':
+    'the broker leading the busiest partitions of three killed with SIGKILL, then started again with its data',
+  'kafka-broker-lost':
+    'the broker leading the busiest partitions of three killed with SIGKILL for the rest of the run',
   'postgres-crash': 'PostgreSQL stopped without a checkpoint, restarted with WAL recovery',
   'duplicate-deliveries': 'delivered records produced again, same bytes and headers',
   'poison-message': 'an undecodable record on orders',
@@ -58,6 +63,8 @@ export interface ChaosReport {
   /** What the clients were promised, and each fault's own outcome. */
   checks: { id: string; title: string; held: boolean; detail: string }[];
   orders: OrdersSummary;
+  /** How long orders waited for their outcome while a broker was down, per such fault. */
+  stalls: StallFigures[];
   /** Events, orders or mails lost: never delivered, applied, consumed or sent. */
   lost: number;
   /** Effects applied twice: a second reservation, charge or mail for one order. */
@@ -76,6 +83,7 @@ export function buildReport(parts: {
   invariants: readonly CheckRow[];
   checks: readonly CheckRow[];
   orders: OrdersSummary;
+  stalls?: readonly StallFigures[];
   lost: readonly Finding[];
   doubleEffects: readonly Finding[];
   maxTimeoutShare: number;
@@ -104,6 +112,7 @@ export function buildReport(parts: {
     invariants: parts.invariants.map(({ id, title, held, detail }) => ({ id, title, held, detail })),
     checks: parts.checks.map(({ id, title, held, detail }) => ({ id, title, held, detail })),
     orders: parts.orders,
+    stalls: [...(parts.stalls ?? [])],
     lost,
     doubleEffects,
     findings: { lost: [...parts.lost], doubleEffects: [...parts.doubleEffects] },
@@ -151,6 +160,32 @@ export function reportTables(report: ChaosReport): string {
         ],
       ],
     ),
+    ...(report.stalls.length === 0
+      ? []
+      : [
+          '',
+          'Stalls while a broker was down (POST to CONFIRMED or CANCELLED of the orders in flight)',
+          table(
+            [
+              'fault',
+              'window',
+              'in flight',
+              'longest',
+              'nothing settled',
+              'TIMEOUT',
+              'undisturbed: p50 / p99',
+            ],
+            report.stalls.map((stall) => [
+              `${stall.kind} (${stall.target})`,
+              `t+${stall.fromSeconds.toFixed(0)}s to t+${stall.toSeconds.toFixed(0)}s`,
+              String(stall.inFlight),
+              `${seconds(stall.longestMs)}${stall.longestSentAtSeconds === undefined ? '' : ` (sent t+${stall.longestSentAtSeconds.toFixed(0)}s)`}`,
+              seconds(stall.nothingSettledMs),
+              `${stall.timedOut} (${stall.timedOutHappyPath} happy-path)`,
+              `${seconds(stall.undisturbed.p50Ms)} / ${seconds(stall.undisturbed.p99Ms)}`,
+            ]),
+          ),
+        ]),
     '',
     'Invariants (SPEC section 5)',
     checkTable(report.invariants),
@@ -210,6 +245,10 @@ export function table(header: readonly string[], rows: readonly (readonly string
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)]
     .map((l) => `  ${l}`)
     .join('\n');
+}
+
+function seconds(ms: number | undefined): string {
+  return ms === undefined ? '-' : `${(ms / 1000).toFixed(1)} s`;
 }
 
 function round(seconds: number): number {

@@ -181,3 +181,35 @@ export async function removeFailureTrigger(databaseUrl: string, name: string, ta
     await client.query(`DROP FUNCTION IF EXISTS ${name}()`);
   });
 }
+
+/**
+ * When each settled order was settled: `updated_at` of an order no longer PENDING. The order
+ * service writes a terminal order only once (the saga ignores whatever arrives after it), so its
+ * last update is the moment it became CONFIRMED or CANCELLED.
+ */
+export async function orderSettlements(
+  orderDatabaseUrl: string,
+): Promise<{ orderId: string; settledAt: Date; cancelReason: string | null }[]> {
+  return withDatabase(orderDatabaseUrl, async (client) => {
+    const { rows } = await client.query<{ id: string; updated_at: Date; cancel_reason: string | null }>(
+      `SELECT id, updated_at, cancel_reason::text AS cancel_reason FROM orders WHERE status <> 'PENDING'`,
+    );
+    return rows.map((row) => ({
+      orderId: row.id,
+      settledAt: row.updated_at,
+      cancelReason: row.cancel_reason,
+    }));
+  });
+}
+
+/** How many orders have been PENDING for longer than `ms`: the saga is behind while there are any. */
+export async function ordersPendingLongerThan(orderDatabaseUrl: string, ms: number): Promise<number> {
+  return withDatabase(orderDatabaseUrl, async (client) => {
+    const { rows } = await client.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM orders
+        WHERE status = 'PENDING' AND created_at < now() - make_interval(secs => $1::float8 / 1000)`,
+      [ms],
+    );
+    return rows[0]?.n ?? 0;
+  });
+}

@@ -1,8 +1,11 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 import { createDatabaseIfMissing, databaseUrlOnServer, dropDatabase } from '@ecommerce/database';
 import { findServiceDatabase, migrateServiceDatabase } from '@ecommerce/db-tools';
-import { localInfraDown, localInfraUp } from '@ecommerce/local-infra';
+import { freePort, localInfraDown, localInfraUp, type LocalInfraOptions } from '@ecommerce/local-infra';
 import { createKafka, parseBrokers } from '@ecommerce/messaging';
 import {
   call,
@@ -23,6 +26,10 @@ export interface BenchSystem {
   topicPrefix: string;
   kafka: Kafka;
   kafkaBrokers: string;
+  /** What the services create their topics with; the Kafka reference uses it too. */
+  kafkaReplicationFactor: number;
+  /** True when the run started a Kafka of its own (`--brokers`). */
+  ownKafka: boolean;
   schemaRegistryUrl: string;
   /** Server URL to create and drop scratch databases. */
   postgresAdminUrl: string;
@@ -36,18 +43,22 @@ const SKU_COUNT = 50;
 const STOCK_PER_SKU = 1_000_000;
 
 /**
- * The infrastructure (the shared local one, started only if nothing runs), five fresh migrated
- * databases, a fresh topic prefix, the services as processes and a seeded catalog the order
- * service already prices from. Everything created here is registered with `cleanup`.
+ * The infrastructure (the shared local one, started only if nothing runs; or, with
+ * `kafkaBrokers`, a Kafka and registry of the run's own), five fresh migrated databases, a fresh
+ * topic prefix, the services as processes and a seeded catalog the order service already prices
+ * from. Everything created here is registered with `cleanup`.
  */
 export async function startBenchSystem(
   {
     instances,
     partitions,
+    kafkaBrokers,
     cpuProfileDir,
   }: {
     instances: number;
     partitions: number;
+    /** Kafka nodes of a Kafka the run starts for itself (see `SagaBenchFlags`). */
+    kafkaBrokers?: number;
     /** Run the services under `node --cpu-prof`, one sub-folder of this per process. */
     cpuProfileDir?: string;
   },
@@ -73,10 +84,14 @@ export async function startBenchSystem(
     }
   };
   const given = infrastructureFromEnvironment();
-  const infra = given
-    ? await useGivenInfrastructure(given, Object.values(databaseNames), migrate)
-    : await localInfraUp({ databases: Object.values(databaseNames), afterDatabasesReady: migrate });
-  if (infra.startedNow) {
+  const databases = Object.values(databaseNames);
+  const infra =
+    kafkaBrokers !== undefined
+      ? await startOwnKafka(kafkaBrokers, given?.postgresUrl, databases, migrate, cleanup)
+      : given
+        ? await useGivenInfrastructure(given, databases, migrate)
+        : await localInfraUp({ databases, afterDatabasesReady: migrate });
+  if (infra.startedNow && kafkaBrokers === undefined) {
     // Only what this run started: shared infrastructure that was already up stays up.
     cleanup.add('stop the infrastructure this run started', async () => {
       await localInfraDown();
@@ -96,6 +111,7 @@ export async function startBenchSystem(
     topicPrefix,
     partitions,
     instances,
+    settings: { KAFKA_REPLICATION_FACTOR: String(infra.kafkaReplicationFactor) },
     // Generous: on a loaded machine ten processes starting together can take minutes.
     readyTimeoutMs: 180_000,
     ...(cpuProfileDir !== undefined && { cpuProfileDir }),
@@ -107,12 +123,47 @@ export async function startBenchSystem(
     topicPrefix,
     kafka,
     kafkaBrokers: infra.kafkaBrokers,
+    kafkaReplicationFactor: infra.kafkaReplicationFactor,
+    ownKafka: kafkaBrokers !== undefined,
     schemaRegistryUrl: infra.schemaRegistryUrl,
     postgresAdminUrl: required(postgresAdminUrl, 'the PostgreSQL server URL'),
     databaseUrls,
     services,
     skus,
   };
+}
+
+/**
+ * A Kafka of `nodes` nodes and a registry of the run's own (infra/local with a private state folder
+ * and free ports), on the PostgreSQL server of the tests' environment or infra/local's default, so
+ * that a replication factor can be measured against another back to back, each on a Kafka that
+ * only the benchmark uses. Stopped, and its data deleted, by `cleanup`.
+ */
+async function startOwnKafka(
+  nodes: number,
+  postgresAdminUrl: string | undefined,
+  databases: readonly string[],
+  migrate: (urls: Record<string, string>) => Promise<void>,
+  cleanup: Cleanup,
+) {
+  const stateDir = await mkdtemp(join(tmpdir(), 'bench-kafka-'));
+  const ports = () => Promise.all(Array.from({ length: nodes }, () => freePort()));
+  const options: LocalInfraOptions = {
+    stateDir,
+    kafkaBrokerCount: nodes,
+    kafkaPort: await ports(),
+    kafkaControllerPort: await ports(),
+    schemaRegistryPort: await freePort(),
+    ...(postgresAdminUrl !== undefined && { postgresAdminUrl }),
+    databases,
+    afterDatabasesReady: migrate,
+  };
+  // Before `up`: an `up` that fails half-way stops what it started, but leaves the folder.
+  cleanup.add(`stop the run's own Kafka (${nodes} node(s)) and registry`, async () => {
+    await localInfraDown(options);
+    await rm(stateDir, { recursive: true, force: true });
+  });
+  return localInfraUp(options);
 }
 
 /**
@@ -133,6 +184,8 @@ async function useGivenInfrastructure(
   await migrate(databaseUrls);
   return {
     kafkaBrokers: given.kafkaBrokers,
+    // As the tests take it: a cluster started by `infra:up -- --brokers 3` exports 3.
+    kafkaReplicationFactor: Number(process.env['KAFKA_REPLICATION_FACTOR'] ?? '1'),
     schemaRegistryUrl: given.schemaRegistryUrl,
     databaseUrls,
     startedNow: false,

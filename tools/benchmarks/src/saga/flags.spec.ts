@@ -21,6 +21,12 @@ describe('saga benchmark flags', () => {
     expect(parse('--light-load', '0')).toMatchObject({ lightLoadPercent: 0 });
   });
 
+  it('when --brokers is given, then the run starts a Kafka of that many nodes of its own', () => {
+    expect(parse('--brokers', '3')).toMatchObject({ kafkaBrokers: 3 });
+    expect(parse()).not.toHaveProperty('kafkaBrokers');
+    expect(() => parse('--brokers', '6')).toThrow('--brokers must be an integer from 1 to 5, got "6"');
+  });
+
   it('when --rate is given, then the load is an open loop at that rate', () => {
     expect(parse('--rate', '40', '--instances', '2', '--partitions', '6')).toMatchObject({
       load: { kind: 'rate', ordersPerSecond: 40 },

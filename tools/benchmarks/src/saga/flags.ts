@@ -14,6 +14,12 @@ export interface SagaBenchFlags {
   instances: number;
   partitions: number;
   /**
+   * Kafka nodes of a Kafka (and registry) the run starts for itself on free ports and stops at the
+   * end: replication factor 3 and min.insync.replicas 2 from three nodes, 1 and 1 on one. Undefined:
+   * the shared local infrastructure, or the one KAFKA_BROKERS & co. name.
+   */
+  kafkaBrokers?: number;
+  /**
    * After a closed loop: an open loop at this percentage of the throughput it measured, for the
    * latency of a system that is not saturated (0: none). Not with an open loop of its own.
    */
@@ -30,6 +36,9 @@ export const sagaBenchUsage = `usage: npm run bench -- [options]
   --rate <n>          orders placed per second, open loop (instead of --concurrency)
   --instances <n>     instances of each service, same consumer groups (default 1)
   --partitions <n>    partitions of every topic (default 3)
+  --brokers <n>       a Kafka of n nodes (and a registry) of the run's own, on free ports, stopped at
+                      the end: replication factor 3 and min.insync.replicas 2 from 3 nodes, 1 on one
+                      node (default: the shared local infrastructure, as it is)
   --light-load <pct>  after the closed loop, an open loop at this % of the throughput it measured,
                       for the latency of a system with spare capacity (default 25; 0: none)
   --profile           run the services under node --cpu-prof; the profiles' summary goes to the
@@ -63,6 +72,7 @@ export function parseSagaBenchFlags(argv: readonly string[], defaultResultsDir: 
         rate: { type: 'string' },
         instances: { type: 'string', default: '1' },
         partitions: { type: 'string', default: '3' },
+        brokers: { type: 'string' },
         'light-load': { type: 'string' },
         profile: { type: 'boolean', default: false },
         results: { type: 'string', default: defaultResultsDir },
@@ -98,6 +108,7 @@ export function parseSagaBenchFlags(argv: readonly string[], defaultResultsDir: 
           },
     instances,
     partitions,
+    ...(values.brokers !== undefined && { kafkaBrokers: integerFlag('brokers', values.brokers, 1, 5) }),
     lightLoadPercent:
       values.rate !== undefined ? 0 : integerFlag('light-load', values['light-load'] ?? '25', 0, 100),
     profile: values.profile,

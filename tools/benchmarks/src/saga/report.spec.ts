@@ -23,6 +23,7 @@ const result: SagaBenchResult = {
     node: 'v24.0.0',
     loadAverageAtStart: 0.5,
   },
+  kafka: { nodes: 3, replicationFactor: 3, ownCluster: true },
   system: {
     orders: {
       started: 20,
@@ -119,6 +120,7 @@ describe('saga benchmark report', () => {
   it('when printed, then the summary gives each figure with its ratio to the references', () => {
     const text = summaryLines(result).join('\n');
     expect(text).toContain('10.0 orders/s');
+    expect(text).toContain("3 partitions, Kafka: 3 node(s), replication factor 3 (the run's own)");
     expect(text).toContain('POST to terminal state:  p50 200 ms, p95 300 ms, p99 300 ms, max 300 ms (n=3)');
     expect(text).toContain(
       'one order costs:         15.0 commits (11.0 saga transactions + 4.0 relay marks)',

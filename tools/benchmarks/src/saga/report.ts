@@ -17,7 +17,9 @@ function loadDescription(result: SagaBenchResult): string {
       ? `${load.concurrency} orders in flight (closed loop)`
       : `${load.ordersPerSecond} orders/s offered (open loop)`;
   const profiled = result.flags.profile ? ', services under node --cpu-prof' : '';
-  return `${shape}, ${durationSeconds} s measured after ${warmupSeconds} s warm-up, ${instances} instance(s) per service, ${partitions} partitions${profiled}`;
+  const { nodes, replicationFactor, ownCluster } = result.kafka;
+  const kafka = `Kafka: ${nodes} node(s), replication factor ${replicationFactor}${ownCluster ? " (the run's own)" : ''}`;
+  return `${shape}, ${durationSeconds} s measured after ${warmupSeconds} s warm-up, ${instances} instance(s) per service, ${partitions} partitions, ${kafka}${profiled}`;
 }
 
 function lightLoadLine(result: SagaBenchResult): string {

@@ -105,6 +105,8 @@ export interface SagaBenchResult {
   startedAt: string;
   flags: Omit<SagaBenchFlags, 'resultsDir'>;
   machine: MachineDescription;
+  /** The Kafka the run used: its nodes, the replication factor of the topics, whether it was the run's own (`--brokers`). */
+  kafka: { nodes: number; replicationFactor: number; ownCluster: boolean };
   system: {
     orders: MeasuredOrders;
     /** Orders whose POST failed or that did not end before the deadline (over the whole run). */

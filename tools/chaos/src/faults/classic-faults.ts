@@ -2,6 +2,7 @@ import { call } from '@ecommerce/system-runner';
 
 import { pause, type ChaosRun } from '../chaos-run';
 import type { RawRecord } from '../kafka-access';
+import type { FaultWindow } from '../stall';
 
 /** Delivered records of every event topic produced again, same bytes and headers: consumers must drop them. */
 export async function duplicateDeliveries(run: ChaosRun, perTopic: number): Promise<void> {
@@ -24,7 +25,16 @@ export async function poisonMessage(run: ChaosRun): Promise<void> {
 export async function kafkaBrokerRestart(run: ChaosRun, downForMs: number): Promise<void> {
   await run.dependencyFault(() =>
     run.faults.inject('kafka-broker-restart', 'Kafka broker', async () => {
+      // Measured, not judged: with its only broker down, the saga stands still by design.
+      const window: FaultWindow = {
+        kind: 'kafka-broker-restart',
+        target: 'Kafka broker',
+        from: Date.now(),
+        to: undefined,
+      };
+      run.faultWindows.push(window);
       await run.infra.restartKafka(() => pause(downForMs));
+      window.to = Date.now();
       return `broker down ${downForMs / 1000}s, then restarted with its data`;
     }),
   );

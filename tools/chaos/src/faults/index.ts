@@ -8,6 +8,7 @@ import {
   stockAdjustment,
 } from './classic-faults';
 import { deadLetterReplayAfterCancel } from './dead-letter-replay-after-cancel';
+import { kafkaBrokerCrash, kafkaBrokerLost } from './kafka-broker-loss';
 import { kafkaUnreachableAtFirstPublish } from './kafka-unreachable-at-first-publish';
 import { oversizedEvent } from './oversized-event';
 import { registryHangs } from './registry-hangs';
@@ -29,6 +30,10 @@ export async function injectFault(run: ChaosRun, step: FaultStep, profile: Profi
     }
     case 'kafka-broker-restart':
       return kafkaBrokerRestart(run, step.downForMs);
+    case 'kafka-broker-crash':
+      return kafkaBrokerCrash(run, step.downForMs);
+    case 'kafka-broker-lost':
+      return kafkaBrokerLost(run);
     case 'postgres-crash':
       return postgresCrash(run);
     case 'duplicate-deliveries':

@@ -1,7 +1,7 @@
 import type { ServiceName } from '@ecommerce/system-runner';
 
 import { eventually, pause, type ChaosRun } from '../chaos-run';
-import { withRouteFault } from '../dependency-routes';
+import { NO_KAFKA_ROUTES, withRouteFault } from '../dependency-routes';
 import { firstLine } from '../fault-log';
 import { eventsPublishedBy, leadingInstance, waitingRows } from './relay-leadership';
 
@@ -34,6 +34,8 @@ export function kafkaUnreachableAtFirstPublish(
           let leader = await leadingInstance(run, service);
           const standby = run.system.instancesOf(service).find((instance) => instance !== leader.instance);
           if (!standby) throw new Error(`${service}-service has no second instance`);
+          const standbyKafkaRoute = run.infra.routes.of(standby.label).kafka;
+          if (!standbyKafkaRoute) throw new Error(NO_KAFKA_ROUTES);
           const steps: string[] = [];
           if (!standby.running || (await eventsPublishedBy(standby)) > 0) {
             steps.push(
@@ -46,7 +48,7 @@ export function kafkaUnreachableAtFirstPublish(
           let killedLeader: { restart(): Promise<number> } | undefined;
           try {
             let waitingWhileRefused = 0;
-            await withRouteFault([run.infra.routes.of(standby.label).kafka], { kind: 'refuse' }, async () => {
+            await withRouteFault([standbyKafkaRoute], { kind: 'refuse' }, async () => {
               killedLeader = await run.instances.kill(leader.instance);
               await leadingInstance(run, service, { other: leader.instance });
               steps.push(

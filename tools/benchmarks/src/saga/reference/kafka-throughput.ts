@@ -1,7 +1,12 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 
-import { ensureTopics, KafkaPublisher, type OutboundMessage } from '@ecommerce/messaging';
+import {
+  ensureTopics,
+  KafkaPublisher,
+  untilClusterSettles,
+  type OutboundMessage,
+} from '@ecommerce/messaging';
 import { waitFor } from '@ecommerce/system-runner';
 import type { Kafka } from 'kafkajs';
 
@@ -14,7 +19,7 @@ const BATCH_SIZE = 500;
 /**
  * Raw produce-to-consume throughput of kafkajs on this broker: the relays' producer (idempotent,
  * acks=all, one request in flight: `KafkaPublisher` itself) sends batches for SECONDS to one topic
- * with the run's partitions; one consumer group reads them with a consumer per partition. Messages
+ * with the run's partitions and replication factor; one consumer group reads them with a consumer per partition. Messages
  * have an event's size, an orderId-like key and an event's headers. Rate = messages / (last one
  * consumed - first one sent).
  */
@@ -22,12 +27,18 @@ export async function measureKafkaThroughput(options: {
   kafka: Kafka;
   topicPrefix: string;
   partitions: number;
+  /** The services' (on a cluster, 3: each acks=all batch then waits for a follower too). */
+  replicationFactor: number;
   messageBytes: number;
 }): Promise<KafkaReference> {
-  const { kafka, partitions, messageBytes } = options;
+  const { kafka, partitions, replicationFactor, messageBytes } = options;
   const topic = `${options.topicPrefix}reference.throughput`;
   const groupId = `${topic}.consumer`;
-  await ensureTopics(kafka, [topic], { partitions, replicationFactor: 1 });
+  // As the services create theirs: on a cluster, the broker kafkajs asks for the new topic's
+  // leaders may not know the topic yet (UNKNOWN_TOPIC_OR_PARTITION), which kafkajs does not wait out.
+  await untilClusterSettles('create the reference topic', () =>
+    ensureTopics(kafka, [topic], { partitions, replicationFactor }),
+  );
   let consumed = 0;
   let lastConsumedAt = 0;
   const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 1_000 });
