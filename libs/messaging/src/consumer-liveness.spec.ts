@@ -3,10 +3,10 @@ import { ConfigError } from '@ecommerce/config';
 import { consumerLiveness, defaultConsumerLiveness } from './consumer-liveness';
 
 describe('consumerLiveness', () => {
-  it('when nothing is set, then the defaults apply: a 10 s session, 1 s heartbeats, a 30 s rebalance, a 60 s watchdog', () => {
+  it('when nothing is set, then the defaults apply: a 6 s session, 1 s heartbeats, a 30 s rebalance, a 60 s watchdog', () => {
     expect(consumerLiveness({})).toEqual(defaultConsumerLiveness);
     expect(defaultConsumerLiveness).toEqual({
-      sessionTimeoutMs: 10_000,
+      sessionTimeoutMs: 6_000,
       heartbeatIntervalMs: 1_000,
       rebalanceTimeoutMs: 30_000,
       stallTimeoutMs: 60_000,

@@ -27,7 +27,7 @@ export interface ConsumerLiveness {
 }
 
 export const defaultConsumerLiveness: ConsumerLiveness = {
-  sessionTimeoutMs: 10_000,
+  sessionTimeoutMs: 6_000,
   heartbeatIntervalMs: 1_000,
   rebalanceTimeoutMs: 30_000,
   stallTimeoutMs: 60_000,

@@ -53,7 +53,7 @@ export const kafkaConsumerSettings = {
   KAFKA_CONSUMER_SESSION_TIMEOUT_MS: Type.Integer({
     minimum: 1_000,
     maximum: 1_800_000,
-    default: 10_000,
+    default: 6_000,
     description:
       "a consumer that sends no heartbeat for this long is evicted from its group and its partitions go to the other members; must lie within the broker's group.min/max.session.timeout.ms (6 s to 30 min by default)",
   }),
