@@ -109,8 +109,15 @@ describe('local Kafka cluster of three brokers', () => {
     try {
       // As a service creates its topics: the partitions and KAFKA_REPLICATION_FACTOR, nothing else.
       await admin.createTopics({
-        waitForLeaders: true,
+        waitForLeaders: false, // kafkajs's own wait gives up on the first UNKNOWN_TOPIC_OR_PARTITION
         topics: [{ topic: TOPIC, numPartitions: PARTITIONS, replicationFactor: up.kafkaReplicationFactor }],
+      });
+      // Leaders are elected after the topic exists, and a new cluster's brokers learn of them one by
+      // one: a broker asked too early answers "does not host this topic-partition" (seen in CI).
+      await until('a leader for every partition of the new topic', async () => {
+        const metadata = await admin.fetchTopicMetadata({ topics: [TOPIC] }).catch(() => undefined);
+        const partitions = metadata?.topics[0]?.partitions ?? [];
+        return partitions.length === PARTITIONS && partitions.every((p) => p.leader >= 0) ? true : undefined;
       });
       const configs = await admin.describeConfigs({
         includeSynonyms: false,
