@@ -112,16 +112,21 @@ describe('local Kafka cluster of three brokers', () => {
         waitForLeaders: false, // kafkajs's own wait gives up on the first UNKNOWN_TOPIC_OR_PARTITION
         topics: [{ topic: TOPIC, numPartitions: PARTITIONS, replicationFactor: up.kafkaReplicationFactor }],
       });
-      // Leaders are elected after the topic exists, and a new cluster's brokers learn of them one by
-      // one: a broker asked too early answers "does not host this topic-partition" (seen in CI).
-      await until('a leader for every partition of the new topic', async () => {
+      // Leaders are elected after the topic exists, and a new cluster's brokers learn of the topic
+      // one by one: a broker asked too early (for metadata or for the topic's configuration, which
+      // kafkajs asks of any broker) answers "does not host this topic-partition" (seen in CI).
+      const configs = await until('every partition led, and the topic configuration readable', async () => {
         const metadata = await admin.fetchTopicMetadata({ topics: [TOPIC] }).catch(() => undefined);
         const partitions = metadata?.topics[0]?.partitions ?? [];
-        return partitions.length === PARTITIONS && partitions.every((p) => p.leader >= 0) ? true : undefined;
-      });
-      const configs = await admin.describeConfigs({
-        includeSynonyms: false,
-        resources: [{ type: ConfigResourceTypes.TOPIC, name: TOPIC, configNames: ['min.insync.replicas'] }],
+        if (partitions.length !== PARTITIONS || partitions.some((p) => p.leader < 0)) return undefined;
+        return admin
+          .describeConfigs({
+            includeSynonyms: false,
+            resources: [
+              { type: ConfigResourceTypes.TOPIC, name: TOPIC, configNames: ['min.insync.replicas'] },
+            ],
+          })
+          .catch(() => undefined);
       });
       expect(configs.resources[0]?.configEntries).toEqual([
         expect.objectContaining({ configName: 'min.insync.replicas', configValue: '2' }),
