@@ -3,7 +3,10 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
+
+import { fixNegativeTimeoutInRequestQueue } from '@ecommerce/kafkajs-fix';
 import { Kafka, logLevel } from 'kafkajs';
+
 import { kafkaNode, logFileOf, ownershipJvmArgs } from './component-registry';
 import { spawnDetached } from './detached-process';
 import type { JavaRuntime } from './java-runtime';
@@ -13,6 +16,10 @@ import { tailOfFile } from './log-tail';
 import type { MavenDistribution } from './maven-distribution';
 import type { ProbeResult } from './readiness';
 import { clusterReplication, renderKafkaServerProperties } from './kafka-server-properties';
+
+// The probe below is often a tool's first kafkajs client: without the fix, Node 24 warns
+// (TimeoutNegativeWarning) in every tool that starts a broker. See @ecommerce/kafkajs-fix.
+fixNegativeTimeoutInRequestQueue();
 
 const execFileAsync = promisify(execFile);
 

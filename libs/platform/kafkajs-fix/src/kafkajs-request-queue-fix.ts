@@ -10,11 +10,13 @@
  * throttle to wait out, schedule nothing. A request that cannot go out at once is queued by
  * `push`, which calls this method again with the queue non-empty, so nothing is left unchecked.
  *
- * Applied to kafkajs's own class, the one every connection uses, when this library loads: the fix
+ * Applied to kafkajs's own class, the one every connection uses, when @ecommerce/messaging or
+ * @ecommerce/local-infra loads (one place for both: a tool never loads the messaging library,
+ * and a tool's process printed the warning from local-infra's broker probe): the fix
  * then holds in the bundled services too, whose node_modules come from the registry unpatched
  * (a patch-package patch would need re-applying in every image). The original method is checked
  * first: if a kafkajs upgrade changed it, this throws at start-up rather than replace code it
- * does not know. Remove this file when kafkajs is replaced or fixed.
+ * does not know. Remove this library when kafkajs is replaced or fixed.
  */
 
 interface RequestQueueInternals {
@@ -64,7 +66,7 @@ export function fixNegativeTimeoutInRequestQueue(): void {
   if (original !== ORIGINAL_METHOD) {
     throw new Error(
       'kafkajs RequestQueue.scheduleCheckPendingRequests is not the 2.2.4 method this workspace fixes ' +
-        '(libs/messaging/src/kafkajs-request-queue-fix.ts): check whether the new kafkajs still needs the fix',
+        '(libs/platform/kafkajs-fix/src/kafkajs-request-queue-fix.ts): check whether the new kafkajs still needs the fix',
     );
   }
   prototype.scheduleCheckPendingRequests = scheduleCheckPendingRequests;
