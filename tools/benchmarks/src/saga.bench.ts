@@ -18,6 +18,7 @@ import { monotonicMicros, readProcessProfiles } from './profile/cpu-profile';
 import { summarizeProfiles, type ProfileWindow } from './profile/summarize';
 
 import {
+  buildServiceBundles,
   postgresBackendPids,
   startBenchSystem,
   uncommittedMessages,
@@ -233,6 +234,7 @@ async function runBenchmark(flags: SagaBenchFlags, cleanup: Cleanup): Promise<Sa
   const startedAt = new Date().toISOString();
   const { durationSeconds, warmupSeconds, instances, partitions, kafkaBrokers } = flags;
   const profileDirectory = flags.profile ? `${resultsBase(flags.resultsDir, startedAt)}-profiles` : undefined;
+  if (flags.runFrom === 'bundle') buildServiceBundles();
   console.log(
     `starting: infrastructure, databases, ${instances} instance(s) of each service${profileDirectory ? ' (under node --cpu-prof)' : ''}, catalog`,
   );
@@ -242,6 +244,7 @@ async function runBenchmark(flags: SagaBenchFlags, cleanup: Cleanup): Promise<Sa
       partitions,
       ...(kafkaBrokers !== undefined && { kafkaBrokers }),
       ...(profileDirectory && { cpuProfileDir: profileDirectory }),
+      runFrom: flags.runFrom,
     },
     cleanup,
   );
@@ -337,6 +340,7 @@ async function runBenchmark(flags: SagaBenchFlags, cleanup: Cleanup): Promise<Sa
       ...(kafkaBrokers !== undefined && { kafkaBrokers }),
       lightLoadPercent: flags.lightLoadPercent,
       profile: flags.profile,
+      runFrom: flags.runFrom,
     },
     machine,
     kafka: {

@@ -1,5 +1,5 @@
 export { waitFor } from './wait-for';
-export { ServiceProcess, type ServiceProcessOptions } from './service-process';
+export { ServiceProcess, serviceScript, type RunFrom, type ServiceProcessOptions } from './service-process';
 export {
   startServices,
   serviceNames,

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { waitFor } from './wait-for';
@@ -22,6 +23,21 @@ export interface ServiceProcessOptions {
   readyTimeoutMs?: number;
   /** Node.js flags before the script, e.g. `--cpu-prof` (none by default). */
   nodeArguments?: readonly string[];
+  /**
+   * `source` (default): `apps/<app>/src/main.ts` through tsx, so a change needs no build.
+   * `bundle`: `dist/apps/<app>/main.js`, the esbuild bundle the images run, as they run it
+   * (`node --enable-source-maps`), its packages from the workspace's node_modules. What a
+   * benchmark should measure: under tsx every `require()` (kafkajs requires its protocol modules
+   * per request) goes through tsx's resolver, a cost production does not pay.
+   */
+  runFrom?: RunFrom;
+}
+
+export type RunFrom = 'source' | 'bundle';
+
+/** The script an app runs from, relative to the workspace root. */
+export function serviceScript(app: string, runFrom: RunFrom): string {
+  return runFrom === 'bundle' ? join('dist', 'apps', app, 'main.js') : join('apps', app, 'src', 'main.ts');
 }
 
 /**
@@ -71,11 +87,15 @@ export class ServiceProcess {
     if (this.running) throw new Error(`${this.name}-service on :${this.options.port} is already running`);
     const { service, port, env, inheritOutput = false, readyTimeoutMs = 120_000 } = this.options;
     const app = this.options.app ?? `${service}-service`;
+    const runFrom = this.options.runFrom ?? 'source';
+    const script = serviceScript(app, runFrom);
+    if (runFrom === 'bundle' && !existsSync(join(workspaceRoot, script))) {
+      throw new Error(`${script} does not exist: build it first (npx nx run ${app}:build)`);
+    }
     const args = [
       ...(this.options.nodeArguments ?? []),
-      '--import',
-      'tsx',
-      join('apps', app, 'src', 'main.ts'),
+      ...(runFrom === 'bundle' ? ['--enable-source-maps'] : ['--import', 'tsx']),
+      script,
     ];
     const child = spawn(process.execPath, args, {
       cwd: workspaceRoot,

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { findServiceDatabase } from '@ecommerce/db-tools';
 import { freePort } from '@ecommerce/local-infra';
 
-import { ServiceProcess } from './service-process';
+import { ServiceProcess, type RunFrom } from './service-process';
 
 export type ServiceName = 'order' | 'inventory' | 'payment' | 'notification' | 'analytics';
 /** Start order: inventory first, since the order service prices from its ProductUpserted events. */
@@ -39,6 +39,8 @@ export interface StartServicesOptions {
    * profile is written when the process exits, so only on a clean exit (`stop()`, not `kill()`).
    */
   cpuProfileDir?: string;
+  /** Source through tsx (default) or the built bundles: see `ServiceProcessOptions.runFrom`. */
+  runFrom?: RunFrom;
 }
 
 export interface RunningServices {
@@ -82,6 +84,7 @@ export async function startServices(options: StartServicesOptions): Promise<Runn
       },
       ...(options.readyTimeoutMs !== undefined && { readyTimeoutMs: options.readyTimeoutMs }),
       ...(profileDir && { nodeArguments: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] }),
+      ...(options.runFrom && { runFrom: options.runFrom }),
     });
     instances.push(instance);
     return instance;

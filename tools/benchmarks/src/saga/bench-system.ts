@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -12,6 +13,7 @@ import {
   serviceNames,
   startServices,
   waitFor,
+  type RunFrom,
   type RunningServices,
   type ServiceName,
 } from '@ecommerce/system-runner';
@@ -43,6 +45,22 @@ const SKU_COUNT = 50;
 const STOCK_PER_SKU = 1_000_000;
 
 /**
+ * Builds the five services' esbuild bundles (`nx run-many -t build`: from its cache when nothing
+ * changed), so that a run from bundles measures the code as it is, never a stale build.
+ */
+export function buildServiceBundles(): void {
+  const projects = serviceNames.map((service) => `${service}-service`).join(',');
+  console.log(`building the bundles: nx run-many -t build -p ${projects}`);
+  const build = spawnSync('npx', ['nx', 'run-many', '-t', 'build', '-p', projects, '--outputStyle=static'], {
+    cwd: join(__dirname, '..', '..', '..', '..'),
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: { ...process.env, NX_DAEMON: 'false' },
+  });
+  if (build.error) throw build.error;
+  if (build.status !== 0) throw new Error(`building the service bundles failed (exit ${build.status})`);
+}
+
+/**
  * The infrastructure (the shared local one, started only if nothing runs; or, with
  * `kafkaBrokers`, a Kafka and registry of the run's own), five fresh migrated databases, a fresh
  * topic prefix, the services as processes and a seeded catalog the order service already prices
@@ -54,6 +72,7 @@ export async function startBenchSystem(
     partitions,
     kafkaBrokers,
     cpuProfileDir,
+    runFrom,
   }: {
     instances: number;
     partitions: number;
@@ -61,6 +80,7 @@ export async function startBenchSystem(
     kafkaBrokers?: number;
     /** Run the services under `node --cpu-prof`, one sub-folder of this per process. */
     cpuProfileDir?: string;
+    runFrom: RunFrom;
   },
   cleanup: Cleanup,
 ): Promise<BenchSystem> {
@@ -115,6 +135,7 @@ export async function startBenchSystem(
     // Generous: on a loaded machine ten processes starting together can take minutes.
     readyTimeoutMs: 180_000,
     ...(cpuProfileDir !== undefined && { cpuProfileDir }),
+    runFrom,
   });
   cleanup.add('stop the services', () => services.stop());
   const skus = await seedCatalog(services, databaseUrls.order, runId);

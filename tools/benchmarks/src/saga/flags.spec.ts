@@ -12,6 +12,7 @@ describe('saga benchmark flags', () => {
       partitions: 3,
       lightLoadPercent: 25,
       profile: false,
+      runFrom: 'bundle',
       resultsDir: '/results',
     });
   });
@@ -19,6 +20,11 @@ describe('saga benchmark flags', () => {
   it('when --profile and --light-load are given, then the run profiles and follows with that light load', () => {
     expect(parse('--profile', '--light-load', '50')).toMatchObject({ profile: true, lightLoadPercent: 50 });
     expect(parse('--light-load', '0')).toMatchObject({ lightLoadPercent: 0 });
+  });
+
+  it('when --run-from source is given, then the services run from source; any other value is refused by name', () => {
+    expect(parse('--run-from', 'source')).toMatchObject({ runFrom: 'source' });
+    expect(() => parse('--run-from', 'dist')).toThrow('--run-from must be bundle or source, got "dist"');
   });
 
   it('when --brokers is given, then the run starts a Kafka of that many nodes of its own', () => {

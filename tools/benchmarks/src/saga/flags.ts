@@ -1,5 +1,7 @@
 import { parseArgs } from 'node:util';
 
+import type { RunFrom } from '@ecommerce/system-runner';
+
 /** Closed loop: a fixed number of orders in flight. Open loop: orders placed at a fixed rate. */
 export type LoadShape =
   { kind: 'concurrency'; concurrency: number } | { kind: 'rate'; ordersPerSecond: number };
@@ -26,6 +28,11 @@ export interface SagaBenchFlags {
   lightLoadPercent: number;
   /** Run the services under `node --cpu-prof` and summarise where their CPU went. */
   profile: boolean;
+  /**
+   * What the services run: `bundle` (default), the esbuild bundles the images run, built first;
+   * `source`, apps/<app>/src/main.ts through tsx, as the tests and the demo run them.
+   */
+  runFrom: RunFrom;
   resultsDir: string;
 }
 
@@ -43,6 +50,8 @@ export const sagaBenchUsage = `usage: npm run bench -- [options]
                       for the latency of a system with spare capacity (default 25; 0: none)
   --profile           run the services under node --cpu-prof; the profiles' summary goes to the
                       results (profiling costs some CPU: compare figures of profiled runs only)
+  --run-from <what>   bundle: the esbuild bundles the images run, built first (default);
+                      source: apps/*/src/main.ts through tsx, as tests and the demo run them
   --results <dir>     where the JSON and HTML results go (default tools/benchmarks/results)`;
 
 /** A bad command line: the message says which flag and why; the caller prints it with the usage. */
@@ -75,6 +84,7 @@ export function parseSagaBenchFlags(argv: readonly string[], defaultResultsDir: 
         brokers: { type: 'string' },
         'light-load': { type: 'string' },
         profile: { type: 'boolean', default: false },
+        'run-from': { type: 'string', default: 'bundle' },
         results: { type: 'string', default: defaultResultsDir },
       },
     }));
@@ -87,6 +97,10 @@ export function parseSagaBenchFlags(argv: readonly string[], defaultResultsDir: 
   }
   if (values.rate !== undefined && values['light-load'] !== undefined) {
     throw new BenchFlagError('--light-load follows a closed loop: --rate is an open loop already');
+  }
+  const runFrom = values['run-from'];
+  if (runFrom !== 'bundle' && runFrom !== 'source') {
+    throw new BenchFlagError(`--run-from must be bundle or source, got "${runFrom}"`);
   }
   const instances = integerFlag('instances', values.instances, 1, 8);
   const partitions = integerFlag('partitions', values.partitions, 1, 64);
@@ -112,6 +126,7 @@ export function parseSagaBenchFlags(argv: readonly string[], defaultResultsDir: 
     lightLoadPercent:
       values.rate !== undefined ? 0 : integerFlag('light-load', values['light-load'] ?? '25', 0, 100),
     profile: values.profile,
+    runFrom,
     resultsDir: values.results,
   };
 }

@@ -13,6 +13,7 @@ const result: SagaBenchResult = {
     partitions: 3,
     lightLoadPercent: 25,
     profile: true,
+    runFrom: 'bundle',
   },
   machine: {
     cpuModel: 'Test <CPU>',

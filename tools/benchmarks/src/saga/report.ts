@@ -17,9 +17,11 @@ function loadDescription(result: SagaBenchResult): string {
       ? `${load.concurrency} orders in flight (closed loop)`
       : `${load.ordersPerSecond} orders/s offered (open loop)`;
   const profiled = result.flags.profile ? ', services under node --cpu-prof' : '';
+  const runFrom =
+    result.flags.runFrom === 'source' ? 'services from source (tsx)' : 'services from their bundles';
   const { nodes, replicationFactor, ownCluster } = result.kafka;
   const kafka = `Kafka: ${nodes} node(s), replication factor ${replicationFactor}${ownCluster ? " (the run's own)" : ''}`;
-  return `${shape}, ${durationSeconds} s measured after ${warmupSeconds} s warm-up, ${instances} instance(s) per service, ${partitions} partitions, ${kafka}${profiled}`;
+  return `${shape}, ${durationSeconds} s measured after ${warmupSeconds} s warm-up, ${instances} instance(s) per service, ${partitions} partitions, ${kafka}, ${runFrom}${profiled}`;
 }
 
 function lightLoadLine(result: SagaBenchResult): string {
