@@ -1,3 +1,4 @@
+import { REGISTRY_REQUEST_TIMEOUT_MS } from '@ecommerce/contracts';
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import TimeoutMiddleware from 'mappersmith/middleware/timeout';
 
@@ -11,13 +12,11 @@ export interface SchemaRegistrySettings {
 }
 
 /**
- * Every request has a deadline. Without one, a request the registry never answers (seen in CI: two
- * services' start-ups hung in schema registration for minutes, their requests absent from the
- * registry's access log) hangs its caller forever; with one, it fails and is retried. The codec
+ * Every request has a deadline (`REGISTRY_REQUEST_TIMEOUT_MS`, where the codec says why). The codec
  * counts a timed-out read as an outage of the registry (`SchemaRegistryUnreachableError`), so a
  * consumer waits for the registry rather than spending the message's attempts.
  */
-export const REQUEST_TIMEOUT_MS = 15_000;
+export const REQUEST_TIMEOUT_MS = REGISTRY_REQUEST_TIMEOUT_MS;
 
 export function createSchemaRegistry({
   url,

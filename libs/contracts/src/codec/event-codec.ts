@@ -1,5 +1,6 @@
 import { COMPATIBILITY, SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import { Type, type Resolver } from 'avsc';
+import TimeoutMiddleware from 'mappersmith/middleware/timeout';
 
 import {
   ContractViolationError,
@@ -13,6 +14,15 @@ import { DEFAULT_TOPIC_PREFIX, subjectFor } from '../topics';
 import { assertBodyFits } from './bounded-body';
 import { payloadIssues } from './payload-issues';
 import { readWireFormat, writeWireFormat } from './wire-format';
+
+/**
+ * The deadline of every schema registry request, here and in @ecommerce/messaging's
+ * `createSchemaRegistry` (which services use). Without one, a request that gets no answer hangs its
+ * caller for good: seen in CI, twice, a registration whose requests never reached the registry's
+ * access log (services' start-ups for minutes; a test's registration for its whole 180 s hook). With
+ * one it fails as an outage (`isUnreachable` below) and is tried again.
+ */
+export const REGISTRY_REQUEST_TIMEOUT_MS = 15_000;
 
 export type EventCodecOptions = ({ registryUrl: string } | { registry: SchemaRegistry }) & {
   /** Prefix of topic names, and so of subjects; default `ecommerce.`. Tests pass a unique one. */
@@ -70,7 +80,12 @@ export class EventCodec {
 
   constructor(options: EventCodecOptions) {
     this.registry =
-      'registry' in options ? options.registry : new SchemaRegistry({ host: options.registryUrl });
+      'registry' in options
+        ? options.registry
+        : new SchemaRegistry({
+            host: options.registryUrl,
+            middlewares: [TimeoutMiddleware(REGISTRY_REQUEST_TIMEOUT_MS)],
+          });
     this.topicPrefix = options.topicPrefix ?? DEFAULT_TOPIC_PREFIX;
     this.versions = options.versions ?? {};
     this.unknownSchemaIdTtlMs = options.unknownSchemaIdTtlMs ?? UNKNOWN_SCHEMA_ID_TTL_MS;
