@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 
-import { testInfrastructure } from '@ecommerce/test-infra';
+import { testInfrastructure, waitFor } from '@ecommerce/test-infra';
 import { ConfigResourceTypes, type Admin, type Kafka } from 'kafkajs';
 
 import { createKafka, parseBrokers } from './kafka-client';
@@ -73,7 +73,13 @@ describe('ensureTopics and retention, read back from the broker', () => {
     });
 
     expect(report).toEqual([{ topic, action: 'raised', retentionMs: -1, previousRetentionMs: DAY_MS }]);
-    const config = await topicConfig(admin, topic);
+    // A topic's configuration reaches the broker that answers describeConfigs through the cluster's
+    // metadata, a moment after the change is acknowledged (seen on Kafka 4.3.2 in CI): read it back
+    // with a deadline.
+    const config = await waitFor('the raised retention to be read back', async () => {
+      const current = await topicConfig(admin, topic);
+      return current['retention.ms'] === '-1' ? current : undefined;
+    });
     expect(config['retention.ms']).toBe('-1');
     expect(config['max.message.bytes']).toBe('2000000');
     // A second start finds it as asked.

@@ -151,17 +151,14 @@ export class EventCodec {
   }
 
   private async registerAll(): Promise<ReadonlyMap<EventType, number>> {
-    // allSettled, not all: a failure is reported only once every request has finished, so none is
-    // still running when the caller retries or shuts down.
-    const results = await Promise.allSettled(eventTypes.map((eventType) => this.register(eventType)));
-    const failure = results.find((result) => result.status === 'rejected');
-    if (failure) throw failure.reason;
-    return new Map(
-      eventTypes.map((eventType, index) => [
-        eventType,
-        (results[index] as PromiseFulfilledResult<number>).value,
-      ]),
-    );
+    // One subject after the other, not all at once: a registration writes to the registry's
+    // storage, and concurrent ones contend there (Apicurio's in-memory storage times out on table
+    // locks, Apicurio/apicurio-registry#4351; the likeliest cause of the minute-long silences of
+    // the registry seen in CI while several test processes registered every subject at once). A failure
+    // ends the loop with no request left running, so the caller may retry at once.
+    const ids = new Map<EventType, number>();
+    for (const eventType of eventTypes) ids.set(eventType, await this.register(eventType));
+    return ids;
   }
 
   private async register(eventType: EventType): Promise<number> {
