@@ -13,12 +13,12 @@ export {
 } from './topics';
 export { eventSchema, schemaVersions } from './event-schemas';
 export type { AvroRecordJson } from './avro-schema-json';
+export { EventCodec, type DecodedEvent, type EventCodecOptions } from './codec/event-codec';
 export {
-  EventCodec,
+  createSchemaRegistry,
   REGISTRY_REQUEST_TIMEOUT_MS,
-  type DecodedEvent,
-  type EventCodecOptions,
-} from './codec/event-codec';
+  type SchemaRegistrySettings,
+} from './codec/schema-registry-client';
 export {
   ContractViolationError,
   MalformedEventError,

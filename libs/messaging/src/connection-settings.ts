@@ -14,7 +14,7 @@ export interface MessagingSettings {
   SCHEMA_REGISTRY_URL: string;
   SCHEMA_REGISTRY_USERNAME?: string;
   SCHEMA_REGISTRY_PASSWORD?: string;
-  /** Deadline of each registry request (default `REQUEST_TIMEOUT_MS`). */
+  /** Deadline of each registry request (default `REGISTRY_REQUEST_TIMEOUT_MS`). */
   SCHEMA_REGISTRY_TIMEOUT_MS?: number;
 }
 

@@ -1,5 +1,5 @@
 export { waitFor } from './wait-for';
-export { ServiceProcess, serviceScript, type RunFrom, type ServiceProcessOptions } from './service-process';
+export { ServiceProcess, type RunFrom, type ServiceProcessOptions } from './service-process';
 export {
   startServices,
   serviceNames,

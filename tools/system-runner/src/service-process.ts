@@ -36,7 +36,7 @@ export interface ServiceProcessOptions {
 export type RunFrom = 'source' | 'bundle';
 
 /** The script an app runs from, relative to the workspace root. */
-export function serviceScript(app: string, runFrom: RunFrom): string {
+function serviceScript(app: string, runFrom: RunFrom): string {
   return runFrom === 'bundle' ? join('dist', 'apps', app, 'main.js') : join('apps', app, 'src', 'main.ts');
 }
 

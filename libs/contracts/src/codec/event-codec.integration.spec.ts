@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 
-import { testInfrastructure } from '@ecommerce/test-infra';
-import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
-import TimeoutMiddleware from 'mappersmith/middleware/timeout';
+import { testInfrastructure, waitFor } from '@ecommerce/test-infra';
+import { SchemaType } from '@kafkajs/confluent-schema-registry';
 
 import {
   ContractViolationError,
@@ -15,14 +14,12 @@ import { eventTypes, type EventType, type OrderPlaced, type ProductUpserted } fr
 import { sampleEvents } from '../testing/sample-events';
 import { subjectFor } from '../topics';
 import { stockReservedClaimingItems } from './corrupt-bodies';
-import { EventCodec, REGISTRY_REQUEST_TIMEOUT_MS } from './event-codec';
+import { EventCodec } from './event-codec';
+import { createSchemaRegistry } from './schema-registry-client';
 import { writeWireFormat } from './wire-format';
 
 const { schemaRegistryUrl } = testInfrastructure();
-const registry = new SchemaRegistry({
-  host: schemaRegistryUrl,
-  middlewares: [TimeoutMiddleware(REGISTRY_REQUEST_TIMEOUT_MS)],
-});
+const registry = createSchemaRegistry({ url: schemaRegistryUrl });
 
 /**
  * Registers as a service does at start-up (`untilClusterSettles` in @ecommerce/event-backbone): a
@@ -31,15 +28,15 @@ const registry = new SchemaRegistry({
  * not. Seen once in CI: a registration whose request got no answer.
  */
 async function registerAsServicesDo(codec: EventCodec): Promise<ReadonlyMap<EventType, number>> {
-  const deadline = Date.now() + 150_000;
-  for (;;) {
-    try {
-      return await codec.registerSchemas();
-    } catch (error) {
-      if ((error as { code?: unknown }).code !== 'REGISTRATION_FAILED' || Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 1_000));
-    }
-  }
+  return waitFor(
+    'the schemas registered (a registration that got no answer is tried again)',
+    () =>
+      codec.registerSchemas().catch((error: unknown) => {
+        if ((error as { code?: unknown }).code !== 'REGISTRATION_FAILED') throw error;
+        return undefined;
+      }),
+    { timeoutMs: 150_000, intervalMs: 1_000 },
+  );
 }
 
 /** Subjects are named after topics: a fresh prefix keeps each test's subjects apart from any other run's. */
@@ -90,7 +87,7 @@ describe('EventCodec with the schema registry', () => {
     await expect(codec.registerSchemas()).resolves.toBe(ids);
     // A restarted service: a new client with an empty cache, so the registry itself answers.
     const restarted = new EventCodec({
-      registry: new SchemaRegistry({ host: schemaRegistryUrl }),
+      registry: createSchemaRegistry({ url: schemaRegistryUrl }),
       topicPrefix,
     });
     await expect(restarted.registerSchemas()).resolves.toEqual(ids);

@@ -1,6 +1,5 @@
 import { COMPATIBILITY, SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import { Type, type Resolver } from 'avsc';
-import TimeoutMiddleware from 'mappersmith/middleware/timeout';
 
 import {
   ContractViolationError,
@@ -13,16 +12,8 @@ import { eventTypes, type EventPayloads, type EventType } from '../generated/eve
 import { DEFAULT_TOPIC_PREFIX, subjectFor } from '../topics';
 import { assertBodyFits } from './bounded-body';
 import { payloadIssues } from './payload-issues';
+import { createSchemaRegistry } from './schema-registry-client';
 import { readWireFormat, writeWireFormat } from './wire-format';
-
-/**
- * The deadline of every schema registry request, here and in @ecommerce/messaging's
- * `createSchemaRegistry` (which services use). Without one, a request that gets no answer hangs its
- * caller for good: seen in CI, twice, a registration whose requests never reached the registry's
- * access log (services' start-ups for minutes; a test's registration for its whole 180 s hook). With
- * one it fails as an outage (`isUnreachable` below) and is tried again.
- */
-export const REGISTRY_REQUEST_TIMEOUT_MS = 15_000;
 
 export type EventCodecOptions = ({ registryUrl: string } | { registry: SchemaRegistry }) & {
   /** Prefix of topic names, and so of subjects; default `ecommerce.`. Tests pass a unique one. */
@@ -80,12 +71,7 @@ export class EventCodec {
 
   constructor(options: EventCodecOptions) {
     this.registry =
-      'registry' in options
-        ? options.registry
-        : new SchemaRegistry({
-            host: options.registryUrl,
-            middlewares: [TimeoutMiddleware(REGISTRY_REQUEST_TIMEOUT_MS)],
-          });
+      'registry' in options ? options.registry : createSchemaRegistry({ url: options.registryUrl });
     this.topicPrefix = options.topicPrefix ?? DEFAULT_TOPIC_PREFIX;
     this.versions = options.versions ?? {};
     this.unknownSchemaIdTtlMs = options.unknownSchemaIdTtlMs ?? UNKNOWN_SCHEMA_ID_TTL_MS;
