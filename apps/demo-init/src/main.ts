@@ -8,6 +8,7 @@
  *   that `ProductUpserted` flows to the order service like any other change. Products that exist
  *   are left alone, so running it again adds no stock.
  */
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import {
@@ -40,7 +41,8 @@ const initConfigSchema = Type.Object({
   MIGRATIONS_DIR: Type.String({
     minLength: 1,
     default: join(__dirname, 'migrations'),
-    description: "folder holding each service's Prisma migrations as <service>/<migration>/migration.sql",
+    description:
+      "folder holding each service's Prisma migrations as <service>/<migration>/, and the SQL they share as shared/<library>/",
   }),
   INVENTORY_URL: Type.String({
     pattern: '^https?://',
@@ -52,6 +54,18 @@ const initConfigSchema = Type.Object({
 type InitConfig = ReturnType<typeof loadInitConfig>;
 const loadInitConfig = () => loadConfig(initConfigSchema, process.env);
 
+/**
+ * The bundle's copies of the libraries' shared migrations (project.json `assets`), by library name:
+ * the names the services' `shared-migrations.json` files use.
+ */
+async function sharedMigrationsDirs(migrationsDir: string): Promise<Record<string, string>> {
+  const sharedDir = join(migrationsDir, 'shared');
+  const libraries = (await readdir(sharedDir, { withFileTypes: true })).filter((entry) =>
+    entry.isDirectory(),
+  );
+  return Object.fromEntries(libraries.map((library) => [library.name, join(sharedDir, library.name)]));
+}
+
 async function prepare(config: InitConfig): Promise<void> {
   const databases = {
     order: config.ORDER_DATABASE_URL,
@@ -60,10 +74,14 @@ async function prepare(config: InitConfig): Promise<void> {
     notification: config.NOTIFICATION_DATABASE_URL,
     analytics: config.ANALYTICS_DATABASE_URL,
   };
+  const shared = await sharedMigrationsDirs(config.MIGRATIONS_DIR);
   for (const [service, url] of Object.entries(databases)) {
     const databaseName = new URL(url).pathname.slice(1);
     await createDatabaseIfMissing(databaseUrlOnServer(url, 'postgres'), databaseName);
-    const { applied } = await applyMigrations(url, join(config.MIGRATIONS_DIR, service));
+    const { applied } = await applyMigrations(url, {
+      migrationsDir: join(config.MIGRATIONS_DIR, service),
+      sharedMigrationsDirs: shared,
+    });
     console.log(`${service}: database ${databaseName}, ${applied.length} migration(s) applied`);
   }
 

@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { type OrderConfirmed, type OrderPlaced } from '@ecommerce/contracts';
 import { sampleEvents } from '@ecommerce/contracts/testing';
 import { createPrismaClient, type RunInTransaction } from '@ecommerce/database';
-import { startEventBackbone, writeEvent, type EventBackbone } from '@ecommerce/event-backbone';
+import { startEventBackbone, writeEvent, type EventBackbone } from '@ecommerce/runtime';
 import { deadLetterTopic, readDeadLetters, type ConsumedEvent } from '@ecommerce/messaging';
 import {
   createTestDatabase,
@@ -13,10 +13,11 @@ import {
   waitFor,
   type TestDatabase,
 } from '@ecommerce/test-infra';
+import { buildServiceApp } from '@ecommerce/runtime';
 import pino from 'pino';
 import { SMTPServer } from 'smtp-server';
 
-import { buildNotificationServiceApp } from './app';
+import { notificationService } from './service';
 import { createNotificationChannel, type NotificationChannel } from './channels/notification-channel';
 import { loadNotificationServiceConfig } from './config';
 import { orderEventHandlers } from './consumers/order-events.consumer';
@@ -148,7 +149,7 @@ describe('notification-service on real PostgreSQL, Kafka, registry and SMTP', ()
 
   it('when an order is placed with no SMTP configured, then one notification is logged and announced, even if the event comes twice', async () => {
     const handlers = orderEventHandlers({
-      backbone,
+      events: backbone,
       channel: channelTo(undefined),
       customerMailDomain: 'customers.test',
       logger,
@@ -174,7 +175,7 @@ describe('notification-service on real PostgreSQL, Kafka, registry and SMTP', ()
     const smtp = await startSmtpServer();
     try {
       const handlers = orderEventHandlers({
-        backbone,
+        events: backbone,
         channel: channelTo(smtp.url),
         customerMailDomain: 'customers.test',
         logger,
@@ -212,7 +213,7 @@ describe('notification-service on real PostgreSQL, Kafka, registry and SMTP', ()
     };
     try {
       const handlers = orderEventHandlers({
-        backbone,
+        events: backbone,
         channel: channelTo(smtp.url),
         customerMailDomain: 'customers.test',
         logger: watchedLogger,
@@ -226,7 +227,7 @@ describe('notification-service on real PostgreSQL, Kafka, registry and SMTP', ()
         NOTIFICATION_DATABASE_URL: database.url,
         ...process.env,
       });
-      const app = await buildNotificationServiceApp({ config, logger, prisma });
+      const app = await buildServiceApp(notificationService, { config, logger, db: prisma });
       try {
         const listed = await app.inject({ method: 'GET', url: `/notifications?orderId=${order.orderId}` });
         expect(listed.json()).toEqual([]); // claimed, not recorded: not a notification yet
@@ -276,7 +277,7 @@ describe('notification-service on real PostgreSQL, Kafka, registry and SMTP', ()
       await ownTopics.consume({
         topics: ['orders'],
         handlers: orderEventHandlers({
-          backbone: ownTopics,
+          events: ownTopics,
           channel: channelTo(smtp.url),
           customerMailDomain: 'customers.test',
           logger,
@@ -371,7 +372,7 @@ describe('notification-service on real PostgreSQL, Kafka, registry and SMTP', ()
       groupId,
       topics: ['orders'],
       handlers: orderEventHandlers({
-        backbone: ownTopics,
+        events: ownTopics,
         channel: channelTo(`smtp://127.0.0.1:${await freePort()}`),
         customerMailDomain: 'customers.test',
         logger,
@@ -411,7 +412,7 @@ describe('notification-service on real PostgreSQL, Kafka, registry and SMTP', ()
         groupId,
         topics: ['orders'],
         handlers: orderEventHandlers({
-          backbone: ownTopics,
+          events: ownTopics,
           channel: channelTo(`smtp://127.0.0.1:${port}`, 300),
           customerMailDomain: 'customers.test',
           logger,
@@ -445,7 +446,7 @@ describe('notification-service on real PostgreSQL, Kafka, registry and SMTP', ()
 
   it('lists notifications by order over HTTP, and refuses a malformed order id', async () => {
     const config = loadNotificationServiceConfig({ NOTIFICATION_DATABASE_URL: database.url, ...process.env });
-    const app = await buildNotificationServiceApp({ config, logger, prisma });
+    const app = await buildServiceApp(notificationService, { config, logger, db: prisma });
     try {
       const [existing] = await prisma.notification.findMany({ where: { status: 'logged' }, take: 1 });
       const listed = await app.inject({ method: 'GET', url: `/notifications?orderId=${existing?.orderId}` });

@@ -1,5 +1,5 @@
 import { messagingDependencies } from '@ecommerce/messaging';
-import { createHttpServer, type HttpServer, type ServiceDependency } from '@ecommerce/service-runtime';
+import { createHttpServer, type HttpServer, type ServiceDependency } from '@ecommerce/http-server';
 import type { FastifyBaseLogger } from 'fastify';
 
 import { SERVICE_NAME, type OrderConsoleConfig } from './config';

@@ -11,7 +11,7 @@ import {
   readDeadLetters,
   untilClusterSettles,
 } from '@ecommerce/messaging';
-import { createLogger, runService } from '@ecommerce/service-runtime';
+import { createLogger, runService } from '@ecommerce/http-server';
 
 import { buildOrderConsoleApp } from './app';
 import { loadOrderConsoleConfig, SERVICE_NAME } from './config';

@@ -40,11 +40,6 @@ function parseFlags(args: readonly string[]): { command: string | undefined; opt
   };
 }
 
-/**
- * kafkajs 2.2.4 (the readiness probe) trips Node 24's TimeoutNegativeWarning on every connection
- * (tulios/kafkajs#1751: a negative setTimeout delay that Node clamps to 1 ms, harmless). Hide exactly
- * that warning in this CLI so `up` output stays clean; every other warning is still printed.
- */
 /** Applies each service's migrations to its database, the same way tests and the compose demo do. */
 async function migrateServiceDatabases(databaseUrls: Record<string, string>): Promise<void> {
   for (const service of serviceDatabases) {
@@ -53,14 +48,6 @@ async function migrateServiceDatabases(databaseUrls: Record<string, string>): Pr
     const { applied } = await migrateServiceDatabase(service, url);
     process.stderr.write(`[local-infra] ${service.databaseName}: ${applied.length} migration(s) applied\n`);
   }
-}
-
-function hideKafkajsTimeoutWarning(): void {
-  process.removeAllListeners('warning');
-  process.on('warning', (warning) => {
-    if (warning.name !== 'TimeoutNegativeWarning')
-      process.stderr.write(`${warning.name}: ${warning.message}\n`);
-  });
 }
 
 async function main(args: readonly string[]): Promise<void> {
@@ -121,7 +108,6 @@ function describe(component: ComponentStatus, endpoint: string): string {
   return `${label} running      pid ${component.pid ?? '?'}${rss}, ports ${component.ports.join('/')}, ${endpoint} (log: ${component.logFile})`;
 }
 
-hideKafkajsTimeoutWarning();
 main(process.argv.slice(2)).catch((error: unknown) => {
   if (error instanceof LocalInfraError) {
     process.stderr.write(`local-infra: ${error.message}\n`);

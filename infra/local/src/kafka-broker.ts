@@ -4,22 +4,16 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 
-import { fixNegativeTimeoutInRequestQueue } from '@ecommerce/kafkajs-fix';
-import { Kafka, logLevel } from 'kafkajs';
-
 import { kafkaNode, logFileOf, ownershipJvmArgs } from './component-registry';
 import { spawnDetached } from './detached-process';
 import type { JavaRuntime } from './java-runtime';
 import { LOOPBACK_HOST, type KafkaNodeConfig, type LocalInfraConfig } from './local-infra-config';
 import { LocalInfraError } from './local-infra-error';
+import { readClusterMetadata } from './kafka-metadata';
 import { tailOfFile } from './log-tail';
 import type { MavenDistribution } from './maven-distribution';
 import type { ProbeResult } from './readiness';
 import { clusterReplication, renderKafkaServerProperties } from './kafka-server-properties';
-
-// The probe below is often a tool's first kafkajs client: without the fix, Node 24 warns
-// (TimeoutNegativeWarning) in every tool that starts a broker. See @ecommerce/kafkajs-fix.
-fixNegativeTimeoutInRequestQueue();
 
 const execFileAsync = promisify(execFile);
 
@@ -222,33 +216,18 @@ function newClusterId(): string {
   }
 }
 
-function probeAdmin(bootstrap: string) {
-  return new Kafka({
-    clientId: 'local-infra-readiness',
-    brokers: [bootstrap],
-    logLevel: logLevel.NOTHING, // failed attempts are expected while the broker boots
-    connectionTimeout: 1_000,
-    requestTimeout: 3_000,
-    retry: { retries: 0 },
-  }).admin();
-}
-
 /**
- * Ready = a kafkajs admin client connects through this node's own port and the cluster metadata
- * lists the node: it has joined the quorum's view as a live (unfenced) broker.
+ * Ready = this node answers a Metadata request on its own port and the brokers it lists include
+ * it: it has joined the quorum's view as a live (unfenced) broker.
  */
 export async function probeKafkaNode(node: KafkaNodeConfig): Promise<ProbeResult> {
-  const admin = probeAdmin(`${LOOPBACK_HOST}:${node.clientPort.port}`);
   try {
-    await admin.connect();
-    const cluster = await admin.describeCluster();
-    return cluster.brokers.some((broker) => broker.nodeId === node.nodeId)
+    const { brokers } = await readClusterMetadata(`${LOOPBACK_HOST}:${node.clientPort.port}`, [], 3_000);
+    return brokers.some((broker) => broker.nodeId === node.nodeId)
       ? { ready: true }
       : { ready: false, reason: `node ${node.nodeId} is not registered in the cluster yet` };
   } catch (error: unknown) {
     return { ready: false, reason: error instanceof Error ? error.message : String(error) };
-  } finally {
-    await admin.disconnect();
   }
 }
 
@@ -271,29 +250,29 @@ export async function kafkaPartitionPlacement(
   kafkaBrokers: string,
   topics?: readonly string[],
 ): Promise<PartitionPlacement[]> {
-  const admin = new Kafka({
-    clientId: 'local-infra-placement',
-    brokers: kafkaBrokers.split(','),
-    logLevel: logLevel.NOTHING,
-  }).admin();
-  await admin.connect();
-  try {
-    const names = topics ?? (await admin.listTopics()).filter((topic) => !topic.startsWith('__'));
-    const metadata = await admin.fetchTopicMetadata({ topics: [...names] });
-    return metadata.topics.flatMap(({ name, partitions }) =>
+  const metadata = await firstAnswer(kafkaBrokers.split(','), (bootstrap) =>
+    readClusterMetadata(bootstrap, topics, 30_000),
+  );
+  return metadata.topics
+    .filter(({ name }) => topics !== undefined || !name.startsWith('__'))
+    .flatMap(({ name, partitions }) =>
       partitions
-        .map((partition) => ({
-          topic: name,
-          partition: partition.partitionId,
-          leader: partition.leader,
-          replicas: partition.replicas,
-          inSyncReplicas: partition.isr,
-        }))
+        .map((partition) => ({ topic: name, ...partition }))
         .sort((a, b) => a.partition - b.partition),
     );
-  } finally {
-    await admin.disconnect();
+}
+
+/** The first node's answer that comes: asked in turn, as a node of the list may be down. */
+async function firstAnswer<T>(nodes: readonly string[], ask: (node: string) => Promise<T>): Promise<T> {
+  const failures: string[] = [];
+  for (const node of nodes) {
+    try {
+      return await ask(node);
+    } catch (error: unknown) {
+      failures.push(`${node}: ${error instanceof Error ? error.message : String(error)}`);
+    }
   }
+  throw new Error(`no Kafka node answered (${failures.join('; ')})`);
 }
 
 /** The replication defaults the local cluster's brokers apply (see kafka-server-properties.ts). */

@@ -4,12 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { FaultProxy } from '@ecommerce/fault-proxy';
-import { Kafka, logLevel } from 'kafkajs';
 
 import { isProcessAlive } from './detached-process';
 import { freePort } from './free-port';
+import { readClusterMetadata } from './kafka-metadata';
 import { localInfraDown, localInfraStatus, localInfraUp, localKafkaStop } from './local-infra';
 import type { LocalInfraOptions } from './local-infra-config';
+import { createKafkaTopic } from './testing/create-kafka-topic';
 
 async function portAnswers(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -32,7 +33,11 @@ describe('local infrastructure lifecycle', () => {
   beforeAll(async () => {
     stateDir = await mkdtemp(join(tmpdir(), 'local-infra-test-'));
     const listenerPort = await freePort();
-    proxy = await FaultProxy.start({ target: { host: '127.0.0.1', port: listenerPort } });
+    // Its own port from freePort too: one the OS picked would be free to be the listener's port.
+    proxy = await FaultProxy.start({
+      target: { host: '127.0.0.1', port: listenerPort },
+      listen: { port: await freePort() },
+    });
     options = {
       stateDir,
       kafkaPort: await freePort(),
@@ -78,10 +83,7 @@ describe('local infrastructure lifecycle', () => {
 
   it('when only the broker is stopped and up runs again, then the registry kept running and the topics survived', async () => {
     const { kafkaBrokers } = await localInfraUp(options);
-    const admin = new Kafka({ brokers: [kafkaBrokers], logLevel: logLevel.NOTHING }).admin();
-    await admin.connect();
-    await admin.createTopics({ topics: [{ topic: 'survives-restart', numPartitions: 1 }] });
-    await admin.disconnect();
+    await createKafkaTopic(kafkaBrokers, 'survives-restart', 1);
     const registryPid = (await localInfraStatus(options)).schemaRegistry.pid;
 
     const stopped = await localKafkaStop(options);
@@ -92,31 +94,14 @@ describe('local infrastructure lifecycle', () => {
 
     expect((await localInfraUp(options)).startedNow).toBe(true);
     expect((await localInfraStatus(options)).schemaRegistry.pid).toBe(registryPid);
-    const restarted = new Kafka({ brokers: [kafkaBrokers], logLevel: logLevel.NOTHING }).admin();
-    await restarted.connect();
-    try {
-      expect(await restarted.listTopics()).toContain('survives-restart');
-    } finally {
-      await restarted.disconnect();
-    }
+    const { topics } = await readClusterMetadata(kafkaBrokers, undefined, 30_000);
+    expect(topics.map((topic) => topic.name)).toContain('survives-restart');
   }, 240_000);
 
   it('when a proxied listener is configured, then a client that bootstraps through its proxy is told to stay behind it', async () => {
     const { kafkaBrokers } = await localInfraUp(options);
-    const brokersSeenThrough = async (bootstrap: string) => {
-      const admin = new Kafka({
-        brokers: [bootstrap],
-        logLevel: logLevel.NOTHING,
-        connectionTimeout: 1_000,
-        retry: { retries: 0 },
-      }).admin();
-      await admin.connect();
-      try {
-        return (await admin.describeCluster()).brokers.map((broker) => `${broker.host}:${broker.port}`);
-      } finally {
-        await admin.disconnect();
-      }
-    };
+    const brokersSeenThrough = async (bootstrap: string) =>
+      (await readClusterMetadata(bootstrap, [], 3_000)).brokers.map(({ host, port }) => `${host}:${port}`);
     expect(await brokersSeenThrough(proxy.address)).toEqual([proxy.address]);
     expect(await brokersSeenThrough(kafkaBrokers)).toEqual([kafkaBrokers]);
 

@@ -1,14 +1,7 @@
-import { KafkaJSNumberOfRetriesExceeded, KafkaJSProtocolError } from 'kafkajs';
+import { KafkaJSNumberOfRetriesExceeded } from 'kafkajs';
 
 import { isRetriableKafkaError, untilClusterSettles } from './cluster-settling';
-
-const notYet = () =>
-  new KafkaJSProtocolError({
-    message: 'This server does not host this topic-partition',
-    type: 'UNKNOWN_TOPIC_OR_PARTITION',
-    code: 3,
-    retriable: true,
-  } as never);
+import { unknownTopicOrPartition as notYet } from './testing/kafka-errors.fixture';
 
 describe('untilClusterSettles', () => {
   it('retries what the broker answers "not yet", until it succeeds', async () => {

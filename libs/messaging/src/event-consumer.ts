@@ -90,6 +90,11 @@ export interface EventConsumerOptions<Events extends object, Tx extends SqlExecu
    */
   deadLetterTopicSettings: TopicSettings;
   logger: ConsumerLogger;
+  /**
+   * Fields every log line written while an event is handled carries besides its id, type and
+   * correlation id: what the event is about in the domain (the runtime names its order).
+   */
+  logFields?: (event: ConsumedEvent) => Record<string, string>;
   observer?: ConsumerObserver;
   retry?: Partial<RetryPolicy>;
   /** Partitions handled at once; order holds within each partition. */
@@ -509,13 +514,13 @@ export class EventConsumer<Events extends object, Tx extends SqlExecutor> {
       this.options.logger.debug({ eventType: event.type, eventId: event.eventId }, 'no handler; skipped');
       return 'ignored';
     }
-    // Every log line written while handling names the event, and the order when it is about one.
-    const payload = event.payload as { correlationId?: unknown; orderId?: unknown };
+    // Every log line written while handling names the event (and what it is about: `logFields`).
+    const payload = event.payload as { correlationId?: unknown };
     const logContext = {
       eventId: event.eventId,
       eventType: event.type,
       ...(typeof payload.correlationId === 'string' && { correlationId: payload.correlationId }),
-      ...(typeof payload.orderId === 'string' && { orderId: payload.orderId }),
+      ...this.options.logFields?.(event),
     };
     const inboxEntry = { consumerGroup: this.options.groupId, eventId: event.eventId, eventType: event.type };
     return withLogContext(logContext, async () => {

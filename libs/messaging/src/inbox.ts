@@ -34,3 +34,12 @@ export async function hasInboxEntry(
   );
   return rows.length > 0;
 }
+
+/**
+ * Forgets every event `consumerGroup` applied, inside the caller's transaction: for a rebuild that
+ * empties what the group built and replays its topics from the start, so each event applies again.
+ * Returns how many rows were deleted.
+ */
+export async function forgetInboxEntriesOf(tx: SqlExecutor, consumerGroup: string): Promise<number> {
+  return tx.$executeRawUnsafe('DELETE FROM inbox WHERE consumer_group = $1', consumerGroup);
+}

@@ -22,7 +22,7 @@ export {
   type RecordInTransaction,
 } from './external-effect-handler';
 export { errorCode, isRetriable, PermanentFailure } from './failure';
-export { claimInboxEntry } from './inbox';
+export { claimInboxEntry, forgetInboxEntriesOf } from './inbox';
 export {
   createKafka,
   KafkaHealth,
@@ -30,6 +30,9 @@ export {
   type KafkaConnectionSettings,
   type KafkaLogger,
 } from './kafka-client';
+// The client `createKafka` returns, as a type only: code outside this library holds one and hands it
+// back to the functions here, or calls it where a test or tool needs the client as it is.
+export type { Kafka } from 'kafkajs';
 export { brokerRefusal, KafkaPublisher, MessagesRefusedError, type OutboundMessage } from './kafka-publisher';
 export {
   ProducerReconnectPending,
@@ -40,7 +43,14 @@ export {
 export { messagingDependencies } from './messaging-dependencies';
 export { backoffDelayMs, defaultRetryPolicy, type RetryPolicy } from './retry-policy';
 export { checkSchemaRegistry, createSchemaRegistry, type SchemaRegistrySettings } from './schema-registry';
-export { ensureTopics, UNLIMITED_RETENTION_MS, type TopicRetention, type TopicSettings } from './topics';
+export {
+  ensureTopics,
+  readTopicSetting,
+  UNLIMITED_RETENTION_MS,
+  type TopicRetention,
+  type TopicSettings,
+} from './topics';
+export { withKafkaAdmin } from './kafka-admin';
 export {
   assertInboxOutlivesTopics,
   retentionSettings,

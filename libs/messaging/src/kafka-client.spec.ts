@@ -1,7 +1,7 @@
-import { kafkajsRequestQueue } from '@ecommerce/kafkajs-fix';
 import { logLevel } from 'kafkajs';
 
 import { createKafka, kafkaLogLevel, type KafkaLogger } from './kafka-client';
+import { kafkajsRequestQueue } from './kafkajs-request-queue-fix';
 
 function capturingLogger(level = 'info'): KafkaLogger & { lines: { level: string; message: string }[] } {
   const lines: { level: string; message: string }[] = [];

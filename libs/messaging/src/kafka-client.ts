@@ -1,4 +1,3 @@
-import { fixNegativeTimeoutInRequestQueue } from '@ecommerce/kafkajs-fix';
 import { createLogger } from '@ecommerce/telemetry';
 import {
   Kafka,
@@ -10,8 +9,10 @@ import {
   type SASLOptions,
 } from 'kafkajs';
 
+import { fixNegativeTimeoutInRequestQueue } from './kafkajs-request-queue-fix';
+
 // kafkajs 2.2.4 on Node 24 schedules negative timeouts (TimeoutNegativeWarning); fixed where it
-// happens, once, before any client exists. See @ecommerce/kafkajs-fix.
+// happens, once, before any client exists. See kafkajs-request-queue-fix.ts.
 fixNegativeTimeoutInRequestQueue();
 
 /** Where kafkajs's own log lines go: the service's pino logger (or anything with its four methods). */

@@ -1,5 +1,8 @@
 import { ConfigResourceTypes, ConfigSource, type Admin, type Kafka } from 'kafkajs';
 
+import { untilClusterSettles } from './cluster-settling';
+import { withKafkaAdmin } from './kafka-admin';
+
 /** `retention.ms` of a topic that keeps its messages until they are deleted on purpose. */
 export const UNLIMITED_RETENTION_MS = -1;
 
@@ -101,9 +104,13 @@ async function createTopics(admin: Admin, topics: string[], settings: TopicSetti
   if (topics.length === 0) return [];
   const configEntries =
     settings.retentionMs === undefined ? [] : [{ name: RETENTION_MS, value: String(settings.retentionMs) }];
+  let created = topics;
   try {
     await admin.createTopics({
-      waitForLeaders: true,
+      // kafkajs's own wait for leaders gives up on the first UNKNOWN_TOPIC_OR_PARTITION, which a
+      // broker answers while its metadata has not caught up with the topic it just created (seen in
+      // CI, on one broker): it is waited out below instead.
+      waitForLeaders: false,
       topics: topics.map((topic) => ({
         topic,
         numPartitions: settings.partitions,
@@ -111,35 +118,69 @@ async function createTopics(admin: Admin, topics: string[], settings: TopicSetti
         configEntries,
       })),
     });
-    return topics;
   } catch (error) {
     // Another instance created some of them first; anything else is a real failure.
     const errors = (error as { errors?: { type?: string; topic?: string }[] }).errors;
     if (!errors?.every((e) => e.type === 'TOPIC_ALREADY_EXISTS')) throw error;
     const takenByOthers = new Set(errors.map((e) => e.topic));
-    return topics.filter((topic) => !takenByOthers.has(topic));
+    created = topics.filter((topic) => !takenByOthers.has(topic));
   }
+  await untilLed(admin, topics);
+  return created;
+}
+
+/**
+ * Waits until the broker asked knows every partition of `topics` with a leader: its metadata
+ * answer fails with a retriable error (UNKNOWN_TOPIC_OR_PARTITION, LEADER_NOT_AVAILABLE) until then.
+ */
+async function untilLed(admin: Admin, topics: readonly string[]): Promise<void> {
+  await untilClusterSettles(
+    'wait for the new topics to have leaders',
+    () => admin.fetchTopicMetadata({ topics: [...topics] }),
+    { timeoutMs: 30_000, initialDelayMs: 100, maxDelayMs: 1_000 },
+  );
 }
 
 /** The `retention.ms` the broker applies to each topic: the topic's own, or the broker's default. */
 async function retentionOf(admin: Admin, topics: string[]): Promise<Map<string, number>> {
+  const settings = await topicSettingOf(admin, topics, RETENTION_MS);
+  return new Map(
+    [...settings].map(([topic, value]) => {
+      if (value === undefined) throw new Error(`the broker did not report ${RETENTION_MS} of topic ${topic}`);
+      return [topic, Number(value)];
+    }),
+  );
+}
+
+/** One setting of each topic as the broker applies it (the topic's own, or the broker's default). */
+async function topicSettingOf(
+  admin: Admin,
+  topics: readonly string[],
+  name: string,
+): Promise<Map<string, string | undefined>> {
   if (topics.length === 0) return new Map();
   const { resources } = await admin.describeConfigs({
     includeSynonyms: false,
-    resources: topics.map((name) => ({
-      type: ConfigResourceTypes.TOPIC,
-      name,
-      configNames: [RETENTION_MS],
-    })),
+    resources: topics.map((topic) => ({ type: ConfigResourceTypes.TOPIC, name: topic, configNames: [name] })),
   });
   return new Map(
-    resources.map((resource) => {
-      const entry = resource.configEntries.find((e) => e.configName === RETENTION_MS);
-      if (!entry)
-        throw new Error(`the broker did not report ${RETENTION_MS} of topic ${resource.resourceName}`);
-      return [resource.resourceName, Number(entry.configValue)];
-    }),
+    resources.map((resource) => [
+      resource.resourceName,
+      resource.configEntries.find((entry) => entry.configName === name)?.configValue,
+    ]),
   );
+}
+
+/**
+ * One setting (`retention.ms`, `min.insync.replicas`...) of each of `topics`, as the broker reports
+ * it: the topic's own value or the broker's default; undefined when the broker reports none.
+ */
+export async function readTopicSetting(
+  kafka: Kafka,
+  topics: readonly string[],
+  name: string,
+): Promise<Record<string, string | undefined>> {
+  return Object.fromEntries(await withKafkaAdmin(kafka, (admin) => topicSettingOf(admin, topics, name)));
 }
 
 /**

@@ -3,7 +3,7 @@ import type { Client, QueryResult, QueryResultRow } from 'pg';
 import type { PendingOutboxMessage } from './outbox-message';
 
 /**
- * The relay's statements on the `outbox` table (see the services' migrations): which rows wait,
+ * The relay's statements on the `outbox` table (its SQL: libs/outbox/migrations): which rows wait,
  * marking them published, counting a refusal, the backlog, and the retention sweep. Quarantined
  * rows (`quarantined_at` set) are unpublished rows the relay leaves alone until an operator retries
  * or discards them (`outbox-quarantine.ts`).

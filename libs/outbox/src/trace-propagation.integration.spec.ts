@@ -1,7 +1,7 @@
 import type { SqlExecutor } from '@ecommerce/database';
 import { deadLetterTopic, EventConsumer, KafkaPublisher } from '@ecommerce/messaging';
 import { createTestMessaging, type TestEvent, type TestMessaging } from '@ecommerce/messaging/testing';
-import { createHttpServer } from '@ecommerce/service-runtime';
+import { createHttpServer } from '@ecommerce/http-server';
 import { InMemorySpanExporter, SpanKind, startTelemetry, type Telemetry } from '@ecommerce/telemetry';
 import {
   createPgTransactions,

@@ -9,7 +9,7 @@ export const EVENT_HEADERS = { eventType: 'event-type', eventId: 'event-id' } as
 /**
  * Adds an event to the outbox inside the caller's transaction, so the state change and the event
  * commit together or not at all. The active trace context is stored with it, so the event joins the
- * trace of the request (or event) that caused it. The insert trigger (see the services' migrations)
+ * trace of the request (or event) that caused it. The insert trigger (libs/outbox/migrations)
  * wakes the relay when the transaction commits.
  */
 export async function writeOutboxMessage(tx: SqlExecutor, message: OutboxMessage): Promise<void> {

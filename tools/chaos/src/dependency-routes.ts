@@ -66,7 +66,12 @@ export class DependencyRoutes {
     try {
       for (const instance of instances) {
         const port = await freePort();
-        const proxy = await FaultProxy.start({ target: { host: LOOPBACK, port } });
+        // The proxy's port comes from freePort as well: until the broker starts, the listener's port
+        // is free, and a port the OS picked for the proxy could be that very one.
+        const proxy = await FaultProxy.start({
+          target: { host: LOOPBACK, port },
+          listen: { port: await freePort() },
+        });
         kafka.set(instanceLabel(instance), {
           proxy,
           listener: {

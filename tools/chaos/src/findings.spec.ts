@@ -170,7 +170,28 @@ describe('counting what a chaos run lost or applied twice', () => {
       cancelled: 3,
       pending: 0,
       byReason: { TIMEOUT: 2, PAYMENT_DECLINED: 1 },
-      timedOut: { count: 2, share: 0.5, happyPath: 1, sentAtSeconds: [7, 42.3] },
+      timedOut: { count: 2, whileSagaStopped: 0, share: 0.5, happyPath: 1, sentAtSeconds: [7, 42.3] },
+    });
+  });
+
+  it('when a TIMEOUT order was in flight while the whole saga was stopped, then it is counted apart and not in the judged share', () => {
+    const orders = [
+      order('o-1', 'CANCELLED', { customerId: 'c-1', cancelReason: 'TIMEOUT' }),
+      order('o-2', 'CANCELLED', { customerId: 'c-2', cancelReason: 'TIMEOUT' }),
+      order('o-3', 'CONFIRMED', { customerId: 'c-3' }),
+      order('o-4', 'CONFIRMED', { customerId: 'c-4' }),
+    ];
+    const clients = [
+      client('c-1', 'happy', 'o-1'),
+      client('c-2', 'happy', 'o-2'),
+      client('c-3', 'happy', 'o-3'),
+      client('c-4', 'happy', 'o-4'),
+    ];
+    expect(summarizeOrders(orders, clients, 1_000_000, new Set(['c-2', 'c-3'])).timedOut).toMatchObject({
+      count: 2,
+      whileSagaStopped: 1,
+      share: 0.25,
+      happyPath: 2,
     });
   });
 });

@@ -1,11 +1,14 @@
 /**
  * Raw Kafka access for the chaos run: it reads and writes records byte for byte, below the services'
  * messaging library (which decodes, deduplicates and dead-letters), because it plays the broken
- * network and the broken producer. The one place in tools that imports kafkajs for that reason.
+ * network and the broken producer: through the messaging library's raw client and reader
+ * (`@ecommerce/messaging/testing`), the client's defaults and no decoding.
  */
 import { randomUUID } from 'node:crypto';
 
-import { AssignerProtocol, Kafka, logLevel, type Admin, type IHeaders } from 'kafkajs';
+import { withKafkaAdmin, type Kafka } from '@ecommerce/messaging';
+import { createRawKafka, startRawTopicReader, subscribedTopicsOf } from '@ecommerce/messaging/testing';
+import type { KafkaHeaders } from '@ecommerce/telemetry';
 
 export interface RawRecord {
   topic: string;
@@ -13,7 +16,7 @@ export interface RawRecord {
   offset: string;
   key: Buffer | null;
   value: Buffer | null;
-  headers: IHeaders;
+  headers: KafkaHeaders;
 }
 
 export interface GroupLag {
@@ -33,7 +36,7 @@ export class KafkaAccess {
     private readonly topicPrefix: string,
   ) {
     // Every node of a cluster: the run reads and writes while one of them is down.
-    this.kafka = new Kafka({ clientId: 'chaos', brokers: brokers.split(','), logLevel: logLevel.NOTHING });
+    this.kafka = createRawKafka({ clientId: 'chaos', brokers: brokers.split(',') });
   }
 
   /** The services' event topics (every topic under the prefix but the dead-letter ones). */
@@ -48,7 +51,7 @@ export class KafkaAccess {
   /** Every record of `topics` up to their current ends, read by a throw-away consumer group. */
   async readAll(topics: readonly string[]): Promise<RawRecord[]> {
     const ends = new Map<string, bigint>();
-    await this.withAdmin(async (admin) => {
+    await withKafkaAdmin(this.kafka, async (admin) => {
       for (const topic of topics) {
         for (const partition of await admin.fetchTopicOffsets(topic)) {
           if (BigInt(partition.high) > BigInt(partition.low))
@@ -57,35 +60,33 @@ export class KafkaAccess {
       }
     });
     if (ends.size === 0) return [];
-    const groupId = `${READER_GROUP_PREFIX}${randomUUID()}`;
-    const consumer = this.kafka.consumer({ groupId });
     const records: RawRecord[] = [];
+    let allRead!: () => void;
+    const read = new Promise<void>((resolve) => (allRead = resolve));
+    const reader = await startRawTopicReader(this.kafka, {
+      groupId: `${READER_GROUP_PREFIX}${randomUUID()}`,
+      topics,
+      onBatch: async ({ topic, partition, messages }) => {
+        for (const message of messages) {
+          const end = ends.get(`${topic}/${partition}`);
+          if (end === undefined || BigInt(message.offset) >= end) continue;
+          records.push({
+            topic,
+            partition,
+            offset: message.offset,
+            key: message.key,
+            value: message.value,
+            headers: message.headers ?? {},
+          });
+          if (BigInt(message.offset) === end - 1n) ends.delete(`${topic}/${partition}`);
+          if (ends.size === 0) allRead();
+        }
+      },
+    });
     try {
-      await consumer.connect();
-      await consumer.subscribe({ topics: [...topics], fromBeginning: true });
-      await new Promise<void>((resolve, reject) => {
-        consumer
-          .run({
-            eachMessage: async ({ topic, partition, message }) => {
-              const end = ends.get(`${topic}/${partition}`);
-              if (end === undefined || BigInt(message.offset) >= end) return;
-              records.push({
-                topic,
-                partition,
-                offset: message.offset,
-                key: message.key,
-                value: message.value,
-                headers: message.headers ?? {},
-              });
-              if (BigInt(message.offset) === end - 1n) ends.delete(`${topic}/${partition}`);
-              if (ends.size === 0) resolve();
-            },
-          })
-          .catch(reject);
-      });
+      await read;
     } finally {
-      await consumer.disconnect();
-      await this.withAdmin((admin) => admin.deleteGroups([groupId]));
+      await reader.stop({ deleteGroup: true });
     }
     return records;
   }
@@ -150,7 +151,7 @@ export class KafkaAccess {
   async partitionVolumes(
     topics: readonly string[],
   ): Promise<{ topic: string; partition: number; records: number }[]> {
-    return this.withAdmin(async (admin) => {
+    return withKafkaAdmin(this.kafka, async (admin) => {
       const volumes: { topic: string; partition: number; records: number }[] = [];
       for (const topic of topics) {
         for (const { partition, high, low } of await admin.fetchTopicOffsets(topic))
@@ -165,7 +166,7 @@ export class KafkaAccess {
    * committed offset and the end of the log (a partition it never committed counts from the start).
    */
   async consumerLag(): Promise<GroupLag[]> {
-    return this.withAdmin(async (admin) => {
+    return withKafkaAdmin(this.kafka, async (admin) => {
       const { groups } = await admin.listGroups();
       const groupIds = groups.map((g) => g.groupId).filter((id) => !id.startsWith(READER_GROUP_PREFIX));
       const { groups: described } = await admin.describeGroups(groupIds);
@@ -173,8 +174,7 @@ export class KafkaAccess {
       for (const group of described) {
         const subscribed = new Set<string>();
         for (const member of group.members) {
-          for (const topic of AssignerProtocol.MemberMetadata.decode(member.memberMetadata)?.topics ?? [])
-            subscribed.add(topic);
+          for (const topic of subscribedTopicsOf(member.memberMetadata)) subscribed.add(topic);
         }
         const committed = await admin.fetchOffsets({ groupId: group.groupId });
         for (const { topic } of committed) subscribed.add(topic);
@@ -197,23 +197,13 @@ export class KafkaAccess {
   }
 
   private async topics(): Promise<string[]> {
-    const all = await this.withAdmin((admin) => admin.listTopics());
+    const all = await withKafkaAdmin(this.kafka, (admin) => admin.listTopics());
     return all.filter((topic) => topic.startsWith(this.topicPrefix)).sort();
-  }
-
-  private async withAdmin<T>(work: (admin: Admin) => Promise<T>): Promise<T> {
-    const admin = this.kafka.admin();
-    await admin.connect();
-    try {
-      return await work(admin);
-    } finally {
-      await admin.disconnect();
-    }
   }
 }
 
 /** A header's value as text. */
-export function headerText(headers: IHeaders, name: string): string | undefined {
+export function headerText(headers: KafkaHeaders, name: string): string | undefined {
   const value = headers[name];
   if (value === undefined) return undefined;
   return Array.isArray(value) ? value.map(String).join(',') : value.toString();

@@ -155,7 +155,9 @@ export function reportTables(report: ChaosReport): string {
             .sort(([a], [b]) => a.localeCompare(b))
             .map(([reason, n]) => `${reason} ${n}`)
             .join(', '),
-          `${orders.timedOut.count} (${percent(orders.timedOut.share)}, at most ${percent(report.maxTimeoutShare)})`,
+          orders.timedOut.whileSagaStopped === 0
+            ? `${orders.timedOut.count} (${percent(orders.timedOut.share)}, at most ${percent(report.maxTimeoutShare)})`
+            : `${orders.timedOut.count}: ${orders.timedOut.whileSagaStopped} in flight while the only broker was down (see Stalls), the others ${percent(orders.timedOut.share)} (at most ${percent(report.maxTimeoutShare)})`,
           String(orders.timedOut.happyPath),
         ],
       ],
@@ -172,6 +174,7 @@ export function reportTables(report: ChaosReport): string {
               'in flight',
               'longest',
               'nothing settled',
+              'resumed after it',
               'TIMEOUT',
               'undisturbed: p50 / p99',
             ],
@@ -181,6 +184,7 @@ export function reportTables(report: ChaosReport): string {
               String(stall.inFlight),
               `${seconds(stall.longestMs)}${stall.longestSentAtSeconds === undefined ? '' : ` (sent t+${stall.longestSentAtSeconds.toFixed(0)}s)`}`,
               seconds(stall.nothingSettledMs),
+              seconds(stall.resumedAfterMs),
               `${stall.timedOut} (${stall.timedOutHappyPath} happy-path)`,
               `${seconds(stall.undisturbed.p50Ms)} / ${seconds(stall.undisturbed.p99Ms)}`,
             ]),
@@ -199,6 +203,25 @@ export function reportTables(report: ChaosReport): string {
     ...findingLines(report.findings.doubleEffects),
   ];
   return sections.join('\n');
+}
+
+/**
+ * What made a run fail, one line each: the failed faults, invariants and checks, the lost and double
+ * effects. Printed last, after the services' error lines, because CI keeps only the end of a log.
+ */
+export function whatFailed(report: ChaosReport): string[] {
+  return [
+    ...report.faults
+      .filter((f) => !f.ok)
+      .map((f) => `fault ${f.kind} (${f.target}) at t+${f.at.toFixed(0)}s FAILED: ${f.detail}`),
+    ...[...report.invariants, ...report.checks]
+      .filter((c) => !c.held)
+      .map((c) => `${c.id} did not hold: ${c.title}: ${c.detail}`),
+    ...(report.lost === 0 ? [] : [`lost: ${report.lost}`, ...findingLines(report.findings.lost)]),
+    ...(report.doubleEffects === 0
+      ? []
+      : [`double effects: ${report.doubleEffects}`, ...findingLines(report.findings.doubleEffects)]),
+  ];
 }
 
 function findingLines(findings: readonly Finding[]): string[] {

@@ -213,3 +213,14 @@ export async function ordersPendingLongerThan(orderDatabaseUrl: string, ms: numb
     return rows[0]?.n ?? 0;
   });
 }
+
+/** How many orders placed up to `placedBy` are still PENDING (order-service's database). */
+export async function pendingOrdersPlacedBy(databaseUrl: string, placedBy: Date): Promise<number> {
+  return withDatabase(databaseUrl, async (client) => {
+    const { rows } = await client.query<{ pending: number }>(
+      `SELECT count(*)::int AS pending FROM orders WHERE status = 'PENDING' AND created_at <= $1`,
+      [placedBy],
+    );
+    return rows[0]?.pending ?? 0;
+  });
+}

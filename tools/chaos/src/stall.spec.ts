@@ -1,6 +1,7 @@
 import {
   describeStall,
   percentile,
+  sagaResumedCheck,
   settledOrders,
   stallCheck,
   stallFigures,
@@ -13,6 +14,7 @@ const order = (
   settledAt: number,
   extra: Partial<Pick<SettledOrder, 'kind' | 'cancelReason'>> = {},
 ): SettledOrder => ({
+  customerId: `customer-${sentAt}`,
   kind: 'happy',
   cancelReason: undefined,
   sentAt: LOAD + sentAt,
@@ -111,7 +113,7 @@ describe("joining the clients' orders with their settlements", () => {
       [{ orderId: 'a', settledAt: new Date(15), cancelReason: 'PAYMENT_DECLINED' }],
     );
     expect(joined).toEqual([
-      { kind: 'declined', sentAt: 10, settledAt: 15, cancelReason: 'PAYMENT_DECLINED' },
+      { customerId: 'c-a', kind: 'declined', sentAt: 10, settledAt: 15, cancelReason: 'PAYMENT_DECLINED' },
     ]);
   });
 });
@@ -140,5 +142,34 @@ describe('the check of a fault that must not make an order time out', () => {
       held: false,
       detail: 'no order was in flight during the fault: nothing was tested',
     });
+  });
+});
+
+describe('the saga resuming after a fault that stops it whole', () => {
+  const bound = 15_000;
+
+  it('when the saga settles an order soon after the fault, then it resumed within the bound', () => {
+    const figures = stallFigures(
+      window,
+      [
+        order(95_000, 131_000, { cancelReason: 'TIMEOUT' }), // the sweeper, not the saga
+        order(99_000, 137_000), // the saga's first, 7 s after the window
+        order(120_000, 140_000),
+      ],
+      times,
+    );
+    expect(figures.resumedAfterMs).toBe(7_000);
+    expect(sagaResumedCheck(figures, bound)).toMatchObject({ id: 'F-resume', held: true });
+  });
+
+  it('when the saga settles its first order later than the bound, then it did not hold and says when', () => {
+    const check = sagaResumedCheck(stallFigures(window, [order(99_000, 146_000)], times), bound);
+    expect(check.held).toBe(false);
+    expect(check.detail).toContain('the saga settled its first order 16.0 s after the fault (bound 15 s)');
+  });
+
+  it('when the saga settled nothing after the fault, then it did not hold', () => {
+    const check = sagaResumedCheck(stallFigures(window, [order(99_000, 120_000)], times), bound);
+    expect(check).toMatchObject({ held: false, detail: 'the saga settled no order after the fault' });
   });
 });

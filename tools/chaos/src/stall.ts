@@ -18,10 +18,19 @@ export interface FaultWindow {
    * one broker of three): the run then checks it. Without it the figures are only reported.
    */
   noTimeoutBecause?: string;
+  /**
+   * Set when the fault stops the whole saga by design (the only broker down): how long the orders
+   * in flight wait then depends on how long the broker takes to stop and start, which the system
+   * does not control, so their TIMEOUTs are reported but not counted against the run's TIMEOUT
+   * share (C4). What the system controls is judged instead: after the fault, the saga settles
+   * orders again within `resumeWithinMs`.
+   */
+  wholeSagaStops?: { resumeWithinMs: number };
 }
 
 /** One order, from the client's first POST to the moment the order service settled it. */
 export interface SettledOrder {
+  customerId: string;
   kind: OrderKind | undefined;
   /** When the client sent its first POST (epoch ms). */
   sentAt: number;
@@ -47,6 +56,11 @@ export interface StallFigures {
    * timeouts are settled by the order service alone, so they do not end such a stretch.
    */
   nothingSettledMs: number;
+  /**
+   * From the end of the window to the first order the saga's events settled after it: how long
+   * the saga took to resume. Undefined when it settled none after the window.
+   */
+  resumedAfterMs: number | undefined;
   /** Of the orders in flight, those the saga's timeout cancelled, and of them the happy-path ones. */
   timedOut: number;
   timedOutHappyPath: number;
@@ -66,7 +80,7 @@ export function stallFigures(
   { loadStartedAt, firstFaultAt }: { loadStartedAt: number; firstFaultAt: number },
 ): StallFigures {
   const seconds = (at: number) => Math.round((at - loadStartedAt) / 100) / 10;
-  const inFlight = orders.filter((o) => o.sentAt <= window.to && o.settledAt >= window.from);
+  const inFlight = inFlightDuring(window, orders);
   const longest = [...inFlight].sort((a, b) => b.settledAt - b.sentAt - (a.settledAt - a.sentAt))[0];
   const timedOut = inFlight.filter((o) => o.cancelReason === 'TIMEOUT');
   const undisturbed = orders
@@ -82,6 +96,7 @@ export function stallFigures(
     longestMs: longest ? longest.settledAt - longest.sentAt : 0,
     longestSentAtSeconds: longest && seconds(longest.sentAt),
     nothingSettledMs: longestWithoutSettlement(window, orders),
+    resumedAfterMs: firstSagaSettlementAfter(window.to, orders),
     timedOut: timedOut.length,
     timedOutHappyPath: timedOut.filter((o) => o.kind === 'happy').length,
     undisturbed: {
@@ -92,17 +107,35 @@ export function stallFigures(
   };
 }
 
-function longestWithoutSettlement(window: { from: number; to: number }, orders: readonly SettledOrder[]) {
-  const settlements = orders
-    .filter((o) => !SETTLED_WITHOUT_EVENTS.has(o.cancelReason ?? '') && o.settledAt >= window.from)
+/** When the saga's events settled orders, from `from` on, in order (cancels and timeouts aside). */
+function sagaSettlements(from: number, orders: readonly SettledOrder[]): number[] {
+  return orders
+    .filter((o) => !SETTLED_WITHOUT_EVENTS.has(o.cancelReason ?? '') && o.settledAt >= from)
     .map((o) => o.settledAt)
     .sort((a, b) => a - b);
+}
+
+function firstSagaSettlementAfter(at: number, orders: readonly SettledOrder[]): number | undefined {
+  const first = sagaSettlements(at, orders).find((settledAt) => settledAt > at);
+  return first === undefined ? undefined : first - at;
+}
+
+function longestWithoutSettlement(window: { from: number; to: number }, orders: readonly SettledOrder[]) {
+  const settlements = sagaSettlements(window.from, orders);
   const firstAfter = settlements.find((at) => at > window.to);
   const points = [window.from, ...settlements.filter((at) => at <= window.to), firstAfter ?? window.to];
   let longest = 0;
   for (let i = 1; i < points.length; i += 1)
     longest = Math.max(longest, (points[i] ?? 0) - (points[i - 1] ?? 0));
   return longest;
+}
+
+/** The orders in flight at some moment of a window: sent before it ended, settled after it began. */
+export function inFlightDuring(
+  window: { from: number; to: number },
+  orders: readonly SettledOrder[],
+): SettledOrder[] {
+  return orders.filter((o) => o.sentAt <= window.to && o.settledAt >= window.from);
 }
 
 /**
@@ -119,6 +152,7 @@ export function settledOrders(
     if (!settled) return [];
     return [
       {
+        customerId: client.customerId,
         kind: client.kind,
         sentAt: client.sentAt,
         settledAt: settled.settledAt.getTime(),
@@ -164,5 +198,30 @@ export function describeStall(figures: StallFigures): string {
     `nothing settled by the saga for ${s(figures.nothingSettledMs)}; ${figures.timedOut} TIMEOUT ` +
     `(${figures.timedOutHappyPath} happy-path); undisturbed: p50 ${s(figures.undisturbed.p50Ms)}, ` +
     `p99 ${s(figures.undisturbed.p99Ms)} (${figures.undisturbed.orders} orders before the first fault)`
+  );
+}
+
+/**
+ * The verdict on a fault that stops the whole saga by design (see `FaultWindow.wholeSagaStops`): it
+ * held when the saga settled an order within the bound after the fault ended.
+ */
+export function sagaResumedCheck(figures: StallFigures, resumeWithinMs: number): CheckRow {
+  const resumed = figures.resumedAfterMs;
+  const bound = `${resumeWithinMs / 1000} s`;
+  return faultCheck(
+    'F-resume',
+    `${figures.kind} (${figures.target}): the saga settles orders again within ${bound} of its end`,
+    {
+      ...(figures.inFlight === 0 && { untested: 'no order was in flight during the fault' }),
+      violations:
+        resumed !== undefined && resumed <= resumeWithinMs
+          ? []
+          : [
+              resumed === undefined
+                ? 'the saga settled no order after the fault'
+                : `the saga settled its first order ${(resumed / 1000).toFixed(1)} s after the fault (bound ${bound})`,
+            ],
+      checked: `the first order settled ${((resumed ?? 0) / 1000).toFixed(1)} s after the fault; ${describeStall(figures)}`,
+    },
   );
 }

@@ -1,5 +1,7 @@
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
+import { exportPrismaMigrations } from './export-migrations';
 import { createMigration } from './new-migration';
 import { generatePrismaClient } from './prisma-cli';
 import { findSchemaDrift } from './schema-drift';
@@ -14,6 +16,8 @@ Commands:
                                URLs from ORDER_DATABASE_URL, INVENTORY_DATABASE_URL, ... (default: local server)
   new-migration --name NAME    write the next migration of --service from its Prisma schema
   check-drift                  fail if a service's migrations and Prisma schema disagree
+  export-migrations --out DIR  write each service's migrations, shared SQL included, as a plain
+                               Prisma migrations folder DIR/<service> (for \`prisma migrate status\`)
 
 Options:
   --service NAME               order, inventory, payment, notification or analytics
@@ -22,7 +26,12 @@ Options:
 async function main(): Promise<void> {
   const { positionals, values } = parseArgs({
     allowPositionals: true,
-    options: { service: { type: 'string' }, name: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      service: { type: 'string' },
+      name: { type: 'string' },
+      out: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
   });
   const [command] = positionals;
   if (values.help || !command) {
@@ -52,6 +61,15 @@ async function main(): Promise<void> {
       if (!values.service || !values.name) throw new Error('new-migration needs --service and --name');
       const folder = await createMigration(findServiceDatabase(values.service), values.name, serverUrl);
       console.log(folder ? `wrote ${folder}` : 'no schema change: nothing written');
+      return;
+    }
+    case 'export-migrations': {
+      if (!values.out) throw new Error('export-migrations needs --out');
+      for (const service of services) {
+        const folder = join(resolve(values.out), service.service);
+        const names = await exportPrismaMigrations(service, folder);
+        console.log(`${service.project}: ${names.length} migrations in ${folder}`);
+      }
       return;
     }
     case 'check-drift': {

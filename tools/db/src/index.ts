@@ -1,3 +1,11 @@
+export { exportPrismaMigrations } from './export-migrations';
 export { migrateServiceDatabase } from './migrate-service';
 export { findSchemaDrift } from './schema-drift';
-export { findServiceDatabase, migrationsDir, serviceDatabases, type ServiceDatabase } from './services';
+export {
+  findServiceDatabase,
+  migrationSource,
+  migrationsDir,
+  serviceDatabases,
+  sharedMigrationsDirs,
+  type ServiceDatabase,
+} from './services';

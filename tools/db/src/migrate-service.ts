@@ -5,7 +5,7 @@ import {
   type AppliedMigrations,
 } from '@ecommerce/database';
 
-import { migrationsDir, type ServiceDatabase } from './services';
+import { migrationSource, type ServiceDatabase } from './services';
 
 /** Creates the service's database if needed and applies its migrations. */
 export async function migrateServiceDatabase(
@@ -15,5 +15,5 @@ export async function migrateServiceDatabase(
   const url = new URL(databaseUrl);
   const databaseName = url.pathname.replace(/^\//, '');
   await createDatabaseIfMissing(databaseUrlOnServer(databaseUrl, 'postgres'), databaseName);
-  return applyMigrations(databaseUrl, migrationsDir(service));
+  return applyMigrations(databaseUrl, migrationSource(service));
 }

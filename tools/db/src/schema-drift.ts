@@ -10,7 +10,7 @@ import { Client } from 'pg';
 
 import { diffPrismaSchemas, readPrismaSchema } from './prisma-cli';
 import { compareSnapshots, snapshotSchema } from './schema-snapshot';
-import { migrationsDir, type ServiceDatabase } from './services';
+import { migrationSource, type ServiceDatabase } from './services';
 
 async function withScratchDatabase<T>(
   serverUrl: string,
@@ -48,7 +48,7 @@ export async function findSchemaDrift(
   prismaSchema?: string,
 ): Promise<string[]> {
   const fromMigrations = await withScratchDatabase(serverUrl, `${service.service}_migrated`, async (url) => {
-    await applyMigrations(url, migrationsDir(service));
+    await applyMigrations(url, migrationSource(service));
     return snapshotSchema(url);
   });
   const fromPrismaSchema = await withScratchDatabase(

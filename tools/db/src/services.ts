@@ -1,5 +1,7 @@
 import { join } from 'node:path';
 
+import type { MigrationSource } from '@ecommerce/database';
+
 /** The services that own a database, and where their Prisma schema and migrations live. */
 export interface ServiceDatabase {
   /** Short name: `order`, `inventory`, ... */
@@ -33,6 +35,21 @@ export function prismaSchemaPath(service: ServiceDatabase): string {
 
 export function migrationsDir(service: ServiceDatabase): string {
   return join(workspaceRoot, 'apps', service.project, 'prisma', 'migrations');
+}
+
+/**
+ * The libraries that own SQL several services' migrations share, by the name their
+ * `shared-migrations.json` files use: the outbox table beside the relay that reads it, the inbox
+ * table beside the consumers that write it.
+ */
+export const sharedMigrationsDirs: Readonly<Record<string, string>> = {
+  outbox: join(workspaceRoot, 'libs', 'outbox', 'migrations'),
+  messaging: join(workspaceRoot, 'libs', 'messaging', 'migrations'),
+};
+
+/** What `applyMigrations` reads for a service: its own folder and the shared SQL it names. */
+export function migrationSource(service: ServiceDatabase): MigrationSource {
+  return { migrationsDir: migrationsDir(service), sharedMigrationsDirs };
 }
 
 export function findServiceDatabase(nameOrProject: string): ServiceDatabase {

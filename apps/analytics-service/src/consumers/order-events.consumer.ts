@@ -1,5 +1,5 @@
 import type { EventPayloads, TopicKey } from '@ecommerce/contracts';
-import type { ConsumerLogger, EventHandlers } from '@ecommerce/messaging';
+import type { ConsumerLogger, EventHandlers } from '@ecommerce/runtime';
 
 import {
   projectOrderCancelled,
@@ -13,9 +13,9 @@ import type { AnalyticsTx } from '../persistence/analytics-database';
 export const projectedTopics = ['orders'] as const satisfies readonly TopicKey[];
 
 /**
- * The projections, for `backbone.consume({ topics: projectedTopics, ... })`. The consumer runs
- * each handler in a transaction with the event's inbox row; an event that no longer applies is
- * logged and acknowledged, one that comes too early is retried.
+ * The projections, for the consumer group `service.ts` declares on `projectedTopics`. The consumer
+ * runs each handler in a transaction with the event's inbox row; an event that no longer applies
+ * is logged and acknowledged, one that comes too early is retried.
  */
 export function orderEventHandlers(deps: {
   logger: ConsumerLogger;

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 
-import { callAdminApi } from '@ecommerce/service-runtime';
+import { callAdminApi } from '@ecommerce/http-server';
 
 const usage = `Usage: npx tsx apps/analytics-service/src/rebuild/cli.ts --url URL
 

@@ -1,5 +1,5 @@
-import type { EventBackbone } from '@ecommerce/event-backbone';
-import { conflict } from '@ecommerce/service-runtime';
+import type { EventBackbone } from '@ecommerce/runtime';
+import { conflict } from '@ecommerce/http-server';
 
 import type { AnalyticsDatabase } from '../persistence/analytics-database';
 import { rebuildReadModels, type RebuildReport } from './rebuild-read-models';

@@ -3,11 +3,12 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 
 import { topicName } from '@ecommerce/contracts';
-import { consumerGroupId } from '@ecommerce/messaging';
-import type { HttpServer } from '@ecommerce/service-runtime';
+import { consumerGroupId } from '@ecommerce/runtime';
+import type { HttpServer } from '@ecommerce/http-server';
 import { freePort, waitFor } from '@ecommerce/test-infra';
+import { buildServiceApp } from '@ecommerce/runtime';
 
-import { buildAnalyticsServiceApp } from '../app';
+import { analyticsService } from '../service';
 import {
   orderEvents,
   startAnalyticsTestHarness,
@@ -33,13 +34,13 @@ const rebuildCli = (url: string) =>
 describe('rebuilding the read models through POST /admin/projections/rebuild', () => {
   let harness: AnalyticsTestHarness;
   /** The projections' Kafka group: its name behind the run's topic prefix. */
-  const kafkaGroupId = () => consumerGroupId(harness.backbone.topicPrefix, harness.projections.group);
+  const kafkaGroupId = () => consumerGroupId(harness.events.topicPrefix, harness.projections.group);
   let app: HttpServer;
   let url: string;
 
   beforeAll(async () => {
     harness = await startAnalyticsTestHarness();
-    app = await buildAnalyticsServiceApp({
+    app = await buildServiceApp(analyticsService, {
       ...harness,
       config: { ...harness.config, ADMIN_TOKEN: adminToken },
     });
@@ -70,9 +71,9 @@ describe('rebuilding the read models through POST /admin/projections/rebuild', (
 
   /** Another instance of the service: a member of the group holding partitions while it runs. */
   async function anotherInstance() {
-    const member = harness.backbone.kafka.consumer({ groupId: kafkaGroupId() });
+    const member = harness.events.kafka.consumer({ groupId: kafkaGroupId() });
     await member.connect();
-    await member.subscribe({ topic: topicName('orders', harness.backbone.topicPrefix) });
+    await member.subscribe({ topic: topicName('orders', harness.events.topicPrefix) });
     let joined = false;
     member.on(member.events.GROUP_JOIN, () => (joined = true));
     // Nothing is published while it is a member, so it never takes an event from the projections.
@@ -111,7 +112,7 @@ describe('rebuilding the read models through POST /admin/projections/rebuild', (
 
     expect((await rebuild('')).statusCode).toBe(401);
     expect((await rebuild(`Bearer ${adminToken.slice(1)}x`)).statusCode).toBe(401);
-    expect(await harness.prisma.orderFact.count()).toBe(3);
+    expect(await harness.db.orderFact.count()).toBe(3);
 
     const other = await anotherInstance();
     const refused = await rebuild();
@@ -121,7 +122,7 @@ describe('rebuilding the read models through POST /admin/projections/rebuild', (
       code: 'CONSUMER_GROUP_ACTIVE',
       groupId: kafkaGroupId(),
     });
-    expect(await harness.prisma.orderFact.count()).toBe(3);
+    expect(await harness.db.orderFact.count()).toBe(3);
 
     // This instance consumes again after the refusal: a new order reaches the read models.
     await harness.publish(pending.cancelled('CUSTOMER_REQUEST', now - 40_000));
@@ -142,17 +143,17 @@ describe('rebuilding the read models through POST /admin/projections/rebuild', (
     const { stdout } = await rebuildCli(url);
     expect(JSON.parse(stdout.split('\n')[0] ?? '')).toEqual({
       groupId: kafkaGroupId(),
-      topics: [topicName('orders', harness.backbone.topicPrefix)],
+      topics: [topicName('orders', harness.events.topicPrefix)],
       inboxRowsDeleted: 6,
     });
 
     await untilSummary('the replay to rebuild the read models', summaryBefore);
     expect(await answers()).toEqual(before);
-    expect(await harness.prisma.inboxMessage.count({ where: { consumerGroup: kafkaGroupId() } })).toBe(6);
+    expect(await harness.db.inboxMessage.count({ where: { consumerGroup: kafkaGroupId() } })).toBe(6);
   });
 
   it('when the service has no admin token, then a rebuild is refused with 403', async () => {
-    const disabled = await buildAnalyticsServiceApp(harness);
+    const disabled = await buildServiceApp(analyticsService, harness);
     const response = await disabled.inject({
       method: 'POST',
       url: '/admin/projections/rebuild',
@@ -170,7 +171,7 @@ describe('a rebuild when the topics no longer hold every event', () => {
 
   beforeAll(async () => {
     harness = await startAnalyticsTestHarness();
-    app = await buildAnalyticsServiceApp({
+    app = await buildServiceApp(analyticsService, {
       ...harness,
       config: { ...harness.config, ADMIN_TOKEN: adminToken },
     });
@@ -185,7 +186,7 @@ describe('a rebuild when the topics no longer hold every event', () => {
     (await app.inject({ method: 'GET', url: '/analytics/summary' })).json() as unknown;
 
   it('when a partition of the orders topic starts above offset 0 (its first events deleted), then the rebuild is refused with 409 TOPIC_HISTORY_INCOMPLETE and nothing is truncated', async () => {
-    const orders = topicName('orders', harness.backbone.topicPrefix);
+    const orders = topicName('orders', harness.events.topicPrefix);
     const now = Date.now();
     const placed = Array.from({ length: 4 }, (_, index) =>
       orderEvents().placed([{ sku: 'SKU-A', quantity: 1, unitPriceCents: 1000 + index }], now - 60_000),
@@ -194,13 +195,13 @@ describe('a rebuild when the topics no longer hold every event', () => {
     await harness.publish(...placed);
     await waitFor(
       'the consumer to project every order',
-      async () => (await harness.prisma.orderFact.count()) === 4,
+      async () => (await harness.db.orderFact.count()) === 4,
     );
     const before = await summary();
-    const inboxBefore = await harness.prisma.inboxMessage.count();
+    const inboxBefore = await harness.db.inboxMessage.count();
 
     // What retention does to an old partition: its log start moves past the events it deleted.
-    const admin = harness.backbone.kafka.admin();
+    const admin = harness.events.kafka.admin();
     await admin.connect();
     const partitions = await admin.fetchTopicOffsets(orders);
     const truncated = partitions.find((partition) => Number(partition.high) > 0);
@@ -210,7 +211,7 @@ describe('a rebuild when the topics no longer hold every event', () => {
       partitions: [{ partition: truncated.partition, offset: '1' }],
     });
     const groupOffsetsBefore = await admin.fetchOffsets({
-      groupId: consumerGroupId(harness.backbone.topicPrefix, harness.projections.group),
+      groupId: consumerGroupId(harness.events.topicPrefix, harness.projections.group),
       topics: [orders],
     });
 
@@ -229,11 +230,11 @@ describe('a rebuild when the topics no longer hold every event', () => {
       new RegExp(`${orders.replace(/\./g, '\\.')} partition ${truncated.partition} starts at offset 1`),
     );
     expect(await summary()).toEqual(before);
-    expect(await harness.prisma.orderFact.count()).toBe(4);
-    expect(await harness.prisma.inboxMessage.count()).toBe(inboxBefore);
+    expect(await harness.db.orderFact.count()).toBe(4);
+    expect(await harness.db.inboxMessage.count()).toBe(inboxBefore);
     expect(
       await admin.fetchOffsets({
-        groupId: consumerGroupId(harness.backbone.topicPrefix, harness.projections.group),
+        groupId: consumerGroupId(harness.events.topicPrefix, harness.projections.group),
         topics: [orders],
       }),
     ).toEqual(groupOffsetsBefore);
@@ -243,7 +244,7 @@ describe('a rebuild when the topics no longer hold every event', () => {
     await harness.publish(orderEvents().placed([{ sku: 'SKU-B', quantity: 1, unitPriceCents: 500 }], now));
     await waitFor(
       'the order published after the refusal',
-      async () => (await harness.prisma.orderFact.count()) === 5,
+      async () => (await harness.db.orderFact.count()) === 5,
     );
   });
 });

@@ -1,7 +1,6 @@
 import { topicName } from '@ecommerce/contracts';
-import type { EventBackbone } from '@ecommerce/event-backbone';
-import { consumerGroupId } from '@ecommerce/messaging';
-import { conflict } from '@ecommerce/service-runtime';
+import { consumerGroupId, forgetInboxEntriesOf, type EventBackbone } from '@ecommerce/runtime';
+import { conflict } from '@ecommerce/http-server';
 
 import { projectedTopics } from '../consumers/order-events.consumer';
 import type { AnalyticsDatabase } from '../persistence/analytics-database';
@@ -85,7 +84,7 @@ export async function rebuildReadModels(deps: {
 
   const inboxRowsDeleted = await db.$transaction(async (tx) => {
     await tx.$executeRawUnsafe('TRUNCATE order_fact_lines, order_facts');
-    return tx.$executeRawUnsafe('DELETE FROM inbox WHERE consumer_group = $1', groupId);
+    return forgetInboxEntriesOf(tx, groupId);
   });
   return { groupId, topics, inboxRowsDeleted };
 }

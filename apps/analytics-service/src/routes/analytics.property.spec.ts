@@ -1,4 +1,4 @@
-import type { HttpServer } from '@ecommerce/service-runtime';
+import type { HttpServer } from '@ecommerce/http-server';
 import {
   createPgTransactions,
   databaseFingerprint,
@@ -8,8 +8,9 @@ import {
   type PgTransactions,
 } from '@ecommerce/test-infra';
 import fc from 'fast-check';
+import { buildServiceApp } from '@ecommerce/runtime';
 
-import { buildAnalyticsServiceApp } from '../app';
+import { analyticsService } from '../service';
 import { startAnalyticsTestHarness, type AnalyticsTestHarness } from '../testing/analytics-test-harness';
 
 describe('analytics HTTP API under hostile input (property-based, real database)', () => {
@@ -19,7 +20,7 @@ describe('analytics HTTP API under hostile input (property-based, real database)
 
   beforeAll(async () => {
     harness = await startAnalyticsTestHarness();
-    app = await buildAnalyticsServiceApp(harness);
+    app = await buildServiceApp(analyticsService, harness);
     db = createPgTransactions(harness.database.url);
   });
 

@@ -1,7 +1,8 @@
-import type { ConsumedEvent, EventHandler } from '@ecommerce/messaging';
-import type { HttpServer } from '@ecommerce/service-runtime';
+import type { ConsumedEvent, EventHandler } from '@ecommerce/runtime';
+import type { HttpServer } from '@ecommerce/http-server';
+import { buildServiceApp } from '@ecommerce/runtime';
 
-import { buildAnalyticsServiceApp } from '../app';
+import { analyticsService } from '../service';
 import { OrderNotPlacedYet } from '../application/errors';
 import { orderEventHandlers } from '../consumers/order-events.consumer';
 import type { AnalyticsTx } from '../persistence/analytics-database';
@@ -21,7 +22,7 @@ describe('analytics projections and HTTP API on a real database', () => {
 
   beforeAll(async () => {
     harness = await startAnalyticsTestHarness();
-    app = await buildAnalyticsServiceApp(harness);
+    app = await buildServiceApp(analyticsService, harness);
   });
 
   afterAll(async () => {
@@ -45,7 +46,7 @@ describe('analytics projections and HTTP API on a real database', () => {
       key: event.payload.orderId,
       headers: {},
     };
-    await harness.prisma.$transaction((tx) => handler(consumed, tx));
+    await harness.db.$transaction((tx) => handler(consumed, tx));
   };
   const get = async (url: string) => {
     const response = await app.inject({ method: 'GET', url });
@@ -98,7 +99,7 @@ describe('analytics projections and HTTP API on a real database', () => {
   it('when orders are placed, confirmed and cancelled, then their facts record each step at its event’s time', async () => {
     for (const event of history) await apply(event);
 
-    const facts = await harness.prisma.orderFact.findMany({
+    const facts = await harness.db.orderFact.findMany({
       include: { lines: { orderBy: { lineNo: 'asc' } } },
     });
     const byId = new Map(facts.map((fact) => [fact.orderId, fact]));
@@ -154,7 +155,7 @@ describe('analytics projections and HTTP API on a real database', () => {
   });
 
   it('when events arrive again, or settle an order a second time, then nothing changes', async () => {
-    const before = await harness.prisma.orderFact.findMany({
+    const before = await harness.db.orderFact.findMany({
       include: { lines: true },
       orderBy: { orderId: 'asc' },
     });
@@ -166,7 +167,7 @@ describe('analytics projections and HTTP API on a real database', () => {
     await apply(shipped.placed([{ sku: 'SKU-Z', quantity: 9, unitPriceCents: 1 }], at('12:00:03')));
 
     expect(
-      await harness.prisma.orderFact.findMany({ include: { lines: true }, orderBy: { orderId: 'asc' } }),
+      await harness.db.orderFact.findMany({ include: { lines: true }, orderBy: { orderId: 'asc' } }),
     ).toEqual(before);
     expect(await get('/analytics/summary')).toEqual(expectedSummary);
   });
@@ -178,7 +179,7 @@ describe('analytics projections and HTTP API on a real database', () => {
 
     await expect(failure).rejects.toBeInstanceOf(OrderNotPlacedYet);
     await expect(failure).rejects.toMatchObject({ retriable: true, code: 'ORDER_NOT_PLACED_YET' });
-    expect(await harness.prisma.orderFact.count({ where: { orderId: unknown.orderId } })).toBe(0);
+    expect(await harness.db.orderFact.count({ where: { orderId: unknown.orderId } })).toBe(0);
   });
 
   it.each([

@@ -1,4 +1,4 @@
-import { ProblemDetails, type HttpServer } from '@ecommerce/service-runtime';
+import { ProblemDetails, type HttpServer } from '@ecommerce/http-server';
 import { Type } from '@sinclair/typebox';
 
 import type { ProjectionRebuilder } from '../rebuild/rebuild-projections';

@@ -1,5 +1,5 @@
-import { conflict } from '@ecommerce/service-runtime';
-import { commandMetadata, type EventOutbox, writeEvent } from '@ecommerce/event-backbone';
+import { conflict } from '@ecommerce/http-server';
+import { commandMetadata, type EventOutbox, writeEvent } from '@ecommerce/runtime';
 
 import { adjustStockLevel } from '../domain/stock-level';
 import type { InventoryDatabase } from '../persistence/inventory-database';

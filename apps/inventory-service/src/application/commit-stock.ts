@@ -1,5 +1,5 @@
 import type { OrderConfirmed, StockLine } from '@ecommerce/contracts';
-import { type EventOutbox, reactionMetadata, writeEvent } from '@ecommerce/event-backbone';
+import { type EventOutbox, reactionMetadata, writeEvent } from '@ecommerce/runtime';
 
 import { decideSettlement } from '../domain/reservation';
 import type { InventoryTx } from '../persistence/inventory-database';

@@ -1,5 +1,5 @@
 import type { OrderCancelled } from '@ecommerce/contracts';
-import { type EventOutbox, reactionMetadata, writeEvent } from '@ecommerce/event-backbone';
+import { type EventOutbox, reactionMetadata, writeEvent } from '@ecommerce/runtime';
 
 import { decideSettlement } from '../domain/reservation';
 import { lockOrder, rememberCancellation } from '../persistence/cancellation-repository';

@@ -3,16 +3,18 @@ import { randomUUID } from 'node:crypto';
 import type { OrderCancelled, OrderConfirmed, OrderPlaced, StockLine } from '@ecommerce/contracts';
 
 import type { InventoryTx } from '../persistence/inventory-database';
-import { startInventoryTestHarness, type InventoryTestHarness } from '../testing/inventory-test-harness';
+import { startServiceTestHarness, type ServiceTestHarnessOf } from '@ecommerce/runtime/testing';
+
+import { inventoryService } from '../service';
 import { commitStock } from './commit-stock';
 import { releaseStock } from './release-stock';
 import { reserveStock, type ReserveOutcome } from './reserve-stock';
 
 describe('stock reservations (the order saga’s inventory side) on a real database', () => {
-  let harness: InventoryTestHarness;
+  let harness: ServiceTestHarnessOf<typeof inventoryService>;
 
   beforeAll(async () => {
-    harness = await startInventoryTestHarness();
+    harness = await startServiceTestHarness(inventoryService);
   });
 
   afterAll(async () => {
@@ -20,7 +22,7 @@ describe('stock reservations (the order saga’s inventory side) on a real datab
   });
 
   const inTx = <T>(work: (tx: InventoryTx) => Promise<T>) =>
-    harness.prisma.$transaction(work, { maxWait: 30_000, timeout: 30_000 });
+    harness.db.$transaction(work, { maxWait: 30_000, timeout: 30_000 });
 
   const metadata = () => ({
     eventId: randomUUID(),
@@ -54,14 +56,14 @@ describe('stock reservations (the order saga’s inventory side) on a real datab
   });
 
   const stocked = async (sku: string, onHand: number) => {
-    await harness.prisma.product.create({
+    await harness.db.product.create({
       data: { sku, name: sku, priceCents: 100n, currency: 'USD', onHand },
     });
   };
   const level = (sku: string) =>
-    harness.prisma.product.findUniqueOrThrow({ where: { sku }, select: { onHand: true, reserved: true } });
+    harness.db.product.findUniqueOrThrow({ where: { sku }, select: { onHand: true, reserved: true } });
   const reservationOf = (orderId: string) =>
-    harness.prisma.stockReservation.findMany({
+    harness.db.stockReservation.findMany({
       where: { orderId },
       select: { sku: true, quantity: true, status: true },
       orderBy: { sku: 'asc' },
@@ -81,7 +83,7 @@ describe('stock reservations (the order saga’s inventory side) on a real datab
       { sku: 'A-GHOST', quantity: 1 },
     ]);
 
-    const outcome = await inTx((tx) => reserveStock(tx, harness.backbone, order));
+    const outcome = await inTx((tx) => reserveStock(tx, harness.events, order));
 
     const unavailable = [
       { sku: 'A-2', requested: 2, available: 1 },
@@ -109,7 +111,7 @@ describe('stock reservations (the order saga’s inventory side) on a real datab
       { sku: 'B-1', quantity: 2 },
     ]);
 
-    await inTx((tx) => reserveStock(tx, harness.backbone, order));
+    await inTx((tx) => reserveStock(tx, harness.events, order));
 
     expect(await level('B-1')).toEqual({ onHand: 5, reserved: 2 });
     expect(await level('B-2')).toEqual({ onHand: 3, reserved: 3 });
@@ -122,7 +124,7 @@ describe('stock reservations (the order saga’s inventory side) on a real datab
     ]);
 
     const confirmation = confirmed(order);
-    await inTx((tx) => commitStock(tx, harness.backbone, confirmation));
+    await inTx((tx) => commitStock(tx, harness.events, confirmation));
 
     expect(await level('B-1')).toEqual({ onHand: 3, reserved: 0 });
     expect(await level('B-2')).toEqual({ onHand: 0, reserved: 0 });
@@ -134,7 +136,7 @@ describe('stock reservations (the order saga’s inventory side) on a real datab
     ]);
 
     // A late cancellation of a committed order changes nothing.
-    expect(await inTx((tx) => releaseStock(tx, harness.backbone, cancelled(order)))).toMatchObject({
+    expect(await inTx((tx) => releaseStock(tx, harness.events, cancelled(order)))).toMatchObject({
       outcome: 'ignored',
     });
     expect(await level('B-1')).toEqual({ onHand: 3, reserved: 0 });
@@ -144,12 +146,12 @@ describe('stock reservations (the order saga’s inventory side) on a real datab
   it('when a reserved order is cancelled, then the units return to available, once', async () => {
     await stocked('C-1', 4);
     const order = placed([{ sku: 'C-1', quantity: 3 }]);
-    await inTx((tx) => reserveStock(tx, harness.backbone, order));
+    await inTx((tx) => reserveStock(tx, harness.events, order));
     const cancellation = cancelled(order);
 
-    const first = await inTx((tx) => releaseStock(tx, harness.backbone, cancellation));
+    const first = await inTx((tx) => releaseStock(tx, harness.events, cancellation));
     const duplicate = await inTx((tx) =>
-      releaseStock(tx, harness.backbone, { ...cancellation, eventId: randomUUID() }),
+      releaseStock(tx, harness.events, { ...cancellation, eventId: randomUUID() }),
     );
 
     expect(first).toEqual({ outcome: 'applied', items: [{ sku: 'C-1', quantity: 3 }] });
@@ -158,16 +160,16 @@ describe('stock reservations (the order saga’s inventory side) on a real datab
     expect(await reservationOf(order.orderId)).toEqual([{ sku: 'C-1', quantity: 3, status: 'RELEASED' }]);
     expect(await eventsFor('StockReleased', order.orderId)).toHaveLength(1);
     // And a confirmation after the release does not take the units.
-    expect(await inTx((tx) => commitStock(tx, harness.backbone, confirmed(order)))).toMatchObject({
+    expect(await inTx((tx) => commitStock(tx, harness.events, confirmed(order)))).toMatchObject({
       outcome: 'ignored',
     });
   });
 
   it('when a rejected order is cancelled, then nothing happens and nothing is announced', async () => {
     const order = placed([{ sku: 'D-GHOST', quantity: 1 }]);
-    await inTx((tx) => reserveStock(tx, harness.backbone, order));
+    await inTx((tx) => reserveStock(tx, harness.events, order));
 
-    expect(await inTx((tx) => releaseStock(tx, harness.backbone, cancelled(order)))).toMatchObject({
+    expect(await inTx((tx) => releaseStock(tx, harness.events, cancelled(order)))).toMatchObject({
       outcome: 'ignored',
     });
     expect(await eventsFor('StockReleased', order.orderId)).toEqual([]);
@@ -177,10 +179,10 @@ describe('stock reservations (the order saga’s inventory side) on a real datab
     await stocked('F-1', 5);
     const order = placed([{ sku: 'F-1', quantity: 2 }]);
 
-    expect(await inTx((tx) => releaseStock(tx, harness.backbone, cancelled(order)))).toMatchObject({
+    expect(await inTx((tx) => releaseStock(tx, harness.events, cancelled(order)))).toMatchObject({
       outcome: 'ignored',
     });
-    expect(await inTx((tx) => reserveStock(tx, harness.backbone, order))).toEqual({
+    expect(await inTx((tx) => reserveStock(tx, harness.events, order))).toEqual({
       outcome: 'ignored',
       reason: 'the order was cancelled before its OrderPlaced arrived',
     });
@@ -194,11 +196,11 @@ describe('stock reservations (the order saga’s inventory side) on a real datab
   it('when a rejected and cancelled order is placed again after stock arrived, then nothing is reserved', async () => {
     await stocked('G-1', 0);
     const order = placed([{ sku: 'G-1', quantity: 1 }]);
-    await inTx((tx) => reserveStock(tx, harness.backbone, order));
-    await inTx((tx) => releaseStock(tx, harness.backbone, cancelled(order)));
-    await harness.prisma.product.update({ where: { sku: 'G-1' }, data: { onHand: 3 } });
+    await inTx((tx) => reserveStock(tx, harness.events, order));
+    await inTx((tx) => releaseStock(tx, harness.events, cancelled(order)));
+    await harness.db.product.update({ where: { sku: 'G-1' }, data: { onHand: 3 } });
 
-    const again = await inTx((tx) => reserveStock(tx, harness.backbone, { ...order, eventId: randomUUID() }));
+    const again = await inTx((tx) => reserveStock(tx, harness.events, { ...order, eventId: randomUUID() }));
 
     expect(again).toMatchObject({ outcome: 'ignored' });
     expect(await level('G-1')).toEqual({ onHand: 3, reserved: 0 });
@@ -208,9 +210,9 @@ describe('stock reservations (the order saga’s inventory side) on a real datab
   it('when an order is placed twice (a replay), then it is reserved once', async () => {
     await stocked('E-1', 5);
     const order = placed([{ sku: 'E-1', quantity: 2 }]);
-    await inTx((tx) => reserveStock(tx, harness.backbone, order));
+    await inTx((tx) => reserveStock(tx, harness.events, order));
 
-    const again = await inTx((tx) => reserveStock(tx, harness.backbone, { ...order, eventId: randomUUID() }));
+    const again = await inTx((tx) => reserveStock(tx, harness.events, { ...order, eventId: randomUUID() }));
 
     expect(again).toMatchObject({ outcome: 'ignored' });
     expect(await level('E-1')).toEqual({ onHand: 5, reserved: 2 });
@@ -223,7 +225,7 @@ describe('stock reservations (the order saga’s inventory side) on a real datab
   it('when a write would take available below zero, then the database refuses it', async () => {
     await stocked('CHECK-1', 2);
 
-    const overReserve = harness.prisma.product.update({
+    const overReserve = harness.db.product.update({
       where: { sku: 'CHECK-1' },
       data: { reserved: { increment: 3 } },
     });
@@ -235,10 +237,10 @@ describe('stock reservations (the order saga’s inventory side) on a real datab
   it('when 50 orders of 1 race for 10 units with only the locking to stop them, then exactly 10 are reserved, 40 rejected, and available never goes negative', async () => {
     await stocked('RACE-1', 10);
     const orders = Array.from({ length: 50 }, () => placed([{ sku: 'RACE-1', quantity: 1 }]));
-    const [{ definition }] = await harness.prisma.$queryRawUnsafe<[{ definition: string }]>(
+    const [{ definition }] = await harness.db.$queryRawUnsafe<[{ definition: string }]>(
       "SELECT pg_get_constraintdef(oid) AS definition FROM pg_constraint WHERE conname = 'products_stock_check'",
     );
-    await harness.prisma.$executeRawUnsafe('ALTER TABLE products DROP CONSTRAINT products_stock_check');
+    await harness.db.$executeRawUnsafe('ALTER TABLE products DROP CONSTRAINT products_stock_check');
     let racing = true;
     const availableSeen: number[] = [];
     const watch = (async () => {
@@ -251,12 +253,12 @@ describe('stock reservations (the order saga’s inventory side) on a real datab
     let outcomes: ReserveOutcome[];
     try {
       outcomes = await Promise.all(
-        orders.map((order) => inTx((tx) => reserveStock(tx, harness.backbone, order))),
+        orders.map((order) => inTx((tx) => reserveStock(tx, harness.events, order))),
       );
     } finally {
       racing = false;
       await watch;
-      await harness.prisma.$executeRawUnsafe(
+      await harness.db.$executeRawUnsafe(
         // NOT VALID: back for every later write at once, even if the race left a row it would refuse.
         `ALTER TABLE products ADD CONSTRAINT products_stock_check ${definition} NOT VALID`,
       );
@@ -270,15 +272,15 @@ describe('stock reservations (the order saga’s inventory side) on a real datab
       rejected: 40,
     });
     expect(await level('RACE-1')).toEqual({ onHand: 10, reserved: 10 });
-    expect(
-      await harness.prisma.stockReservation.count({ where: { sku: 'RACE-1', status: 'RESERVED' } }),
-    ).toBe(10);
+    expect(await harness.db.stockReservation.count({ where: { sku: 'RACE-1', status: 'RESERVED' } })).toBe(
+      10,
+    );
     const orderIds = new Set(orders.map((order) => order.orderId));
     const announced = [
       ...(await harness.outboxEvents('StockReserved')),
       ...(await harness.outboxEvents('StockRejected')),
     ].filter((event) => orderIds.has(event.orderId));
     expect(announced).toHaveLength(50);
-    await harness.prisma.$executeRawUnsafe('ALTER TABLE products VALIDATE CONSTRAINT products_stock_check');
+    await harness.db.$executeRawUnsafe('ALTER TABLE products VALIDATE CONSTRAINT products_stock_check');
   });
 });

@@ -1,6 +1,5 @@
 import type { OrderPlaced, StockLine, StockShortage } from '@ecommerce/contracts';
-import { PermanentFailure } from '@ecommerce/messaging';
-import { type EventOutbox, reactionMetadata, writeEvent } from '@ecommerce/event-backbone';
+import { type EventOutbox, PermanentFailure, reactionMetadata, writeEvent } from '@ecommerce/runtime';
 
 import { decideReservation, demandBySku } from '../domain/reservation';
 import { lockOrder, wasCancelled } from '../persistence/cancellation-repository';

@@ -1,4 +1,4 @@
-import { commandMetadata, type EventOutbox, writeEvent } from '@ecommerce/event-backbone';
+import { commandMetadata, type EventOutbox, writeEvent } from '@ecommerce/runtime';
 
 import type { InventoryDatabase } from '../persistence/inventory-database';
 import { toProductView, type ProductView } from '../persistence/product-repository';

@@ -1,25 +1,19 @@
 import { randomUUID } from 'node:crypto';
 
 import type { OrderCancelled, OrderPlaced } from '@ecommerce/contracts';
-import { writeEvent } from '@ecommerce/event-backbone';
+import { writeEvent } from '@ecommerce/runtime';
 import { waitFor } from '@ecommerce/test-infra';
 
-import { startInventoryTestHarness, type InventoryTestHarness } from '../testing/inventory-test-harness';
-import { orderEventHandlers } from './order-events.consumer';
+import { startServiceTestHarness, type ServiceTestHarnessOf } from '@ecommerce/runtime/testing';
+
+import { inventoryService } from '../service';
 
 describe('the order events consumer through Kafka', () => {
-  let harness: InventoryTestHarness;
+  let harness: ServiceTestHarnessOf<typeof inventoryService>;
 
   beforeAll(async () => {
-    harness = await startInventoryTestHarness();
+    harness = await startServiceTestHarness(inventoryService, { startConsumers: true });
     await harness.record(['inventory']);
-    const { backbone, prisma, logger } = harness;
-    await backbone.consume({
-      topics: ['orders'],
-      handlers: orderEventHandlers({ events: backbone, logger }),
-      runInTransaction: (work) => prisma.$transaction(work),
-      logger,
-    });
   });
 
   afterAll(async () => {
@@ -27,7 +21,7 @@ describe('the order events consumer through Kafka', () => {
   });
 
   it('when OrderPlaced reaches the orders topic, then the stock is reserved and StockReserved reaches the inventory topic', async () => {
-    await harness.prisma.product.create({
+    await harness.db.product.create({
       data: { sku: 'K-1', name: 'Kettle', priceCents: 4500n, currency: 'USD', onHand: 3 },
     });
     const order: OrderPlaced = {
@@ -44,8 +38,8 @@ describe('the order events consumer through Kafka', () => {
     };
 
     // Published the way the order service publishes: its outbox, relayed to the orders topic.
-    await harness.prisma.$transaction((tx) =>
-      writeEvent(tx, harness.backbone, { type: 'OrderPlaced', payload: order }),
+    await harness.db.$transaction((tx) =>
+      writeEvent(tx, harness.events, { type: 'OrderPlaced', payload: order }),
     );
 
     const reserved = await harness.waitForEvent('StockReserved', (event) => event.orderId === order.orderId);
@@ -57,14 +51,14 @@ describe('the order events consumer through Kafka', () => {
         causationId: order.eventId,
       },
     });
-    expect(await harness.prisma.product.findUniqueOrThrow({ where: { sku: 'K-1' } })).toMatchObject({
+    expect(await harness.db.product.findUniqueOrThrow({ where: { sku: 'K-1' } })).toMatchObject({
       onHand: 3,
       reserved: 2,
     });
   });
 
   it('when OrderCancelled reaches the orders topic before its OrderPlaced, then the late OrderPlaced reserves nothing and announces nothing', async () => {
-    await harness.prisma.product.create({
+    await harness.db.product.create({
       data: { sku: 'K-2', name: 'Kettle', priceCents: 4500n, currency: 'USD', onHand: 3 },
     });
     const placed: OrderPlaced = {
@@ -90,22 +84,22 @@ describe('the order events consumer through Kafka', () => {
     };
 
     // As after a dead-lettered OrderPlaced is replayed once its order has timed out.
-    await harness.prisma.$transaction((tx) =>
-      writeEvent(tx, harness.backbone, { type: 'OrderCancelled', payload: cancelled }),
+    await harness.db.$transaction((tx) =>
+      writeEvent(tx, harness.events, { type: 'OrderCancelled', payload: cancelled }),
     );
-    await harness.prisma.$transaction((tx) =>
-      writeEvent(tx, harness.backbone, { type: 'OrderPlaced', payload: placed }),
+    await harness.db.$transaction((tx) =>
+      writeEvent(tx, harness.events, { type: 'OrderPlaced', payload: placed }),
     );
 
     await waitFor(
       'the late OrderPlaced to be handled',
-      async () => (await harness.prisma.inboxMessage.count({ where: { eventId: placed.eventId } })) === 1,
+      async () => (await harness.db.inboxMessage.count({ where: { eventId: placed.eventId } })) === 1,
     );
-    expect(await harness.prisma.product.findUniqueOrThrow({ where: { sku: 'K-2' } })).toMatchObject({
+    expect(await harness.db.product.findUniqueOrThrow({ where: { sku: 'K-2' } })).toMatchObject({
       onHand: 3,
       reserved: 0,
     });
-    expect(await harness.prisma.stockReservation.count({ where: { orderId: placed.orderId } })).toBe(0);
+    expect(await harness.db.stockReservation.count({ where: { orderId: placed.orderId } })).toBe(0);
     const announced = [
       ...(await harness.outboxEvents('StockReserved')),
       ...(await harness.outboxEvents('StockRejected')),

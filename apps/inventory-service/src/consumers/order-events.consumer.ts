@@ -1,16 +1,15 @@
 import type { EventPayloads } from '@ecommerce/contracts';
-import type { ConsumerLogger, EventHandlers } from '@ecommerce/messaging';
+import type { ConsumerLogger, EventHandlers, EventOutbox } from '@ecommerce/runtime';
 
 import { commitStock } from '../application/commit-stock';
-import type { EventOutbox } from '@ecommerce/event-backbone';
 import { releaseStock } from '../application/release-stock';
 import { reserveStock } from '../application/reserve-stock';
 import type { InventoryTx } from '../persistence/inventory-database';
 
 /**
- * Inventory's side of the order saga, for `backbone.consume({ topics: ['orders'], ... })`. The
- * consumer runs each handler in a transaction with the event's inbox row, so a redelivery has no
- * second effect; an event that no longer applies is logged and acknowledged.
+ * Inventory's side of the order saga, for the consumer group `service.ts` declares on the orders
+ * topic. The consumer runs each handler in a transaction with the event's inbox row, so a
+ * redelivery has no second effect; an event that no longer applies is logged and acknowledged.
  */
 export function orderEventHandlers(deps: {
   events: EventOutbox;

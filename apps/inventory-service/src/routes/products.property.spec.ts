@@ -1,4 +1,4 @@
-import type { HttpServer } from '@ecommerce/service-runtime';
+import type { HttpServer } from '@ecommerce/http-server';
 import {
   assertAnsweredCleanly,
   createPgTransactions,
@@ -12,18 +12,20 @@ import {
 } from '@ecommerce/test-infra';
 import fc from 'fast-check';
 
-import { buildInventoryServiceApp } from '../app';
-import { startInventoryTestHarness, type InventoryTestHarness } from '../testing/inventory-test-harness';
+import { buildServiceApp } from '@ecommerce/runtime';
+import { startServiceTestHarness, type ServiceTestHarnessOf } from '@ecommerce/runtime/testing';
+
+import { inventoryService } from '../service';
 
 describe('inventory HTTP API under hostile input (property-based, real database, broker and registry)', () => {
-  let harness: InventoryTestHarness;
+  let harness: ServiceTestHarnessOf<typeof inventoryService>;
   let app: HttpServer;
   let db: PgTransactions;
 
   beforeAll(async () => {
-    harness = await startInventoryTestHarness();
-    const { config, logger, prisma, backbone } = harness;
-    app = await buildInventoryServiceApp({ config, logger, prisma, backbone });
+    harness = await startServiceTestHarness(inventoryService);
+    const { config, logger, db: prisma, events } = harness;
+    app = await buildServiceApp(inventoryService, { config, logger, db: prisma, events });
     db = createPgTransactions(harness.database.url);
     const created = await app.inject({ method: 'PUT', url: '/products/MUG-1', payload: aProduct });
     expect(created.statusCode).toBe(201);

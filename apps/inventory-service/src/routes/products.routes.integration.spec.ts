@@ -1,17 +1,19 @@
-import type { HttpServer } from '@ecommerce/service-runtime';
+import type { HttpServer } from '@ecommerce/http-server';
 
-import { buildInventoryServiceApp } from '../app';
-import { startInventoryTestHarness, type InventoryTestHarness } from '../testing/inventory-test-harness';
+import { buildServiceApp } from '@ecommerce/runtime';
+import { startServiceTestHarness, type ServiceTestHarnessOf } from '@ecommerce/runtime/testing';
+
+import { inventoryService } from '../service';
 
 describe('inventory HTTP API on a real database, broker and registry', () => {
-  let harness: InventoryTestHarness;
+  let harness: ServiceTestHarnessOf<typeof inventoryService>;
   let app: HttpServer;
 
   beforeAll(async () => {
-    harness = await startInventoryTestHarness();
+    harness = await startServiceTestHarness(inventoryService);
     await harness.record(['catalog']);
-    const { config, logger, prisma, backbone } = harness;
-    app = await buildInventoryServiceApp({ config, logger, prisma, backbone });
+    const { config, logger, db, events } = harness;
+    app = await buildServiceApp(inventoryService, { config, logger, db, events });
   });
 
   afterAll(async () => {
@@ -98,7 +100,7 @@ describe('inventory HTTP API on a real database, broker and registry', () => {
   it('when a delta would take onHand below reserved, then 409 and nothing changes', async () => {
     await put('BAG-1', { name: 'Bag', priceCents: 3000 });
     await adjust('BAG-1', { quantity: 5 });
-    await harness.prisma.product.update({ where: { sku: 'BAG-1' }, data: { reserved: 4 } });
+    await harness.db.product.update({ where: { sku: 'BAG-1' }, data: { reserved: 4 } });
 
     const response = await adjust('BAG-1', { quantity: -2 });
 
@@ -136,7 +138,7 @@ describe('inventory HTTP API on a real database, broker and registry', () => {
   ])(
     'when the body has %s, then 400 with the field and no change',
     async (_, method, sku, payload, field) => {
-      const before = await harness.prisma.product.findMany({ orderBy: { sku: 'asc' } });
+      const before = await harness.db.product.findMany({ orderBy: { sku: 'asc' } });
 
       const response = await app.inject({
         method: method as 'PUT' | 'POST',
@@ -150,7 +152,7 @@ describe('inventory HTTP API on a real database, broker and registry', () => {
         code: 'VALIDATION_FAILED',
         errors: expect.arrayContaining([expect.objectContaining({ in: 'body', field })]),
       });
-      expect(await harness.prisma.product.findMany({ orderBy: { sku: 'asc' } })).toEqual(before);
+      expect(await harness.db.product.findMany({ orderBy: { sku: 'asc' } })).toEqual(before);
     },
   );
 

@@ -1,8 +1,8 @@
-import { ProblemDetails, type HttpServer } from '@ecommerce/service-runtime';
+import { ProblemDetails, type HttpServer } from '@ecommerce/http-server';
 import { Type } from '@sinclair/typebox';
 
 import { adjustStock } from '../application/adjust-stock';
-import type { EventOutbox } from '@ecommerce/event-backbone';
+import type { EventOutbox } from '@ecommerce/runtime';
 import { getProduct, getProducts } from '../application/get-products';
 import { upsertProduct } from '../application/upsert-product';
 import type { InventoryDatabase } from '../persistence/inventory-database';

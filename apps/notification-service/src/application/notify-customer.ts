@@ -1,8 +1,13 @@
 import { randomUUID } from 'node:crypto';
 
 import type { RunInTransaction } from '@ecommerce/database';
-import { reactionMetadata, writeEvent, type EventOutbox } from '@ecommerce/event-backbone';
-import type { ConsumerLogger, RecordInTransaction } from '@ecommerce/messaging';
+import {
+  type ConsumerLogger,
+  type EventOutbox,
+  reactionMetadata,
+  type RecordInTransaction,
+  writeEvent,
+} from '@ecommerce/runtime';
 
 import type { NotificationChannel } from '../channels/notification-channel';
 import type { RenderedNotification } from '../domain/order-templates';
@@ -11,7 +16,7 @@ import type { Prisma } from '../generated/prisma/client';
 type NotificationTx = Prisma.TransactionClient;
 
 export interface NotifyDependencies {
-  backbone: EventOutbox;
+  events: EventOutbox;
   channel: NotificationChannel;
   customerMailDomain: string;
   logger: ConsumerLogger;
@@ -61,7 +66,7 @@ async function claimNotification(
  */
 async function recordDelivery(
   tx: NotificationTx,
-  backbone: EventOutbox,
+  events: EventOutbox,
   delivered: { notification: RenderedNotification; notificationId: string; cause: Cause },
   channel: NotificationChannel['name'],
   status: 'sent' | 'logged',
@@ -72,7 +77,7 @@ async function recordDelivery(
     data: { status },
   });
   if (count === 0) return;
-  await writeEvent(tx, backbone, {
+  await writeEvent(tx, events, {
     type: 'NotificationSent',
     payload: {
       ...reactionMetadata(cause),
@@ -125,5 +130,5 @@ export async function notifyCustomer(
     orderId: notification.orderId,
   });
   return (tx) =>
-    recordDelivery(tx, dependencies.backbone, { notification, notificationId, cause }, channel.name, status);
+    recordDelivery(tx, dependencies.events, { notification, notificationId, cause }, channel.name, status);
 }

@@ -1,5 +1,5 @@
 import type { EventPayloads } from '@ecommerce/contracts';
-import { externalEffectHandler, type EventHandlers } from '@ecommerce/messaging';
+import { externalEffectHandler, type EventHandlers } from '@ecommerce/runtime';
 
 import { notifyCustomer, type NotifyDependencies } from '../application/notify-customer';
 import { orderCancelled, orderConfirmed, orderReceived } from '../domain/order-templates';

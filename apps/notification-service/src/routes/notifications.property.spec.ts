@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 
 import { createPrismaClient } from '@ecommerce/database';
-import type { HttpServer } from '@ecommerce/service-runtime';
+import type { HttpServer } from '@ecommerce/http-server';
 import {
   createPgTransactions,
   createTestDatabase,
@@ -14,9 +14,10 @@ import {
   type TestDatabase,
 } from '@ecommerce/test-infra';
 import fc from 'fast-check';
+import { buildServiceApp } from '@ecommerce/runtime';
 import pino from 'pino';
 
-import { buildNotificationServiceApp } from '../app';
+import { notificationService } from '../service';
 import { loadNotificationServiceConfig } from '../config';
 import { PrismaClient } from '../generated/prisma/client';
 
@@ -36,7 +37,11 @@ describe('notification HTTP API under hostile input (property-based, real databa
       KAFKA_BROKERS: kafkaBrokers,
       SCHEMA_REGISTRY_URL: schemaRegistryUrl,
     });
-    app = await buildNotificationServiceApp({ config, logger: pino({ level: 'silent' }), prisma });
+    app = await buildServiceApp(notificationService, {
+      config,
+      logger: pino({ level: 'silent' }),
+      db: prisma,
+    });
     await prisma.notification.create({
       data: {
         id: randomUUID(),

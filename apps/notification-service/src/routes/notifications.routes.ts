@@ -1,4 +1,4 @@
-import type { HttpServer } from '@ecommerce/service-runtime';
+import type { HttpServer } from '@ecommerce/http-server';
 import { Type } from '@sinclair/typebox';
 
 import type { PrismaClient } from '../generated/prisma/client';

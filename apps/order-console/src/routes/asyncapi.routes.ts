@@ -1,5 +1,5 @@
-import { asyncApiDocument } from '@ecommerce/event-backbone';
-import type { HttpServer } from '@ecommerce/service-runtime';
+import { asyncApiDocument } from '@ecommerce/runtime';
+import type { HttpServer } from '@ecommerce/http-server';
 
 import { html } from '../views/html';
 import { layout } from '../views/pages';

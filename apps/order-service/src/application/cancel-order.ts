@@ -1,5 +1,5 @@
-import { commandMetadata } from '@ecommerce/event-backbone';
-import { conflict } from '@ecommerce/service-runtime';
+import { commandMetadata } from '@ecommerce/runtime';
+import { conflict } from '@ecommerce/http-server';
 
 import type { OrderDatabase } from '../persistence/order-database';
 import { findOrder, lockOrder, type OrderView } from '../persistence/order-repository';

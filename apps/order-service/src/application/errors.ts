@@ -1,4 +1,4 @@
-import { notFound, type DomainError } from '@ecommerce/service-runtime';
+import { notFound, type DomainError } from '@ecommerce/http-server';
 
 export const unknownOrder = (orderId: string): DomainError =>
   notFound({

@@ -1,4 +1,4 @@
-import { DomainError } from '@ecommerce/service-runtime';
+import { DomainError } from '@ecommerce/http-server';
 
 import type { OrderStatus } from '../domain/order-saga';
 import type { OrderDatabase } from '../persistence/order-database';

@@ -1,6 +1,5 @@
 import type { EventMetadata } from '@ecommerce/contracts';
-import { reactionMetadata } from '@ecommerce/event-backbone';
-import { PermanentFailure } from '@ecommerce/messaging';
+import { PermanentFailure, reactionMetadata } from '@ecommerce/runtime';
 
 import type { SagaDecision, SagaInput } from '../domain/order-saga';
 import type { OrderTx } from '../persistence/order-database';

@@ -3,13 +3,13 @@ import { randomUUID } from 'node:crypto';
 import type { EventMetadata, OrderPlaced } from '@ecommerce/contracts';
 import { createPrismaClient } from '@ecommerce/database';
 import { FaultProxy } from '@ecommerce/fault-proxy';
-import { PermanentFailure } from '@ecommerce/messaging';
+import { PermanentFailure } from '@ecommerce/runtime';
 import { waitFor } from '@ecommerce/test-infra';
 
 import type { SagaInput } from '../domain/order-saga';
 import { PrismaClient } from '../generated/prisma/client';
 import type { OrderDatabase, OrderTx } from '../persistence/order-database';
-import { startOrderTestHarness, type OrderTestHarness } from '../testing/order-test-harness';
+import { addCatalogItem, startOrderTestHarness, type OrderTestHarness } from '../testing/order-test-harness';
 import { handleSagaEvent } from './handle-saga-event';
 import { placeOrder } from './place-order';
 import { startSagaTimeoutSweeper, sweepTimedOutOrders } from './saga-timeout';
@@ -19,14 +19,14 @@ describe('the order saga (order side) on a real database', () => {
 
   beforeAll(async () => {
     harness = await startOrderTestHarness();
-    await harness.catalogItem('SAGA-1', 1000);
+    await addCatalogItem(harness, 'SAGA-1', 1000);
   });
 
   afterAll(async () => {
     await harness?.close();
   });
 
-  const deps = () => ({ db: harness.prisma, events: harness.backbone, metrics: harness.metrics });
+  const deps = () => ({ db: harness.db, events: harness.events, metrics: harness.metrics });
 
   /** A placed order and its OrderPlaced, as the saga's other participants saw it. */
   const placed = async (): Promise<OrderPlaced> => {
@@ -46,10 +46,10 @@ describe('the order saga (order side) on a real database', () => {
   });
 
   const deliver = (event: { eventId: string; correlationId: string; orderId: string }, input: SagaInput) =>
-    harness.prisma.$transaction((tx) => handleSagaEvent(tx, deps(), event, input));
+    harness.db.$transaction((tx) => handleSagaEvent(tx, deps(), event, input));
 
   const orderOf = (orderId: string) =>
-    harness.prisma.order.findUniqueOrThrow({
+    harness.db.order.findUniqueOrThrow({
       where: { id: orderId },
       include: { timeline: { orderBy: { id: 'asc' } } },
     });
@@ -133,7 +133,7 @@ describe('the order saga (order side) on a real database', () => {
     const hourMs = 3_600_000;
     /** Makes orders an hour older, so a sweep with an hour's timeout takes them and no other test's. */
     const backdate = (orders: readonly { orderId: string }[]) =>
-      harness.prisma.$executeRawUnsafe(
+      harness.db.$executeRawUnsafe(
         `UPDATE orders SET created_at = created_at - interval '1 hour 1 minute' WHERE id = ANY($1::uuid[])`,
         orders.map((order) => order.orderId),
       );
@@ -181,7 +181,7 @@ describe('the order saga (order side) on a real database', () => {
       // not overlap (or one waited for the other's rows), this would never open.
       const bothLocked = meetingPoint(2, 'the other sweep to lock its batch');
       const sweep = () =>
-        sweepTimedOutOrders({ ...deps(), db: pausedAfterLocking(harness.prisma, bothLocked) }, hourMs, {
+        sweepTimedOutOrders({ ...deps(), db: pausedAfterLocking(harness.db, bothLocked) }, hourMs, {
           batchSize: 4,
           transactionTimeoutMs: 20_000,
         });
@@ -223,7 +223,7 @@ describe('the order saga (order side) on a real database', () => {
         await waitFor(
           'every expired order to be cancelled',
           async () =>
-            (await harness.prisma.order.count({
+            (await harness.db.order.count({
               where: { id: { in: orders.map((order) => order.orderId) }, status: 'CANCELLED' },
             })) === orders.length,
           { timeoutMs: 120_000, intervalMs: 500 },

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 
-import { commandMetadata, type EventOutbox, writeEvent } from '@ecommerce/event-backbone';
-import { unprocessable } from '@ecommerce/service-runtime';
+import { commandMetadata, type EventOutbox, writeEvent } from '@ecommerce/runtime';
+import { unprocessable } from '@ecommerce/http-server';
 
 import { priceOrder, type PricedLine, type RequestedLine } from '../domain/pricing';
 import { requestFingerprint } from '../domain/request-fingerprint';

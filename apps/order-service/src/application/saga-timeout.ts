@@ -1,4 +1,4 @@
-import { commandMetadata } from '@ecommerce/event-backbone';
+import { commandMetadata } from '@ecommerce/runtime';
 
 import type { OrderDatabase } from '../persistence/order-database';
 import { lockExpiredPendingOrders } from '../persistence/order-repository';

@@ -1,5 +1,5 @@
 import type { EventMetadata } from '@ecommerce/contracts';
-import { type EventOutbox, writeEvent } from '@ecommerce/event-backbone';
+import { type EventOutbox, writeEvent } from '@ecommerce/runtime';
 import type { ServiceMetrics } from '@ecommerce/telemetry';
 
 import { decide, type SagaDecision, type SagaInput } from '../domain/order-saga';

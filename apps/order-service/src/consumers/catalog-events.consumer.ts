@@ -1,5 +1,5 @@
 import type { EventPayloads } from '@ecommerce/contracts';
-import type { ConsumerLogger, EventHandlers } from '@ecommerce/messaging';
+import type { ConsumerLogger, EventHandlers } from '@ecommerce/runtime';
 
 import { replicateProduct } from '../application/replicate-product';
 import type { OrderTx } from '../persistence/order-database';

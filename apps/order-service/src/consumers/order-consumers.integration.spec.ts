@@ -1,24 +1,16 @@
 import { randomUUID } from 'node:crypto';
 
-import { writeEvent } from '@ecommerce/event-backbone';
+import { writeEvent } from '@ecommerce/runtime';
 import { waitFor } from '@ecommerce/test-infra';
 
 import { placeOrder } from '../application/place-order';
-import { startOrderTestHarness, type OrderTestHarness } from '../testing/order-test-harness';
-import { startOrderConsumers } from './start-order-consumers';
+import { addCatalogItem, startOrderTestHarness, type OrderTestHarness } from '../testing/order-test-harness';
 
 describe('the order consumers through Kafka', () => {
   let harness: OrderTestHarness;
 
   beforeAll(async () => {
-    harness = await startOrderTestHarness();
-    const { backbone, prisma, logger, metrics } = harness;
-    await startOrderConsumers({
-      backbone,
-      metrics,
-      runInTransaction: (work) => prisma.$transaction(work),
-      logger,
-    });
+    harness = await startOrderTestHarness({ startConsumers: true });
   });
 
   afterAll(async () => {
@@ -32,8 +24,8 @@ describe('the order consumers through Kafka', () => {
     causationId: null,
   });
   const publish = (work: Parameters<typeof writeEvent>[2]) =>
-    harness.prisma.$transaction((tx) => writeEvent(tx, harness.backbone, work));
-  const catalogItem = (sku: string) => harness.prisma.catalogItem.findUnique({ where: { sku } });
+    harness.db.$transaction((tx) => writeEvent(tx, harness.events, work));
+  const catalogItem = (sku: string) => harness.db.catalogItem.findUnique({ where: { sku } });
 
   it('when ProductUpserted reaches the catalog topic, then the replica has the price; an older update does not roll it back', async () => {
     const newer = {
@@ -61,7 +53,7 @@ describe('the order consumers through Kafka', () => {
     // The older update is consumed after the newer one (same key, same partition) and changes nothing.
     await waitFor(
       'the older update consumed',
-      async () => (await harness.prisma.inboxMessage.count({ where: { eventId: older.eventId } })) === 1,
+      async () => (await harness.db.inboxMessage.count({ where: { eventId: older.eventId } })) === 1,
     );
     expect(await catalogItem('LAMP-1')).toMatchObject({
       name: 'Lamp',
@@ -96,7 +88,7 @@ describe('the order consumers through Kafka', () => {
     await waitFor(
       'every update consumed',
       async () =>
-        (await harness.prisma.inboxMessage.count({
+        (await harness.db.inboxMessage.count({
           where: { eventId: { in: applied.map((payload) => payload.eventId) } },
         })) === applied.length,
     );
@@ -106,10 +98,10 @@ describe('the order consumers through Kafka', () => {
   });
 
   it('when StockRejected reaches the inventory topic, then the order is CANCELLED (OUT_OF_STOCK) and OrderCancelled reaches the orders topic', async () => {
-    await harness.catalogItem('KAFKA-1', 500);
+    await addCatalogItem(harness, 'KAFKA-1', 500);
     await harness.record(['orders']);
     const { orderId } = await placeOrder(
-      { db: harness.prisma, events: harness.backbone },
+      { db: harness.db, events: harness.events },
       { customerId: 'customer-k', items: [{ sku: 'KAFKA-1', quantity: 1 }] },
     );
     const placed = await harness.waitForEvent('OrderPlaced', (event) => event.orderId === orderId);
@@ -130,7 +122,7 @@ describe('the order consumers through Kafka', () => {
       key: orderId,
       payload: { reason: 'OUT_OF_STOCK', correlationId: placed.payload.correlationId },
     });
-    expect(await harness.prisma.order.findUniqueOrThrow({ where: { id: orderId } })).toMatchObject({
+    expect(await harness.db.order.findUniqueOrThrow({ where: { id: orderId } })).toMatchObject({
       status: 'CANCELLED',
       cancelReason: 'OUT_OF_STOCK',
     });

@@ -1,5 +1,5 @@
 import type { EventPayloads } from '@ecommerce/contracts';
-import type { ConsumerLogger, EventHandlers } from '@ecommerce/messaging';
+import type { ConsumerLogger, EventHandlers } from '@ecommerce/runtime';
 
 import { handleSagaEvent } from '../application/handle-saga-event';
 import type { SagaDeps } from '../application/saga-transition';

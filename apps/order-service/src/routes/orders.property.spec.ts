@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 
-import type { HttpServer } from '@ecommerce/service-runtime';
+import type { HttpServer } from '@ecommerce/http-server';
 import {
   assertAnsweredCleanly,
   createPgTransactions,
@@ -14,9 +14,10 @@ import {
   type RawBody,
 } from '@ecommerce/test-infra';
 import fc from 'fast-check';
+import { buildServiceApp } from '@ecommerce/runtime';
 
-import { buildOrderServiceApp } from '../app';
-import { startOrderTestHarness, type OrderTestHarness } from '../testing/order-test-harness';
+import { orderService } from '../service';
+import { addCatalogItem, startOrderTestHarness, type OrderTestHarness } from '../testing/order-test-harness';
 
 describe('order HTTP API under hostile input (property-based, real database, broker and registry)', () => {
   let harness: OrderTestHarness;
@@ -26,11 +27,11 @@ describe('order HTTP API under hostile input (property-based, real database, bro
 
   beforeAll(async () => {
     harness = await startOrderTestHarness();
-    const { config, logger, prisma, backbone, metrics } = harness;
-    app = await buildOrderServiceApp({ config, logger, prisma, backbone, metrics });
+    const { config, logger, db: prisma, events, metrics } = harness;
+    app = await buildServiceApp(orderService, { config, logger, db: prisma, events, metrics });
     db = createPgTransactions(harness.database.url);
-    await harness.catalogItem('MUG-1', 1250);
-    await harness.catalogItem('TEE-1', 2000);
+    await addCatalogItem(harness, 'MUG-1', 1250);
+    await addCatalogItem(harness, 'TEE-1', 2000);
     const placed = await app.inject({ method: 'POST', url: '/orders', payload: anOrder });
     expect(placed.statusCode).toBe(202);
     pendingOrderId = placed.json<{ orderId: string }>().orderId;

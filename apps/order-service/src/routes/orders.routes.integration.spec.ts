@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 
-import type { HttpServer } from '@ecommerce/service-runtime';
+import type { HttpServer } from '@ecommerce/http-server';
+import { buildServiceApp } from '@ecommerce/runtime';
 
-import { buildOrderServiceApp } from '../app';
-import { startOrderTestHarness, type OrderTestHarness } from '../testing/order-test-harness';
+import { orderService } from '../service';
+import { addCatalogItem, startOrderTestHarness, type OrderTestHarness } from '../testing/order-test-harness';
 
 describe('order HTTP API on a real database, broker and registry', () => {
   let harness: OrderTestHarness;
@@ -11,11 +12,11 @@ describe('order HTTP API on a real database, broker and registry', () => {
 
   beforeAll(async () => {
     harness = await startOrderTestHarness();
-    const { config, logger, prisma, backbone, metrics } = harness;
-    app = await buildOrderServiceApp({ config, logger, prisma, backbone, metrics });
-    await harness.catalogItem('MUG-1', 1250);
-    await harness.catalogItem('TEE-1', 2000);
-    await harness.catalogItem('CAP-EUR', 900, 'EUR');
+    const { config, logger, db, events, metrics } = harness;
+    app = await buildServiceApp(orderService, { config, logger, db, events, metrics });
+    await addCatalogItem(harness, 'MUG-1', 1250);
+    await addCatalogItem(harness, 'TEE-1', 2000);
+    await addCatalogItem(harness, 'CAP-EUR', 900, 'EUR');
   });
 
   afterAll(async () => {
@@ -25,7 +26,7 @@ describe('order HTTP API on a real database, broker and registry', () => {
 
   const place = (payload: object, headers: Record<string, string> = {}) =>
     app.inject({ method: 'POST', url: '/orders', payload, headers });
-  const orderCount = () => harness.prisma.order.count();
+  const orderCount = () => harness.db.order.count();
   const anOrder = (customerId = 'customer-1') => ({
     customerId,
     items: [
@@ -62,7 +63,7 @@ describe('order HTTP API on a real database, broker and registry', () => {
           causationId: null,
         }),
       ]);
-      const stored = await harness.prisma.order.findUniqueOrThrow({ where: { id: body.orderId } });
+      const stored = await harness.db.order.findUniqueOrThrow({ where: { id: body.orderId } });
       expect(stored.correlationId).toBe(placed[0]?.correlationId);
     });
 
@@ -159,7 +160,7 @@ describe('order HTTP API on a real database, broker and registry', () => {
       expect(second.statusCode).toBe(202);
       expect(second.json()).toEqual(first.json());
       expect(second.headers['location']).toBe(first.headers['location']);
-      expect(await harness.prisma.order.count({ where: { customerId } })).toBe(1);
+      expect(await harness.db.order.count({ where: { customerId } })).toBe(1);
     });
 
     it('when the same key comes with another body, then 422 and no second order', async () => {
@@ -174,7 +175,7 @@ describe('order HTTP API on a real database, broker and registry', () => {
 
       expect(response.statusCode).toBe(422);
       expect(response.json()).toMatchObject({ code: 'IDEMPOTENCY_KEY_REUSED' });
-      expect(await harness.prisma.order.count({ where: { customerId } })).toBe(1);
+      expect(await harness.db.order.count({ where: { customerId } })).toBe(1);
     });
 
     it('when two identical requests with one key race, then both get the same order and only one exists', async () => {
@@ -187,7 +188,7 @@ describe('order HTTP API on a real database, broker and registry', () => {
 
       expect(responses.map((response) => response.statusCode)).toEqual([202, 202, 202, 202, 202]);
       expect(new Set(responses.map((response) => response.json().orderId)).size).toBe(1);
-      expect(await harness.prisma.order.count({ where: { customerId } })).toBe(1);
+      expect(await harness.db.order.count({ where: { customerId } })).toBe(1);
     });
   });
 

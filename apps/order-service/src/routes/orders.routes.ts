@@ -1,5 +1,5 @@
-import type { EventOutbox } from '@ecommerce/event-backbone';
-import { ProblemDetails, type HttpServer } from '@ecommerce/service-runtime';
+import type { EventOutbox } from '@ecommerce/runtime';
+import { ProblemDetails, type HttpServer } from '@ecommerce/http-server';
 import { Type } from '@sinclair/typebox';
 
 import { cancelOrder } from '../application/cancel-order';

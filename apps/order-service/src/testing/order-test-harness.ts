@@ -1,100 +1,25 @@
-import { randomUUID } from 'node:crypto';
+import { startServiceTestHarness, type ServiceTestHarnessOf } from '@ecommerce/runtime/testing';
 
-import type { EventPayloads, EventType, TopicKey } from '@ecommerce/contracts';
-import { createPrismaClient } from '@ecommerce/database';
-import { startEventBackbone, type EventBackbone } from '@ecommerce/event-backbone';
-import { createEventRecorder, type RecordedEvent } from '@ecommerce/event-backbone/testing';
-import { createServiceMetrics, type ServiceMetrics } from '@ecommerce/telemetry';
-import { createTestDatabase, testInfrastructure, type TestDatabase } from '@ecommerce/test-infra';
-import pino from 'pino';
+import { orderService } from '../service';
 
-import { loadOrderServiceConfig, SERVICE_NAME, type OrderServiceConfig } from '../config';
-import { PrismaClient } from '../generated/prisma/client';
-
-export type { RecordedEvent };
+export type OrderTestHarness = ServiceTestHarnessOf<typeof orderService>;
 
 /**
- * What an order test file runs against: a fresh migrated database, the service's event
- * backbone on the real broker and registry under a topic prefix of its own, and a recorder of what
- * reaches the topics.
+ * The order service for a test file, through the shared harness, with its saga timeout an hour:
+ * the sweeper runs but finds nothing, so the tests that time orders out sweep by themselves.
  */
-export interface OrderTestHarness {
-  config: OrderServiceConfig;
-  database: TestDatabase;
-  prisma: PrismaClient;
-  backbone: EventBackbone;
-  logger: pino.Logger;
-  /** A registry of this file's own, so saga outcomes counted are the test's. */
-  metrics: ServiceMetrics;
-  /** Stores a catalog entry in the replica, as ProductUpserted would. */
-  catalogItem(sku: string, priceCents: number, currency?: string): Promise<void>;
-  /** Starts recording `topics` from their beginning (call once per file). */
-  record(topics: readonly TopicKey[]): Promise<void>;
-  /** Waits until an event of `type` matching `where` has reached its topic, and returns it. */
-  waitForEvent<T extends EventType>(
-    type: T,
-    where: (payload: EventPayloads[T]) => boolean,
-  ): Promise<RecordedEvent<T>>;
-  recorded(): readonly RecordedEvent[];
-  /** Every event of `type` in the outbox (written, published or not), decoded. */
-  outboxEvents<T extends EventType>(type: T): Promise<EventPayloads[T][]>;
-  close(): Promise<void>;
+export function startOrderTestHarness(options: { startConsumers?: boolean } = {}): Promise<OrderTestHarness> {
+  return startServiceTestHarness(orderService, { ...options, settings: { SAGA_TIMEOUT_MS: '3600000' } });
 }
 
-export async function startOrderTestHarness(
-  settings: Record<string, string> = {},
-): Promise<OrderTestHarness> {
-  const { kafkaBrokers, schemaRegistryUrl } = testInfrastructure();
-  const database = await createTestDatabase('order');
-  const config = loadOrderServiceConfig({
-    KAFKA_BROKERS: kafkaBrokers,
-    SCHEMA_REGISTRY_URL: schemaRegistryUrl,
-    ORDER_DATABASE_URL: database.url,
-    TOPIC_PREFIX: `test.${randomUUID().slice(0, 8)}.`,
-    KAFKA_TOPIC_PARTITIONS: '2',
-    KAFKA_REPLICATION_FACTOR: '1',
-    ...settings,
+/** Stores a catalog entry in the replica, as ProductUpserted would. */
+export async function addCatalogItem(
+  harness: OrderTestHarness,
+  sku: string,
+  priceCents: number,
+  currency = 'USD',
+): Promise<void> {
+  await harness.db.catalogItem.create({
+    data: { sku, name: sku, priceCents: BigInt(priceCents), currency, updatedAt: new Date() },
   });
-  const logger = pino({ level: 'silent' });
-  const prisma = createPrismaClient(PrismaClient, database.url);
-  const backbone = await startEventBackbone({
-    serviceName: SERVICE_NAME,
-    settings: config,
-    databaseUrl: database.url,
-    logger,
-    publishesEvents: true,
-  });
-
-  const recorder = createEventRecorder(backbone, 'order-test');
-
-  return {
-    config,
-    database,
-    prisma,
-    backbone,
-    logger,
-    metrics: createServiceMetrics(),
-    async catalogItem(sku, priceCents, currency = 'USD') {
-      await prisma.catalogItem.create({
-        data: { sku, name: sku, priceCents: BigInt(priceCents), currency, updatedAt: new Date() },
-      });
-    },
-    record: (topics) => recorder.record(topics),
-    waitForEvent: (type, where) => recorder.waitForEvent(type, where),
-    recorded: () => recorder.recorded(),
-    async outboxEvents(type) {
-      const rows = await prisma.outboxMessage.findMany({
-        where: { eventType: type },
-        orderBy: { id: 'asc' },
-      });
-      const decoded = await Promise.all(rows.map((row) => backbone.codec.decode(Buffer.from(row.payload))));
-      return decoded.map((event) => event.payload as EventPayloads[typeof type]);
-    },
-    async close() {
-      await recorder.stop();
-      await backbone.stop();
-      await prisma.$disconnect();
-      await database.drop();
-    },
-  };
 }

@@ -1,7 +1,6 @@
 import type { StockReserved } from '@ecommerce/contracts';
 import type { RunInTransaction } from '@ecommerce/database';
-import { type EventOutbox, reactionMetadata, writeEvent } from '@ecommerce/event-backbone';
-import type { ConsumerLogger } from '@ecommerce/messaging';
+import { type ConsumerLogger, type EventOutbox, reactionMetadata, writeEvent } from '@ecommerce/runtime';
 
 import { decideCharge, refundsOnArrival } from '../domain/payment-rules';
 import type { AuthorizationResult, PaymentGateway } from '../gateway/simulated-payment-gateway';

@@ -1,13 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { OrderPlaced, StockReserved } from '@ecommerce/contracts';
-import { createPrismaClient } from '@ecommerce/database';
-import { startEventBackbone, type EventBackbone } from '@ecommerce/event-backbone';
-import { createTestDatabase, testInfrastructure, type TestDatabase } from '@ecommerce/test-infra';
-import pino from 'pino';
+import type { EventBackbone } from '@ecommerce/runtime';
+import { startServiceTestHarness, type ServiceTestHarnessOf } from '@ecommerce/runtime/testing';
 
 import { SimulatedPaymentGateway } from '../gateway/simulated-payment-gateway';
-import { PrismaClient } from '../generated/prisma/client';
 import type { PaymentDb } from '../persistence/payments.repository';
+import { paymentService } from '../service';
 import { orderCancelled, orderPlaced, stockReserved } from '../testing/payment-events';
 import { authorizeOrderPayment } from './authorize-order-payment';
 import { OrderNotYetKnownError } from './order-not-yet-known.error';
@@ -15,8 +13,8 @@ import { recordOrderPlaced } from './record-order-placed';
 import { refundCancelledOrder } from './refund-cancelled-order';
 
 describe('payment use cases on a migrated PostgreSQL database', () => {
-  let database: TestDatabase;
-  let prisma: PrismaClient;
+  let payment: ServiceTestHarnessOf<typeof paymentService>;
+  let prisma: ServiceTestHarnessOf<typeof paymentService>['db'];
   let backbone: EventBackbone;
   const gateway = new SimulatedPaymentGateway();
   /** Keeps the warnings the use cases log, the rest is dropped. */
@@ -60,29 +58,12 @@ describe('payment use cases on a migrated PostgreSQL database', () => {
   }
 
   beforeAll(async () => {
-    const { kafkaBrokers, schemaRegistryUrl } = testInfrastructure();
-    database = await createTestDatabase('payment');
-    prisma = createPrismaClient(PrismaClient, database.url);
-    backbone = await startEventBackbone({
-      serviceName: 'payment-service-test',
-      settings: {
-        KAFKA_BROKERS: kafkaBrokers,
-        SCHEMA_REGISTRY_URL: schemaRegistryUrl,
-        TOPIC_PREFIX: `test.${randomUUID().slice(0, 8)}.`,
-        KAFKA_TOPIC_PARTITIONS: 1,
-        KAFKA_REPLICATION_FACTOR: 1,
-      },
-      databaseUrl: database.url,
-      logger: pino({ level: 'silent' }),
-      // The use cases only write the outbox; what is written is read back from it here.
-      publishesEvents: false,
-    });
+    payment = await startServiceTestHarness(paymentService, { settings: { KAFKA_TOPIC_PARTITIONS: '1' } });
+    ({ db: prisma, events: backbone } = payment);
   });
 
   afterAll(async () => {
-    await backbone?.stop();
-    await prisma?.$disconnect();
-    await database?.drop();
+    await payment?.close();
   });
 
   it('when OrderPlaced then StockReserved, then the payment is AUTHORIZED and PaymentAuthorized is in the outbox', async () => {

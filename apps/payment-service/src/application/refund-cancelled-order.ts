@@ -1,6 +1,6 @@
 import type { OrderCancelled } from '@ecommerce/contracts';
 import { lockKeyForTransaction } from '@ecommerce/database';
-import { type EventOutbox, reactionMetadata, writeEvent } from '@ecommerce/event-backbone';
+import { type EventOutbox, reactionMetadata, writeEvent } from '@ecommerce/runtime';
 
 import { paymentsToRefund } from '../domain/payment-rules';
 import {

@@ -1,6 +1,10 @@
 import type { EventPayloads } from '@ecommerce/contracts';
-import type { EventOutbox } from '@ecommerce/event-backbone';
-import { externalEffectHandler, type ConsumerLogger, type EventHandlers } from '@ecommerce/messaging';
+import {
+  type ConsumerLogger,
+  type EventHandlers,
+  type EventOutbox,
+  externalEffectHandler,
+} from '@ecommerce/runtime';
 
 import { authorizeOrderPayment } from '../application/authorize-order-payment';
 import type { PaymentGateway } from '../gateway/simulated-payment-gateway';

@@ -1,6 +1,5 @@
 import type { EventPayloads } from '@ecommerce/contracts';
-import type { EventOutbox } from '@ecommerce/event-backbone';
-import type { ConsumerLogger, EventHandlers } from '@ecommerce/messaging';
+import type { ConsumerLogger, EventHandlers, EventOutbox } from '@ecommerce/runtime';
 
 import { recordOrderPlaced } from '../application/record-order-placed';
 import { refundCancelledOrder } from '../application/refund-cancelled-order';

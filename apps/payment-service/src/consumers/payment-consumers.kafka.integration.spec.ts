@@ -1,97 +1,51 @@
 import { randomUUID } from 'node:crypto';
-import { topicName, type EventPayloads } from '@ecommerce/contracts';
-import { createPrismaClient } from '@ecommerce/database';
-import { startEventBackbone, type EventBackbone } from '@ecommerce/event-backbone';
-import { createTestDatabase, testInfrastructure, waitFor, type TestDatabase } from '@ecommerce/test-infra';
-import pino from 'pino';
+import { topicName } from '@ecommerce/contracts';
+import type { EventBackbone } from '@ecommerce/runtime';
+import { startServiceTestHarness, type ServiceTestHarness } from '@ecommerce/runtime/testing';
+import { waitFor } from '@ecommerce/test-infra';
 
 import { SimulatedPaymentGateway, type PaymentGateway } from '../gateway/simulated-payment-gateway';
-import { PrismaClient } from '../generated/prisma/client';
+import { paymentService } from '../service';
 import { orderCancelled, orderPlaced, stockReserved } from '../testing/payment-events';
-import { startPaymentConsumers } from './start-payment-consumers';
+
+type PaymentHarness = ServiceTestHarness<
+  ReturnType<typeof paymentService.loadConfig>,
+  ReturnType<typeof paymentService.database.open>,
+  { gateway: PaymentGateway }
+>;
 
 describe('payment-service consumers on the real broker, registry and database', () => {
-  let database: TestDatabase;
-  let prisma: PrismaClient;
+  let payment: PaymentHarness;
+  let prisma: PaymentHarness['db'];
   let backbone: EventBackbone;
   const gateway = new SimulatedPaymentGateway();
-  const logger = pino({ level: 'silent' });
-  const backbones: EventBackbone[] = [];
 
-  /** A backbone on topics of its own, so consumers started on it see no other test's events. */
-  async function newBackbone(databaseUrl = database.url): Promise<EventBackbone> {
-    const { kafkaBrokers, schemaRegistryUrl } = testInfrastructure();
-    const started = await startEventBackbone({
-      serviceName: 'payment-service-test',
-      settings: {
-        KAFKA_BROKERS: kafkaBrokers,
-        SCHEMA_REGISTRY_URL: schemaRegistryUrl,
-        TOPIC_PREFIX: `test.${randomUUID().slice(0, 8)}.`,
-        KAFKA_TOPIC_PARTITIONS: 1,
-        KAFKA_REPLICATION_FACTOR: 1,
-      },
-      databaseUrl,
-      logger,
-      publishesEvents: true,
-    });
-    backbones.push(started);
-    return started;
-  }
+  /** The service, consumers running, on a database and topics of its own (one partition each). */
+  const startPayment = (gateway: PaymentGateway, settings: Record<string, string> = {}) =>
+    startServiceTestHarness(
+      { ...paymentService, parts: () => ({ gateway }) },
+      { startConsumers: true, settings: { KAFKA_TOPIC_PARTITIONS: '1', ...settings } },
+    );
 
   beforeAll(async () => {
-    database = await createTestDatabase('payment');
-    prisma = createPrismaClient(PrismaClient, database.url);
-    backbone = await newBackbone();
-    await startPaymentConsumers({
-      backbone,
-      gateway,
-      runInTransaction: (work) => prisma.$transaction(work),
-      logger,
-      groupId: `payment-service-test-${randomUUID()}`,
-    });
+    payment = await startPayment(gateway);
+    ({ db: prisma, events: backbone } = payment);
   });
 
   afterAll(async () => {
-    await Promise.all(backbones.map((started) => started.stop()));
-    await prisma?.$disconnect();
-    await database?.drop();
+    await payment?.close();
   });
-
-  type OrderEvent = {
-    [Type in 'OrderPlaced' | 'OrderCancelled' | 'StockReserved']: {
-      type: Type;
-      payload: EventPayloads[Type];
-    };
-  }['OrderPlaced' | 'OrderCancelled' | 'StockReserved'];
-
-  /** Produces events as the order and inventory services would: Avro, keyed by orderId. */
-  async function produce(events: OrderEvent[], on: EventBackbone = backbone) {
-    const producer = on.kafka.producer();
-    await producer.connect();
-    try {
-      for (const event of events) {
-        const topic = topicName(event.type === 'StockReserved' ? 'inventory' : 'orders', on.topicPrefix);
-        const value = await on.codec.encode(event.type, event.payload);
-        await producer.send({
-          topic,
-          messages: [{ key: event.payload.orderId, value, headers: { 'event-type': event.type } }],
-        });
-      }
-    } finally {
-      await producer.disconnect();
-    }
-  }
 
   it('when StockReserved (even read first, even twice) and OrderPlaced are consumed, then one PaymentAuthorized reaches the payments topic', async () => {
     const placed = orderPlaced({ totalCents: 7300 });
     const reserved = stockReserved(placed);
     // StockReserved first: it is retried until OrderPlaced, from the other topic, has been applied.
     // Then again, same eventId: the inbox drops it.
-    await produce([
+    await payment.publish(
       { type: 'StockReserved', payload: reserved },
       { type: 'OrderPlaced', payload: placed },
       { type: 'StockReserved', payload: reserved },
-    ]);
+    );
 
     const received: { type: string; payload: unknown }[] = [];
     const consumer = backbone.kafka.consumer({ groupId: `payments-reader-${randomUUID()}` });
@@ -125,20 +79,16 @@ describe('payment-service consumers on the real broker, registry and database', 
   const handled = async (eventId: string) => (await prisma.inboxMessage.count({ where: { eventId } })) > 0;
 
   it('when the gateway answers only after the transaction timeout, then each order is asked once, outside any transaction, charged once, and the partition moves on', async () => {
-    // A database of its own, so the transactions open while the gateway answers are this test's.
-    const ownDatabase = await createTestDatabase('payment');
-    const ownTopics = await newBackbone(ownDatabase.url);
-    // The consumers' transactions may last 500 ms: the gateway takes three times as long.
-    const shortTransactions = createPrismaClient(PrismaClient, ownDatabase.url, {
-      DATABASE_TRANSACTION_TIMEOUT_MS: 500,
-      DATABASE_TRANSACTION_MAX_WAIT_MS: 2_000,
-    });
+    // A service of its own (database and topics), so the transactions open while the gateway
+    // answers are this test's. Its transactions may last 500 ms: the gateway takes three times as long.
+    let own: PaymentHarness | undefined;
     const slowGateway = new SimulatedPaymentGateway({ latencyMs: 1_500 });
     const lockingTransactionsWhileAsked: number[] = [];
     const watchedGateway: PaymentGateway = {
       authorize: async (request) => {
+        if (!own) throw new Error('the gateway is asked only once the service runs');
         // Transactions holding a lock on payment's tables (as a claim or a record would).
-        const [open] = await shortTransactions.$queryRaw<{ n: number }[]>`
+        const [open] = await own.db.$queryRaw<{ n: number }[]>`
           SELECT count(DISTINCT pid)::int AS n FROM pg_locks
            WHERE pid <> pg_backend_pid()
              AND relation IN ('order_payment_requests'::regclass, 'payment_attempts'::regclass, 'payments'::regclass)`;
@@ -147,21 +97,13 @@ describe('payment-service consumers on the real broker, registry and database', 
       },
     };
     try {
-      await startPaymentConsumers({
-        backbone: ownTopics,
-        gateway: watchedGateway,
-        runInTransaction: (work) => shortTransactions.$transaction(work),
-        logger,
-        groupId: `payment-service-slow-gateway-${randomUUID()}`,
+      own = await startPayment(watchedGateway, {
+        DATABASE_TRANSACTION_TIMEOUT_MS: '500',
+        DATABASE_TRANSACTION_MAX_WAIT_MS: '2000',
       });
+      const shortTransactions = own.db;
       const [first, second] = [orderPlaced({ totalCents: 1100 }), orderPlaced({ totalCents: 2200 })];
-      await produce(
-        [
-          { type: 'OrderPlaced', payload: first },
-          { type: 'OrderPlaced', payload: second },
-        ],
-        ownTopics,
-      );
+      await own.publish({ type: 'OrderPlaced', payload: first }, { type: 'OrderPlaced', payload: second });
       // Both orders known first, so the only consumer at work while the gateway is asked is the
       // one asking it.
       await waitFor(
@@ -169,12 +111,9 @@ describe('payment-service consumers on the real broker, registry and database', 
         async () => (await shortTransactions.orderPaymentRequest.count()) === 2,
         { timeoutMs: 30_000 },
       );
-      await produce(
-        [
-          { type: 'StockReserved', payload: stockReserved(first) },
-          { type: 'StockReserved', payload: stockReserved(second) },
-        ],
-        ownTopics,
+      await own.publish(
+        { type: 'StockReserved', payload: stockReserved(first) },
+        { type: 'StockReserved', payload: stockReserved(second) },
       );
 
       // The second order's StockReserved follows the first's on the one inventory partition.
@@ -194,10 +133,7 @@ describe('payment-service consumers on the real broker, registry and database', 
       }
       expect(lockingTransactionsWhileAsked).toEqual([0, 0]);
     } finally {
-      await ownTopics.stop();
-      backbones.splice(backbones.indexOf(ownTopics), 1);
-      await shortTransactions.$disconnect();
-      await ownDatabase.drop();
+      await own?.close();
     }
   });
 
@@ -205,11 +141,11 @@ describe('payment-service consumers on the real broker, registry and database', 
     const placed = orderPlaced();
     const cancelled = orderCancelled(placed);
     const reserved = stockReserved(placed);
-    await produce([
+    await payment.publish(
       { type: 'OrderCancelled', payload: cancelled },
       { type: 'OrderPlaced', payload: placed },
       { type: 'StockReserved', payload: reserved },
-    ]);
+    );
 
     await waitFor(
       'OrderPlaced and StockReserved to be handled',

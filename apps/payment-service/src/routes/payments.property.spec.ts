@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 
 import { createPrismaClient } from '@ecommerce/database';
-import type { HttpServer } from '@ecommerce/service-runtime';
+import type { HttpServer } from '@ecommerce/http-server';
+import { buildServiceApp } from '@ecommerce/runtime';
 import {
   createPgTransactions,
   createTestDatabase,
@@ -16,7 +17,7 @@ import {
 import fc from 'fast-check';
 import pino from 'pino';
 
-import { buildPaymentServiceApp } from '../app';
+import { paymentService } from '../service';
 import { loadPaymentServiceConfig } from '../config';
 import { PrismaClient } from '../generated/prisma/client';
 
@@ -36,7 +37,7 @@ describe('payment HTTP API under hostile input (property-based, real database)',
       KAFKA_BROKERS: kafkaBrokers,
       SCHEMA_REGISTRY_URL: schemaRegistryUrl,
     });
-    app = await buildPaymentServiceApp({ config, logger: pino({ level: 'silent' }), prisma });
+    app = await buildServiceApp(paymentService, { config, logger: pino({ level: 'silent' }), db: prisma });
     await prisma.payment.create({
       data: { id: randomUUID(), orderId, status: 'AUTHORIZED', amountCents: 2500n, currency: 'USD' },
     });

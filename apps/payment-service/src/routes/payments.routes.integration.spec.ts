@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { createPrismaClient } from '@ecommerce/database';
-import type { HttpServer } from '@ecommerce/service-runtime';
+import type { HttpServer } from '@ecommerce/http-server';
+import { buildServiceApp } from '@ecommerce/runtime';
 import { createTestDatabase, testInfrastructure, type TestDatabase } from '@ecommerce/test-infra';
 import pino from 'pino';
 
-import { buildPaymentServiceApp } from '../app';
+import { paymentService } from '../service';
 import { loadPaymentServiceConfig } from '../config';
 import { PrismaClient } from '../generated/prisma/client';
 
@@ -23,7 +24,7 @@ describe('GET /payments', () => {
       KAFKA_BROKERS: kafkaBrokers,
       SCHEMA_REGISTRY_URL: schemaRegistryUrl,
     });
-    app = await buildPaymentServiceApp({ config, logger: pino({ level: 'silent' }), prisma });
+    app = await buildServiceApp(paymentService, { config, logger: pino({ level: 'silent' }), db: prisma });
     await prisma.payment.createMany({
       data: [
         { id: randomUUID(), orderId, status: 'REFUNDED', amountCents: 2500n, currency: 'USD' },

@@ -22,7 +22,7 @@ const { schemaRegistryUrl } = testInfrastructure();
 const registry = createSchemaRegistry({ url: schemaRegistryUrl });
 
 /**
- * Registers as a service does at start-up (`untilClusterSettles` in @ecommerce/event-backbone): a
+ * Registers as a service does at start-up (`untilClusterSettles` in @ecommerce/runtime): a
  * registration that failed without a verdict on the schema (a request past its deadline, a
  * registry still starting) is tried again, until a deadline within the hook's; a refusal (409) is
  * not. Seen once in CI: a registration whose request got no answer.

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 
-import { callAdminApi } from '@ecommerce/service-runtime';
+import { callAdminApi } from '@ecommerce/http-server';
 
 import type { DeadLetterSelection } from './service-dead-letters';
 

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 
 import type { SqlExecutor } from '@ecommerce/database';
-import { createHttpServer, type HttpServer } from '@ecommerce/service-runtime';
+import { createHttpServer, type HttpServer } from '@ecommerce/http-server';
 import {
   createPgTransactions,
   createTestDatabase,

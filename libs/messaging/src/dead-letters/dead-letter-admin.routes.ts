@@ -1,4 +1,4 @@
-import { ProblemDetails, unprocessable, type HttpServer } from '@ecommerce/service-runtime';
+import { ProblemDetails, unprocessable, type HttpServer } from '@ecommerce/http-server';
 import { Type } from '@sinclair/typebox';
 
 import { connectionSettings, type MessagingSettings } from '../connection-settings';

@@ -1,5 +1,5 @@
 import type { SqlExecutor } from '@ecommerce/database';
-import { ProblemDetails, unprocessable, type HttpServer } from '@ecommerce/service-runtime';
+import { ProblemDetails, unprocessable, type HttpServer } from '@ecommerce/http-server';
 import { Type } from '@sinclair/typebox';
 
 import { outboxQuarantine, QUARANTINE_LIST_LIMIT, type QuarantineSelection } from './outbox-quarantine';

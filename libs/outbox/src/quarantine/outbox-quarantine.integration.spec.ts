@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 
 import { createTestMessaging, type TestEvent, type TestMessaging } from '@ecommerce/messaging/testing';
-import { createHttpServer, type HttpServer } from '@ecommerce/service-runtime';
+import { createHttpServer, type HttpServer } from '@ecommerce/http-server';
 import { createServiceMetrics, type ServiceMetrics } from '@ecommerce/telemetry';
 import { freePort, waitFor } from '@ecommerce/test-infra';
 

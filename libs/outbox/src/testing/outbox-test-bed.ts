@@ -1,5 +1,5 @@
 import type { SqlExecutor } from '@ecommerce/database';
-import { KafkaPublisher } from '@ecommerce/messaging';
+import { KafkaPublisher, type Kafka } from '@ecommerce/messaging';
 import type { TestEvent, TestMessaging } from '@ecommerce/messaging/testing';
 import {
   createPgTransactions,
@@ -7,7 +7,6 @@ import {
   type PgTransactions,
   type TestDatabase,
 } from '@ecommerce/test-infra';
-import type { Kafka } from 'kafkajs';
 import { Pool } from 'pg';
 import pino from 'pino';
 

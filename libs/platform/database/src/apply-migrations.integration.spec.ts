@@ -5,8 +5,10 @@ import { join } from 'node:path';
 
 import { Client } from 'pg';
 
-import { applyMigrations, MigrationError } from './apply-migrations';
+import { applyMigrations } from './apply-migrations';
 import { createDatabaseIfMissing, databaseUrlOnServer, dropDatabase } from './database-admin';
+import { MigrationError } from './migration-error';
+import type { MigrationSource } from './read-migrations';
 
 const serverUrl = process.env['POSTGRES_URL'] as string;
 
@@ -85,6 +87,61 @@ describe('applyMigrations', () => {
     await expect(applyMigrations(databaseUrl, migrations)).rejects.toThrow(
       /was changed after it was applied/,
     );
+  });
+
+  describe('with shared migrations', () => {
+    let library: string;
+    let source: MigrationSource;
+    const queueTable = 'CREATE TABLE q (id INT PRIMARY KEY);\n\n';
+    const queueIndex = 'CREATE INDEX q_id ON q (id);\n';
+
+    beforeEach(async () => {
+      library = await mkdtemp(join(tmpdir(), 'shared-migrations-'));
+      await writeFile(join(library, '01_queue_table.sql'), queueTable);
+      await writeFile(join(library, '02_queue_index.sql'), queueIndex);
+      source = { migrationsDir: migrations, sharedMigrationsDirs: { queue: library } };
+    });
+
+    afterEach(() => rm(library, { recursive: true, force: true }));
+
+    const useSharedMigration = async (name: string, references: string[]) => {
+      await rm(join(migrations, name), { recursive: true, force: true });
+      await mkdir(join(migrations, name), { recursive: true });
+      await writeFile(
+        join(migrations, name, 'shared-migrations.json'),
+        JSON.stringify({ sharedMigrations: references }),
+      );
+    };
+
+    it('when a database was migrated from per-service copies of the SQL, then the same migrations taken from a library are already applied', async () => {
+      await writeMigration('20260101000000_a', 'CREATE TABLE a (id INT PRIMARY KEY);');
+      await writeMigration('20260102000000_queue', queueTable + queueIndex);
+      await applyMigrations(databaseUrl, migrations);
+
+      await useSharedMigration('20260102000000_queue', [
+        'queue/01_queue_table.sql',
+        'queue/02_queue_index.sql',
+      ]);
+
+      expect(await applyMigrations(databaseUrl, source)).toEqual({
+        applied: [],
+        alreadyApplied: ['20260101000000_a', '20260102000000_queue'],
+      });
+    });
+
+    it('when shared SQL changed after a database applied it, then the error says to restore it and add a new shared migration', async () => {
+      await useSharedMigration('20260102000000_queue', [
+        'queue/01_queue_table.sql',
+        'queue/02_queue_index.sql',
+      ]);
+      await applyMigrations(databaseUrl, source);
+      await writeFile(join(library, '02_queue_index.sql'), 'CREATE UNIQUE INDEX q_id ON q (id);\n');
+
+      await expect(applyMigrations(databaseUrl, source)).rejects.toThrow(
+        'migration 20260102000000_queue was changed after it was applied: its SQL is queue/01_queue_table.sql + queue/02_queue_index.sql, ' +
+          'which databases have recorded byte for byte; restore those files and put the change in a new shared migration',
+      );
+    });
   });
 
   it('when two processes migrate the same database at once, then each migration still runs once', async () => {

@@ -1,12 +1,15 @@
-import { createHash, randomUUID } from 'node:crypto';
-import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
 
 import { Client } from 'pg';
 
+import { MigrationError } from './migration-error';
+import { readMigrations, type Migration, type MigrationSource } from './read-migrations';
+
 /**
  * Applies the SQL migrations of a Prisma `migrations/` folder, the way `prisma migrate deploy`
- * does, and records them in the same `_prisma_migrations` table with the same checksums.
+ * does, and records them in the same `_prisma_migrations` table with the same checksums. A
+ * migration may take its SQL from libraries' shared migrations (see read-migrations.ts); it is
+ * recorded under the service's folder name with the checksum of the assembled SQL.
  *
  * Why our own: `migrate deploy` needs Prisma's native schema engine, which cannot be downloaded on
  * the machines this project is built on, and Prisma's driver-adapter migrations fail on
@@ -16,10 +19,6 @@ import { Client } from 'pg';
 export interface AppliedMigrations {
   applied: string[];
   alreadyApplied: string[];
-}
-
-export class MigrationError extends Error {
-  override readonly name = 'MigrationError';
 }
 
 // The advisory lock id Prisma's migration engine takes, so our runs and Prisma's never overlap.
@@ -37,12 +36,6 @@ const CREATE_MIGRATIONS_TABLE = `
     "applied_steps_count" INTEGER NOT NULL DEFAULT 0
   )`;
 
-interface MigrationFile {
-  name: string;
-  sql: string;
-  checksum: string;
-}
-
 interface MigrationRecord {
   migration_name: string;
   checksum: string;
@@ -50,21 +43,7 @@ interface MigrationRecord {
   rolled_back_at: Date | null;
 }
 
-export async function readMigrations(migrationsDir: string): Promise<MigrationFile[]> {
-  const entries = await readdir(migrationsDir, { withFileTypes: true });
-  const names = entries
-    .filter((entry) => entry.isDirectory())
-    .map((entry) => entry.name)
-    .sort();
-  return Promise.all(
-    names.map(async (name) => {
-      const sql = await readFile(join(migrationsDir, name, 'migration.sql'), 'utf8');
-      return { name, sql, checksum: createHash('sha256').update(sql).digest('hex') };
-    }),
-  );
-}
-
-function assertHistoryMatches(files: MigrationFile[], records: MigrationRecord[]): void {
+function assertHistoryMatches(files: readonly Migration[], records: MigrationRecord[]): void {
   const byName = new Map(files.map((file) => [file.name, file]));
   for (const record of records) {
     if (record.rolled_back_at) continue;
@@ -80,16 +59,22 @@ function assertHistoryMatches(files: MigrationFile[], records: MigrationRecord[]
       );
     }
     if (file.checksum !== record.checksum) {
-      throw new MigrationError(`migration ${record.migration_name} was changed after it was applied`);
+      throw new MigrationError(
+        file.sharedMigrations.length > 0
+          ? `migration ${record.migration_name} was changed after it was applied: its SQL is ${file.sharedMigrations.join(' + ')}, ` +
+              'which databases have recorded byte for byte; restore those files and put the change in a new shared migration'
+          : `migration ${record.migration_name} was changed after it was applied`,
+      );
     }
   }
 }
 
+/** `source`: a plain Prisma migrations folder, or a service's folder with the libraries it draws on. */
 export async function applyMigrations(
   databaseUrl: string,
-  migrationsDir: string,
+  source: string | MigrationSource,
 ): Promise<AppliedMigrations> {
-  const files = await readMigrations(migrationsDir);
+  const files = await readMigrations(source);
   const client = new Client({ connectionString: databaseUrl });
   await client.connect();
   try {

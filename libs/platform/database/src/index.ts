@@ -1,4 +1,12 @@
-export { applyMigrations, MigrationError, readMigrations, type AppliedMigrations } from './apply-migrations';
+export { applyMigrations, type AppliedMigrations } from './apply-migrations';
+export { MigrationError } from './migration-error';
+export {
+  readMigrations,
+  readSharedMigrationNames,
+  SHARED_MIGRATIONS_FILE,
+  type Migration,
+  type MigrationSource,
+} from './read-migrations';
 export {
   createDatabaseIfMissing,
   databaseUrlOnServer,
@@ -10,6 +18,7 @@ export {
   databaseDependency,
   defaultDatabaseTransactionSettings,
   type DatabaseTransactionSettings,
+  type PrismaClientClass,
 } from './prisma-client';
 export { isDatabaseUnavailable, isNetworkFailure } from './database-unavailable';
 export type { RunInTransaction, SqlExecutor } from './sql-executor';

@@ -23,7 +23,8 @@ interface PrismaClientOptions {
   transactionOptions: { timeout: number; maxWait: number };
 }
 
-type PrismaClientClass<Client> = new (options: PrismaClientOptions) => Client;
+/** A generated Prisma client class (each service has its own). */
+export type PrismaClientClass<Client> = new (options: PrismaClientOptions) => Client;
 
 /**
  * Prisma 7 with the `pg` driver adapter: queries are planned by Prisma's Wasm query compiler and

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { createDatabaseIfMissing, databaseUrlOnServer, dropDatabase } from '@ecommerce/database';
 import { findServiceDatabase, migrateServiceDatabase } from '@ecommerce/db-tools';
 import { freePort, localInfraDown, localInfraUp, type LocalInfraOptions } from '@ecommerce/local-infra';
-import { createKafka, parseBrokers } from '@ecommerce/messaging';
+import { createKafka, parseBrokers, withKafkaAdmin, type Kafka } from '@ecommerce/messaging';
 import {
   call,
   serviceNames,
@@ -18,7 +18,6 @@ import {
   type ServiceName,
 } from '@ecommerce/system-runner';
 import { infrastructureFromEnvironment, type TestInfrastructure } from '@ecommerce/test-infra';
-import type { Kafka } from 'kafkajs';
 import { Pool } from 'pg';
 
 import type { Cleanup } from './cleanup';
@@ -269,14 +268,10 @@ export async function postgresBackendPids(system: BenchSystem): Promise<number[]
 }
 
 async function deleteTopics(kafka: Kafka, prefix: string): Promise<void> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
+  await withKafkaAdmin(kafka, async (admin) => {
     const topics = (await admin.listTopics()).filter((topic) => topic.startsWith(prefix));
     if (topics.length > 0) await admin.deleteTopics({ topics, timeout: 30_000 });
-  } finally {
-    await admin.disconnect();
-  }
+  });
 }
 
 /**
@@ -285,9 +280,7 @@ async function deleteTopics(kafka: Kafka, prefix: string): Promise<void> {
  * by a rebalance, so it cannot tell that a system has gone quiet.)
  */
 export async function uncommittedMessages(kafka: Kafka, topicPrefix: string): Promise<number> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
+  return withKafkaAdmin(kafka, async (admin) => {
     const topics = (await admin.listTopics()).filter(
       (topic) => topic.startsWith(topicPrefix) && !topic.startsWith(`${topicPrefix}dlq.`),
     );
@@ -314,7 +307,5 @@ export async function uncommittedMessages(kafka: Kafka, topicPrefix: string): Pr
       }
     }
     return behind;
-  } finally {
-    await admin.disconnect();
-  }
+  });
 }

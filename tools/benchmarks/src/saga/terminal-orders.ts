@@ -1,8 +1,9 @@
 import { performance } from 'node:perf_hooks';
 
+import type { Kafka } from '@ecommerce/messaging';
+import { startRawTopicReader, type RawTopicReader } from '@ecommerce/messaging/testing';
 import { EVENT_HEADERS } from '@ecommerce/outbox';
 import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
-import type { Consumer, Kafka } from 'kafkajs';
 
 export interface OrderEnding {
   /** performance.now() when the terminal event reached the benchmark. */
@@ -26,11 +27,11 @@ export class TerminalOrderWatcher {
   private readonly ended = new Map<string, OrderEnding>();
   private readonly waiters = new Map<string, (ending: OrderEnding) => void>();
 
-  private constructor(
-    private readonly consumer: Consumer,
-    private readonly kafka: Kafka,
-    private readonly groupId: string,
-  ) {}
+  private reader: RawTopicReader | undefined;
+
+  private constructor() {
+    // Only through `start`, which starts the reader.
+  }
 
   static async start(options: {
     kafka: Kafka;
@@ -39,16 +40,15 @@ export class TerminalOrderWatcher {
     groupId: string;
     partitions: number;
   }): Promise<TerminalOrderWatcher> {
-    // A fetch returns as soon as a message arrives (min bytes 1), so the wait adds no latency; a
-    // shorter one only makes the consumer poll the broker more (50 ms cost the benchmark 60 ms CPU/s).
-    const consumer = options.kafka.consumer({ groupId: options.groupId, maxWaitTimeInMs: 1_000 });
-    const watcher = new TerminalOrderWatcher(consumer, options.kafka, options.groupId);
-    const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
-    await consumer.connect();
-    await consumer.subscribe({ topic: options.topic, fromBeginning: true });
-    await consumer.run({
+    const watcher = new TerminalOrderWatcher();
+    watcher.reader = await startRawTopicReader(options.kafka, {
+      groupId: options.groupId,
+      topics: [options.topic],
+      // A fetch returns as soon as a message arrives (min bytes 1), so the wait adds no latency; a
+      // shorter one only makes the consumer poll the broker more (50 ms cost the benchmark 60 ms CPU/s).
+      maxWaitTimeInMs: 1_000,
       partitionsConsumedConcurrently: options.partitions,
-      eachBatch: async ({ batch }) => {
+      onBatch: async (batch) => {
         const at = performance.now();
         for (const message of batch.messages) {
           const type = message.headers?.[EVENT_HEADERS.eventType]?.toString();
@@ -68,7 +68,7 @@ export class TerminalOrderWatcher {
         }
       },
     });
-    await joined;
+    await watcher.reader.joined;
     return watcher;
   }
 
@@ -98,13 +98,6 @@ export class TerminalOrderWatcher {
   }
 
   async stop(): Promise<void> {
-    await this.consumer.disconnect();
-    const admin = this.kafka.admin();
-    await admin.connect();
-    try {
-      await admin.deleteGroups([this.groupId]);
-    } finally {
-      await admin.disconnect();
-    }
+    await this.reader?.stop({ deleteGroup: true });
   }
 }

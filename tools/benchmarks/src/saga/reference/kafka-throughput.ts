@@ -5,10 +5,11 @@ import {
   ensureTopics,
   KafkaPublisher,
   untilClusterSettles,
+  type Kafka,
   type OutboundMessage,
 } from '@ecommerce/messaging';
+import { startRawTopicReader } from '@ecommerce/messaging/testing';
 import { waitFor } from '@ecommerce/system-runner';
-import type { Kafka } from 'kafkajs';
 
 import type { KafkaReference } from '../result';
 
@@ -34,27 +35,26 @@ export async function measureKafkaThroughput(options: {
   const { kafka, partitions, replicationFactor, messageBytes } = options;
   const topic = `${options.topicPrefix}reference.throughput`;
   const groupId = `${topic}.consumer`;
-  // As the services create theirs: on a cluster, the broker kafkajs asks for the new topic's
-  // leaders may not know the topic yet (UNKNOWN_TOPIC_OR_PARTITION), which kafkajs does not wait out.
+  // As the services create theirs: ensureTopics waits until the broker it asks knows the new
+  // topic's leaders, and the whole step is tried again while a new cluster is still settling.
   await untilClusterSettles('create the reference topic', () =>
     ensureTopics(kafka, [topic], { partitions, replicationFactor }),
   );
   let consumed = 0;
   let lastConsumedAt = 0;
-  const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 1_000 });
-  const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
-  await consumer.connect();
+  const reader = await startRawTopicReader(kafka, {
+    groupId,
+    topics: [topic],
+    maxWaitTimeInMs: 1_000,
+    partitionsConsumedConcurrently: partitions,
+    onBatch: async (batch) => {
+      consumed += batch.messages.length;
+      lastConsumedAt = performance.now();
+    },
+  });
   const publisher = new KafkaPublisher(kafka);
   try {
-    await consumer.subscribe({ topic, fromBeginning: true });
-    await consumer.run({
-      partitionsConsumedConcurrently: partitions,
-      eachBatch: async ({ batch }) => {
-        consumed += batch.messages.length;
-        lastConsumedAt = performance.now();
-      },
-    });
-    await joined;
+    await reader.joined;
     const value = randomBytes(messageBytes);
     const keys = Array.from({ length: 1_000 }, () => randomUUID());
     const headers = {
@@ -87,9 +87,6 @@ export async function measureKafkaThroughput(options: {
     };
   } finally {
     await publisher.close();
-    await consumer.disconnect();
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.deleteGroups([groupId]).finally(() => admin.disconnect());
+    await reader.stop({ deleteGroup: true });
   }
 }

@@ -1,4 +1,0 @@
-export default {
-  displayName: 'event-backbone',
-  preset: '../../jest.preset.js',
-};

@@ -1,2 +1,0 @@
-// Test support for services built on the event backbone (`@ecommerce/event-backbone/testing`).
-export { createEventRecorder, type EventRecorder, type RecordedEvent } from './event-recorder';

@@ -1,0 +1,4 @@
+export default {
+  displayName: 'http-server',
+  preset: '../../../jest.preset.js',
+};
