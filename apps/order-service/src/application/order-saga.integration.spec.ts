@@ -131,12 +131,21 @@ describe('the order saga (order side) on a real database', () => {
 
   describe('the saga timeout', () => {
     const hourMs = 3_600_000;
+    const backdateMs = hourMs + 60_000;
     /** Makes orders an hour older, so a sweep with an hour's timeout takes them and no other test's. */
     const backdate = (orders: readonly { orderId: string }[]) =>
       harness.db.$executeRawUnsafe(
-        `UPDATE orders SET created_at = created_at - interval '1 hour 1 minute' WHERE id = ANY($1::uuid[])`,
+        `UPDATE orders SET created_at = created_at - make_interval(secs => $2) WHERE id = ANY($1::uuid[])`,
         orders.map((order) => order.orderId),
+        backdateMs / 1000,
       );
+
+    // The harness runs the service as main.ts does, its own sweeper included. Were its timeout
+    // within what these tests backdate, it would race each test's sweeps for the same orders (a
+    // CI run saw both sweeps of the test below find nothing: the service's sweeper had taken all six).
+    it("the service's own sweeper, running beside these tests, never takes an order they backdate", () => {
+      expect(harness.config.SAGA_TIMEOUT_MS).toBeGreaterThan(backdateMs);
+    });
 
     it('when a pending order is older than the timeout, then the sweep cancels it (TIMEOUT) once; younger and terminal orders are left alone', async () => {
       const stale = await placed();

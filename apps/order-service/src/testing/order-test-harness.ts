@@ -5,11 +5,13 @@ import { orderService } from '../service';
 export type OrderTestHarness = ServiceTestHarnessOf<typeof orderService>;
 
 /**
- * The order service for a test file, through the shared harness, with its saga timeout an hour:
- * the sweeper runs but finds nothing, so the tests that time orders out sweep by themselves.
+ * The order service for a test file, through the shared harness, with its saga timeout the longest
+ * the configuration allows (a day): its sweeper runs but finds nothing, not even orders a test has
+ * made an hour older, so the tests that time orders out sweep by themselves.
  */
 export function startOrderTestHarness(options: { startConsumers?: boolean } = {}): Promise<OrderTestHarness> {
-  return startServiceTestHarness(orderService, { ...options, settings: { SAGA_TIMEOUT_MS: '3600000' } });
+  const aDayMs = 86_400_000;
+  return startServiceTestHarness(orderService, { ...options, settings: { SAGA_TIMEOUT_MS: String(aDayMs) } });
 }
 
 /** Stores a catalog entry in the replica, as ProductUpserted would. */
