@@ -16,7 +16,7 @@ export const orderServiceConfigSchema = Type.Object({
     maximum: 86_400_000,
     default: 30_000,
     description:
-      'an order still PENDING this long after it was placed is cancelled (TIMEOUT); checked every min(1000, this / 4) ms; keep it above about 2 x (KAFKA_CONSUMER_SESSION_TIMEOUT_MS + heartbeat), so one crashed consumer instance on the path does not time orders out (README, Liveness)',
+      'an order still PENDING this long after it was placed is cancelled (TIMEOUT), at most min(1000, this / 4) ms late (the sweeper sleeps until the oldest pending order can expire, at most this less DATABASE_TRANSACTION_TIMEOUT_MS); keep it above about 2 x (KAFKA_CONSUMER_SESSION_TIMEOUT_MS + heartbeat), so one crashed consumer instance on the path does not time orders out (README, Liveness)',
   }),
 });
 

@@ -183,6 +183,51 @@ describe('the order saga (order side) on a real database', () => {
       expect((await orderOf(order.orderId)).cancelReason).toBe('TIMEOUT');
     });
 
+    it('when no order is about to expire, then the sweeper sleeps until one can (at most the timeout less a transaction timeout), and still cancels each order within its interval of expiring', async () => {
+      // timeout 4 s and transactions of at most 1 s: an interval of 1 s, and idle sleeps of 3 s.
+      const [timeoutMs, transactionTimeoutMs, intervalMs] = [4_000, 1_000, 1_000];
+      const sweepsAt: number[] = [];
+      const counted = new Proxy(harness.db, {
+        get(target, property) {
+          if (property !== '$transaction') return Reflect.get(target, property, target);
+          return (...args: Parameters<OrderDatabase['$transaction']>) => {
+            sweepsAt.push(Date.now());
+            return target.$transaction(...args);
+          };
+        },
+      }) as OrderDatabase;
+      const order = await placed();
+      const sweeper = startSagaTimeoutSweeper({ ...deps(), db: counted, logger: harness.logger }, timeoutMs, {
+        batchSize: 50,
+        transactionTimeoutMs,
+      });
+      let sweepsWhenCancelled = 0;
+      try {
+        await waitFor(
+          'the order to time out',
+          async () => (await orderOf(order.orderId)).status === 'CANCELLED',
+          {
+            timeoutMs: 15_000,
+          },
+        );
+        sweepsWhenCancelled = sweepsAt.length;
+        await waitFor('two more sweeps', () => sweepsAt.length >= sweepsWhenCancelled + 2, {
+          timeoutMs: 15_000,
+        });
+      } finally {
+        await sweeper.stop();
+      }
+
+      const cancelled = await orderOf(order.orderId);
+      const timedOut = cancelled.timeline.find((entry) => entry.type === 'TimedOut');
+      const lateMs = (timedOut?.at.getTime() ?? Number.NaN) - cancelled.createdAt.getTime() - timeoutMs;
+      expect(lateMs).toBeGreaterThanOrEqual(0);
+      expect(lateMs).toBeLessThan(intervalMs + 500);
+      // Nothing pending after it: the sweeper slept its longest (3 s), where it used to sweep every second.
+      const sleptMs = (sweepsAt[sweepsWhenCancelled + 1] ?? 0) - (sweepsAt[sweepsWhenCancelled] ?? 0);
+      expect(sleptMs).toBeGreaterThanOrEqual(timeoutMs - transactionTimeoutMs - 100);
+    });
+
     it('when two sweeps run at once, then both hold their batches at the same time, the batches are disjoint, and each expired order is cancelled exactly once', async () => {
       const orders = await Promise.all(Array.from({ length: 6 }, () => placed()));
       await backdate(orders);

@@ -1,7 +1,7 @@
 import { commandMetadata } from '@ecommerce/runtime';
 
 import type { OrderDatabase } from '../persistence/order-database';
-import { lockExpiredPendingOrders } from '../persistence/order-repository';
+import { lockExpiredPendingOrders, msUntilOldestPendingExpires } from '../persistence/order-repository';
 import { applySagaInput, type SagaDeps } from './saga-transition';
 
 /**
@@ -25,6 +25,11 @@ export interface SweepResult {
   cancelled: number;
   /** Expired orders may be left: the batch was full, or the time budget cut it short. */
   more: boolean;
+  /**
+   * When the oldest order still PENDING after this sweep expires, in ms from the sweep's start on
+   * the database's clock (negative: it has, and another transaction holds it); null: none pending.
+   */
+  nextExpiryInMs: number | null;
 }
 
 /**
@@ -58,7 +63,10 @@ export async function sweepTimedOutOrders(
         );
         if (decision.outcome === 'applied') cancelled += 1;
       }
-      return { cancelled, more: taken < expired.length || expired.length === limits.batchSize };
+      const more = taken < expired.length || expired.length === limits.batchSize;
+      // A sweep that leaves expired orders is followed at once; the query would only be waste.
+      const nextExpiryInMs = more ? null : await msUntilOldestPendingExpires(tx, timeoutMs);
+      return { cancelled, more, nextExpiryInMs };
     },
     { timeout: limits.transactionTimeoutMs },
   );
@@ -75,10 +83,15 @@ export interface SagaTimeoutSweeper {
 }
 
 /**
- * Runs `sweepTimedOutOrders` every min(1000, timeout / 4) ms, so an order is cancelled at most a
- * quarter of the timeout late, and again at once while a sweep leaves expired orders behind. Sweeps
- * of one sweeper never overlap (the next is scheduled when one ends), and a failed sweep is logged
- * and tried again at the next tick.
+ * Runs `sweepTimedOutOrders` whenever an order can have expired, so each is cancelled at most
+ * `intervalMs` = min(1000, timeout / 4) ms late, and again at once while a sweep leaves expired
+ * orders behind. Between sweeps it sleeps until the oldest PENDING order it saw expires (at least
+ * `intervalMs`, so orders another transaction holds are not polled in a loop), and at most
+ * `timeout - transactionTimeoutMs`: an order it could not see yet was placed in a transaction
+ * still open, begun at most `transactionTimeoutMs` before the sweep, so it expires after that.
+ * An idle order service sweeps every 25 s with the defaults, not every second (issue 12, idle CPU).
+ * Sweeps of one sweeper never overlap (the next is scheduled when one ends), and a failed sweep is
+ * logged and tried again after `intervalMs`.
  */
 export function startSagaTimeoutSweeper(
   deps: SagaDeps & { db: OrderDatabase; logger: SweeperLogger },
@@ -86,11 +99,13 @@ export function startSagaTimeoutSweeper(
   limits: SweepLimits = defaultSweepLimits,
 ): SagaTimeoutSweeper {
   const intervalMs = Math.max(1, Math.min(1000, Math.floor(timeoutMs / 4)));
+  const longestSleepMs = Math.max(intervalMs, timeoutMs - limits.transactionTimeoutMs);
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> = Promise.resolve();
 
-  const sweep = async (): Promise<void> => {
+  /** Sweeps until no expired order is left to take; returns how long to sleep before the next. */
+  const sweep = async (): Promise<number> => {
     try {
       let result: SweepResult;
       do {
@@ -99,17 +114,19 @@ export function startSagaTimeoutSweeper(
           deps.logger.info({ cancelled: result.cancelled, timeoutMs }, 'timed-out orders cancelled');
         }
       } while (result.more && !stopped);
+      return nextSweepDelayMs(result.nextExpiryInMs, intervalMs, longestSleepMs);
     } catch (error) {
       deps.logger.error({ err: error }, 'saga timeout sweep failed; retrying at the next tick');
+      return intervalMs;
     }
   };
-  const schedule = () => {
+  const schedule = (delayMs: number) => {
     if (stopped) return;
     timer = setTimeout(() => {
       running = sweep().then(schedule);
-    }, intervalMs);
+    }, delayMs);
   };
-  schedule();
+  schedule(intervalMs);
 
   return {
     async stop() {
@@ -118,4 +135,14 @@ export function startSagaTimeoutSweeper(
       await running;
     },
   };
+}
+
+/** The sweeper's sleep: until the next expiry, within [intervalMs, longestSleepMs]. */
+export function nextSweepDelayMs(
+  nextExpiryInMs: number | null,
+  intervalMs: number,
+  longestSleepMs: number,
+): number {
+  if (nextExpiryInMs === null) return longestSleepMs;
+  return Math.min(longestSleepMs, Math.max(intervalMs, Math.ceil(nextExpiryInMs)));
 }

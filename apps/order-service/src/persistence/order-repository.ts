@@ -209,6 +209,20 @@ export async function lockExpiredPendingOrders(
   return rows.map(toLocked);
 }
 
+/**
+ * How long until the oldest PENDING order this transaction sees outlives `timeoutMs`, in ms on the
+ * database's clock (the one `lockExpiredPendingOrders` judges by); negative when it already has
+ * (another transaction holds it), null when no order is pending.
+ */
+export async function msUntilOldestPendingExpires(tx: OrderTx, timeoutMs: number): Promise<number | null> {
+  const [row] = await tx.$queryRawUnsafe<{ ms: number | null }[]>(
+    `SELECT (EXTRACT(EPOCH FROM min(created_at) - now()) * 1000)::float8 + $1::int AS ms
+       FROM orders WHERE status = 'PENDING'`,
+    timeoutMs,
+  );
+  return row?.ms ?? null;
+}
+
 /** Stores the order's next saga state and what its timeline records. */
 export async function saveSagaState(
   tx: OrderTx,
