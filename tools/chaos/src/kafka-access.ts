@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 
 import { withKafkaAdmin, type Kafka } from '@ecommerce/messaging';
 import { createRawKafka, startRawTopicReader, subscribedTopicsOf } from '@ecommerce/messaging/testing';
+import { EVENT_HEADERS } from '@ecommerce/outbox';
 import type { KafkaHeaders } from '@ecommerce/telemetry';
 
 export interface RawRecord {
@@ -136,7 +137,7 @@ export class KafkaAccess {
           {
             key: `chaos-poison-${randomUUID()}`,
             value: Buffer.from('chaos: this is not an Avro record'),
-            headers: { 'event-type': 'OrderPlaced', 'event-id': randomUUID() },
+            headers: { [EVENT_HEADERS.eventType]: 'OrderPlaced', [EVENT_HEADERS.eventId]: randomUUID() },
           },
         ],
       });

@@ -4,7 +4,7 @@
  * The services' schemas are their own business; every table and column the run relies on is named
  * in this file only.
  */
-import { RELAY_LEADER_LOCK } from '@ecommerce/outbox';
+import { EVENT_HEADERS, RELAY_LEADER_LOCK } from '@ecommerce/outbox';
 import { Client } from 'pg';
 
 import type { ReservationRow } from './findings';
@@ -96,7 +96,7 @@ export async function insertOutboxRow(
         row.topic,
         row.key,
         row.payload,
-        JSON.stringify({ 'event-type': row.eventType, 'event-id': row.eventId }),
+        JSON.stringify({ [EVENT_HEADERS.eventType]: row.eventType, [EVENT_HEADERS.eventId]: row.eventId }),
       ],
     );
     return BigInt(rows[0]?.id ?? '0');

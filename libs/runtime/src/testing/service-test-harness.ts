@@ -9,6 +9,7 @@ import {
   type TypedEvent,
 } from '@ecommerce/contracts';
 import type { SqlExecutor } from '@ecommerce/database';
+import { EVENT_HEADERS } from '@ecommerce/outbox';
 import { createServiceMetrics } from '@ecommerce/telemetry';
 import { createTestDatabase, testInfrastructure, type TestDatabase } from '@ecommerce/test-infra';
 import pino from 'pino';
@@ -108,7 +109,10 @@ export async function startServiceTestHarness<
             {
               key: keyOf(event),
               value: await codec.encode(event.type, event.payload),
-              headers: { 'event-type': event.type, 'event-id': event.payload.eventId },
+              headers: {
+                [EVENT_HEADERS.eventType]: event.type,
+                [EVENT_HEADERS.eventId]: event.payload.eventId,
+              },
             },
           ],
         });
