@@ -1,5 +1,6 @@
 import { startServiceTestHarness, type ServiceTestHarnessOf } from '@ecommerce/runtime/testing';
 
+import { orderServiceConfigSchema } from '../config';
 import { orderService } from '../service';
 
 export type OrderTestHarness = ServiceTestHarnessOf<typeof orderService>;
@@ -10,8 +11,8 @@ export type OrderTestHarness = ServiceTestHarnessOf<typeof orderService>;
  * made an hour older, so the tests that time orders out sweep by themselves.
  */
 export function startOrderTestHarness(options: { startConsumers?: boolean } = {}): Promise<OrderTestHarness> {
-  const aDayMs = 86_400_000;
-  return startServiceTestHarness(orderService, { ...options, settings: { SAGA_TIMEOUT_MS: String(aDayMs) } });
+  const longest = String(orderServiceConfigSchema.properties.SAGA_TIMEOUT_MS.maximum);
+  return startServiceTestHarness(orderService, { ...options, settings: { SAGA_TIMEOUT_MS: longest } });
 }
 
 /** Stores a catalog entry in the replica, as ProductUpserted would. */
