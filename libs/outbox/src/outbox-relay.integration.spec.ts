@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { join } from 'node:path';
 
 import type { SqlExecutor } from '@ecommerce/database';
+import { FaultProxy } from '@ecommerce/fault-proxy';
 import { EventConsumer, deadLetterTopic } from '@ecommerce/messaging';
 import { testInfrastructure, waitFor } from '@ecommerce/test-infra';
 import { createTestMessaging, type TestEvent, type TestMessaging } from '@ecommerce/messaging/testing';
@@ -171,6 +172,53 @@ describe('OutboxRelay on a real broker and database', () => {
     });
   });
 
+  it('when a batch shorter than its caps is published, then the relay reads again only when a commit wakes it, and stays ready while idle', async () => {
+    const topic = `${messaging.topicPrefix}caught-up`;
+    await messaging.createTopics([topic]);
+    // The relay's session goes through a proxy that counts its reads of waiting rows (the query's
+    // text travels in each Parse message).
+    const databaseUrl = new URL(bed.database.url);
+    let sent = '';
+    const databaseProxy = await FaultProxy.start({
+      target: { host: databaseUrl.hostname, port: Number(databaseUrl.port || 5432) },
+      tap: (direction, chunk) => {
+        if (direction === 'up') sent += chunk.toString('latin1');
+      },
+    });
+    bed.onClose(() => databaseProxy.stop());
+    const reads = () => sent.split('WITH candidates AS').length - 1;
+    const throughProxy = new URL(bed.database.url);
+    throughProxy.host = databaseProxy.address;
+    const stallWindowMs = 500;
+    let lastBacklogAt = 0;
+    const { relay, isLeading } = bed.startRelay({
+      databaseUrl: throughProxy.toString(),
+      pollIntervalMs: 600_000,
+      stallWindowMs,
+      reportIntervalMs: 100,
+      observer: { backlog: () => (lastBacklogAt = Date.now()) },
+    });
+    await waitFor('the relay to lead', () => isLeading());
+
+    const commits = 3;
+    for (let commit = 1; commit <= commits; commit++) {
+      await bed.writeEvents(topic, [messaging.newEvent(`commit-${commit}`, 1)]);
+      await waitFor(`commit ${commit} to be published`, async () => (await bed.unpublished()) === 0);
+    }
+    const publishedAt = Date.now();
+    await waitFor(
+      'a backlog report past the stall window',
+      () => lastBacklogAt > publishedAt + stallWindowMs,
+    );
+    // Caught up, with nothing waiting: not a stall, however long the quiet lasts.
+    await expect(relay.checkRunning()).resolves.toBeUndefined();
+    await relay.stop();
+    // One read when it took the lead, then one per commit; a relay that reads again after each
+    // batch to find it empty makes 1 + 2 per commit.
+    expect(reads()).toBeGreaterThanOrEqual(commits);
+    expect(reads()).toBeLessThanOrEqual(commits + 1);
+  });
+
   it('when rows together are larger than the byte cap, then they go out in batches within it', async () => {
     const topic = `${messaging.topicPrefix}bytes`;
     await messaging.createTopics([topic]);
@@ -190,6 +238,8 @@ describe('OutboxRelay on a real broker and database', () => {
     const batchBytes: number[] = [];
     bed.startRelay({
       batchMaxBytes: maxBytes,
+      // Only one commit wakes it: the batches after the first must follow without a poll.
+      pollIntervalMs: 600_000,
       observer: {
         published: (messages) =>
           batchBytes.push(
@@ -214,8 +264,10 @@ describe('OutboxRelay on a real broker and database', () => {
     let batches = 0;
     let seenWhileSaturated = false;
     bed.startRelay({
-      // One row per batch: every batch is full, the relay never idles until the end.
+      // One row per batch: every batch is full, the relay never idles until the end (nor waits
+      // for a poll: one commit wakes it, and a full batch means more may wait).
       batchSize: 1,
+      pollIntervalMs: 600_000,
       reportIntervalMs: 100,
       retentionMs: 0,
       retentionSweepIntervalMs: 100,

@@ -257,11 +257,11 @@ export class OutboxRelay {
 
   /**
    * One round: read the oldest waiting rows and publish them. Returns how long to wait before the
-   * next round: 0 to go on at once, the poll interval when caught up, a refused row's backoff, or
-   * a pause in an outage.
+   * next round (a NOTIFY ends the wait early): 0 to go on at once while rows may wait behind the
+   * batch, the poll interval when caught up, a refused row's backoff, or a pause in an outage.
    */
   private async publishRound(session: LeaderSession): Promise<number> {
-    const rows = await selectWaitingRows(session.client, {
+    const { rows, more } = await selectWaitingRows(session.client, {
       maxRows: this.batchSize,
       maxBytes: this.batchMaxBytes,
     });
@@ -282,7 +282,11 @@ export class OutboxRelay {
     switch (outcome.kind) {
       case 'done':
         this.endOutage();
-        return 0;
+        if (more || batch !== rows) return 0;
+        // Caught up as of the read: a row committed since then sent a NOTIFY that has woken the
+        // relay already or will, so the next read waits for it instead of finding nothing now.
+        this.waitingSince = undefined;
+        return this.pollIntervalMs;
       case 'refused':
         this.endOutage();
         return outcome.retryInMs;

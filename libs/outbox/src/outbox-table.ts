@@ -17,6 +17,7 @@ export interface WaitingRow extends PendingOutboxMessage {
 
 interface OutboxRow {
   id: string;
+  candidates: string;
   event_id: string;
   event_type: string;
   topic: string;
@@ -25,6 +26,14 @@ interface OutboxRow {
   headers: Record<string, string>;
   created_at: Date;
   attempts: number;
+}
+
+/** What one read of the outbox found. */
+export interface WaitingRows {
+  /** The oldest waiting rows, in id order. */
+  rows: WaitingRow[];
+  /** Whether more rows may wait behind them: the read stopped at its row or byte cap. */
+  more: boolean;
 }
 
 /**
@@ -36,23 +45,33 @@ interface OutboxRow {
 export async function selectWaitingRows(
   client: Client,
   { maxRows, maxBytes }: { maxRows: number; maxBytes: number },
-): Promise<WaitingRow[]> {
+): Promise<WaitingRows> {
   const { rows } = await client.query<OutboxRow>(
     `WITH candidates AS (
        SELECT id, octet_length(payload) + octet_length(message_key) + octet_length(headers::text) AS bytes
        FROM outbox WHERE published_at IS NULL AND quarantined_at IS NULL
        ORDER BY id LIMIT $1
      ), sized AS (
-       SELECT id, sum(bytes) OVER (ORDER BY id) AS running_bytes, row_number() OVER (ORDER BY id) AS position
+       SELECT id, sum(bytes) OVER (ORDER BY id) AS running_bytes, row_number() OVER (ORDER BY id) AS position,
+              count(*) OVER () AS candidates
        FROM candidates
      )
-     SELECT o.id, o.event_id, o.event_type, o.topic, o.message_key, o.payload, o.headers, o.created_at, o.attempts
+     SELECT sized.candidates, o.id, o.event_id, o.event_type, o.topic, o.message_key, o.payload, o.headers, o.created_at, o.attempts
      FROM sized JOIN outbox o USING (id)
      WHERE sized.running_bytes <= $2 OR sized.position = 1
      ORDER BY o.id`,
     [maxRows, maxBytes],
   );
-  return rows.map((row) => ({
+  const [first] = rows;
+  const candidates = first ? Number(first.candidates) : 0;
+  return {
+    rows: rows.map(toWaitingRow),
+    more: candidates === maxRows || candidates > rows.length,
+  };
+}
+
+function toWaitingRow(row: OutboxRow): WaitingRow {
+  return {
     id: BigInt(row.id),
     eventId: row.event_id,
     eventType: row.event_type,
@@ -62,7 +81,7 @@ export async function selectWaitingRows(
     headers: row.headers,
     createdAt: row.created_at,
     attempts: row.attempts,
-  }));
+  };
 }
 
 export async function markPublished(client: Client, ids: readonly bigint[]): Promise<void> {

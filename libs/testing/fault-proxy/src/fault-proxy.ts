@@ -24,6 +24,11 @@ export interface FaultProxyOptions {
   /** Where the proxy listens; defaults to 127.0.0.1 and a free port. */
   listen?: { host?: string; port?: number };
   mode?: FaultMode;
+  /**
+   * Sees every chunk the proxy passes on (`up`: client to dependency), for a test that counts what
+   * a client sends (the statements of a PostgreSQL session, say).
+   */
+  tap?: (direction: 'up' | 'down', chunk: Buffer) => void;
 }
 
 interface Connection {
@@ -170,6 +175,7 @@ export class FaultProxy {
     const to = direction === 'up' ? connection.upstream : connection.client;
     const mode = this.currentMode;
     if (mode.kind === 'blackhole') return;
+    this.options.tap?.(direction, chunk);
     if (mode.kind !== 'delay') {
       if (connection.nextWrite[direction] <= Date.now()) {
         to.write(chunk);
