@@ -283,6 +283,7 @@ describe('notification-service on real PostgreSQL, Kafka, registry and SMTP', ()
           logger,
         }),
         runInTransaction: (work) => shortTransactions.$transaction(work),
+        db: shortTransactions,
         logger,
         retry: { maxAttempts: 3, initialDelayMs: 10, maxDelayMs: 50 },
       });
@@ -341,6 +342,7 @@ describe('notification-service on real PostgreSQL, Kafka, registry and SMTP', ()
           },
         },
         runInTransaction: (work) => shortTransactions.$transaction(work),
+        db: shortTransactions,
         logger,
         retry: { maxAttempts: 3, initialDelayMs: 10, maxDelayMs: 20 },
       });
@@ -378,6 +380,7 @@ describe('notification-service on real PostgreSQL, Kafka, registry and SMTP', ()
         logger,
       }),
       runInTransaction,
+      db: prisma,
       logger,
       retry: { maxAttempts: 2, initialDelayMs: 10, maxDelayMs: 20 },
     });
@@ -418,6 +421,7 @@ describe('notification-service on real PostgreSQL, Kafka, registry and SMTP', ()
           logger,
         }),
         runInTransaction,
+        db: prisma,
         logger,
         retry: { maxAttempts: 2, initialDelayMs: 10, maxDelayMs: 20 },
       });

@@ -83,6 +83,12 @@ export interface EventConsumerOptions<Events extends object, Tx extends SqlExecu
   decoder: EventDecoder;
   handlers: EventHandlers<Events, Tx>;
   runInTransaction: RunInTransaction<Tx>;
+  /**
+   * The same database outside any transaction, for the one read that needs none: whether an event
+   * is in the inbox already, checked before an external effect. A statement alone is its own
+   * transaction, so a BEGIN and a COMMIT around it would only cost two round trips.
+   */
+  db: SqlExecutor;
   deadLetterTopic: string;
   /**
    * Partitions, replication and retention of the dead-letter topic, created at start if missing.
@@ -527,7 +533,7 @@ export class EventConsumer<Events extends object, Tx extends SqlExecutor> {
       let applyInTransaction: RecordInTransaction<Tx>;
       if (isExternalEffectHandler(handler)) {
         // Performed before the inbox row can be written, so a redelivery is recognised here first.
-        if (await this.options.runInTransaction((tx) => hasInboxEntry(tx, inboxEntry))) return 'duplicate';
+        if (await hasInboxEntry(this.options.db, inboxEntry)) return 'duplicate';
         applyInTransaction = await handler.performOutsideTransaction(event, this.options.runInTransaction);
       } else {
         applyInTransaction = (tx) => handler(event, tx);

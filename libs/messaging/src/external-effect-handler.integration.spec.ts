@@ -28,6 +28,8 @@ describe('EventConsumer with an ExternalEffectHandler, on a real broker, registr
   let database: TestDatabase;
   let db: PgTransactions;
   const consumers: EventConsumer<Events, SqlExecutor>[] = [];
+  /** Transactions the consumer (and the handler through it) began in the current test. */
+  let transactionsBegun = 0;
 
   beforeAll(async () => {
     messaging = await createTestMessaging();
@@ -41,6 +43,7 @@ describe('EventConsumer with an ExternalEffectHandler, on a real broker, registr
 
   afterEach(async () => {
     await Promise.all(consumers.splice(0).map((consumer) => consumer.stop()));
+    transactionsBegun = 0;
   });
 
   afterAll(async () => {
@@ -66,7 +69,11 @@ describe('EventConsumer with an ExternalEffectHandler, on a real broker, registr
       topics: [topic],
       decoder: messaging.decoder,
       handlers: { TestEvent: handler },
-      runInTransaction: db.runInTransaction,
+      runInTransaction: (work) => {
+        transactionsBegun += 1;
+        return db.runInTransaction(work);
+      },
+      db: db.executor,
       deadLetterTopic: deadLetterTopic(messaging.topicPrefix, groupId),
       deadLetterTopicSettings: { partitions: 1, replicationFactor: 1 },
       logger: pino({ level: 'silent' }),
@@ -109,7 +116,7 @@ describe('EventConsumer with an ExternalEffectHandler, on a real broker, registr
       )
     )[0]?.n;
 
-  it('when the event is delivered twice, then its effect is performed once, outside any transaction, and recorded with the inbox row', async () => {
+  it('when the event is delivered twice, then its effect is performed once, outside any transaction, and recorded with the inbox row; the inbox is checked without a transaction of its own', async () => {
     const once = messaging.newEvent('twice', 1);
     const after = messaging.newEvent('twice', 2);
     const performed: { eventId: string; claimId: string; transactionsOpen: number | undefined }[] = [];
@@ -137,6 +144,9 @@ describe('EventConsumer with an ExternalEffectHandler, on a real broker, registr
     });
     const inbox = await db.query('SELECT 1 FROM inbox WHERE event_id = $1::uuid', [once.eventId]);
     expect(inbox).toHaveLength(1);
+    // A claim and a record for each event performed; the duplicate, and the inbox checks before
+    // each delivery, began none (a check in a transaction of its own would make it 7).
+    expect(transactionsBegun).toBe(4);
   });
 
   it('when recording fails after the effect, then the retry performs the same claimed work again, once, and records it', async () => {

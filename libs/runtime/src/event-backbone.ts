@@ -55,6 +55,8 @@ export interface ConsumeOptions<Tx extends SqlExecutor> {
   topics: readonly TopicKey[];
   handlers: EventHandlers<EventPayloads, Tx>;
   runInTransaction: RunInTransaction<Tx>;
+  /** The same database outside any transaction (see `EventConsumerOptions.db`). */
+  db: SqlExecutor;
   logger: ConsumerLogger;
   retry?: Partial<RetryPolicy>;
 }
@@ -140,6 +142,7 @@ export async function startEventBackbone(options: {
       decoder: codec,
       handlers: consumeOptions.handlers,
       runInTransaction: consumeOptions.runInTransaction,
+      db: consumeOptions.db,
       deadLetterTopic: deadLetterTopic(settings.TOPIC_PREFIX, groupId),
       deadLetterTopicSettings: {
         partitions: settings.KAFKA_TOPIC_PARTITIONS,

@@ -238,6 +238,7 @@ function consumerGroups<
           topics: consumer.topics,
           handlers: consumer.handlers(context),
           runInTransaction: (work) => db.$transaction(work),
+          db,
           logger,
           ...(consumer.retry && { retry: consumer.retry }),
         });

@@ -1,7 +1,7 @@
 import type { RunInTransaction, SqlExecutor } from '@ecommerce/database';
 import { Pool, type PoolClient } from 'pg';
 
-function executorFor(client: PoolClient): SqlExecutor {
+function executorFor(client: Pool | PoolClient): SqlExecutor {
   return {
     $executeRawUnsafe: async (query, ...values) => (await client.query(query, values)).rowCount ?? 0,
     $queryRawUnsafe: async <T>(query: string, ...values: unknown[]) =>
@@ -11,6 +11,8 @@ function executorFor(client: PoolClient): SqlExecutor {
 
 export interface PgTransactions {
   runInTransaction: RunInTransaction<SqlExecutor>;
+  /** The database outside any transaction, as a service's client is (each statement commits alone). */
+  executor: SqlExecutor;
   query<Row extends object>(sql: string, values?: unknown[]): Promise<Row[]>;
   close(): Promise<void>;
 }
@@ -40,6 +42,7 @@ export function createPgTransactions(databaseUrl: string): PgTransactions {
         client.release();
       }
     },
+    executor: executorFor(pool),
     query: async <Row extends object>(sql: string, values: unknown[] = []) =>
       (await pool.query<Row>(sql, values)).rows,
     close: () => pool.end(),
