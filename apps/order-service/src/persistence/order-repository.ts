@@ -118,24 +118,37 @@ export async function insertOrder(
     currency: string;
   },
 ): Promise<void> {
-  await tx.order.create({
-    data: {
-      id: order.id,
-      customerId: order.customerId,
-      correlationId: order.correlationId,
-      totalCents: BigInt(order.totalCents),
-      currency: order.currency,
-      lines: {
-        create: order.items.map((line, index) => ({
-          lineNumber: index + 1,
-          sku: line.sku,
-          quantity: line.quantity,
-          unitPriceCents: BigInt(line.unitPriceCents),
-        })),
+  // Three inserts, not one nested create: Prisma follows a nested write with a read of the whole
+  // record, a fourth statement whose result nobody uses (the caller has the order already). The
+  // order and its first timeline entry carry the same instant, as they did from the nested create.
+  const placedAt = new Date();
+  await tx.order.createMany({
+    data: [
+      {
+        id: order.id,
+        customerId: order.customerId,
+        correlationId: order.correlationId,
+        totalCents: BigInt(order.totalCents),
+        currency: order.currency,
+        createdAt: placedAt,
+        updatedAt: placedAt,
       },
-      timeline: { create: [{ type: 'OrderPlaced' }] },
-    },
+    ],
   });
+  await tx.orderLine.createMany({
+    data: order.items.map((line, index) => ({
+      orderId: order.id,
+      lineNumber: index + 1,
+      sku: line.sku,
+      quantity: line.quantity,
+      unitPriceCents: BigInt(line.unitPriceCents),
+    })),
+  });
+  await addTimelineEntry(tx, order.id, 'OrderPlaced', placedAt);
+}
+
+async function addTimelineEntry(tx: OrderTx, orderId: string, type: string, at = new Date()): Promise<void> {
+  await tx.orderTimelineEntry.createMany({ data: [{ orderId, type, at }] });
 }
 
 /** What the saga needs of an order, read under the row lock. */
@@ -230,12 +243,11 @@ export async function saveSagaState(
   next: OrderSagaState,
   timelineEntry: string,
 ): Promise<void> {
-  await tx.order.update({
+  // Two statements, not a nested update: see insertOrder. The caller holds the row lock, so the
+  // update finds its row.
+  await tx.order.updateMany({
     where: { id: orderId },
-    data: {
-      status: next.status,
-      cancelReason: next.cancelReason,
-      timeline: { create: [{ type: timelineEntry }] },
-    },
+    data: { status: next.status, cancelReason: next.cancelReason },
   });
+  await addTimelineEntry(tx, orderId, timelineEntry);
 }
