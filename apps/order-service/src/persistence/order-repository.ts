@@ -118,37 +118,42 @@ export async function insertOrder(
     currency: string;
   },
 ): Promise<void> {
-  // Three inserts, not one nested create: Prisma follows a nested write with a read of the whole
-  // record, a fourth statement whose result nobody uses (the caller has the order already). The
-  // order and its first timeline entry carry the same instant, as they did from the nested create.
+  // Raw SQL: the hottest write of the POST. Through Prisma's model API the same rows cost twice the
+  // CPU (a nested create is one plan but re-reads the whole order; separate creates pay Prisma's
+  // per-call cost each): BENCHMARKS.md, "Prisma's cost per call". Times are the client's, as
+  // Prisma's defaults are, and the order and its first timeline entry share one instant.
   const placedAt = new Date();
-  await tx.order.createMany({
-    data: [
-      {
-        id: order.id,
-        customerId: order.customerId,
-        correlationId: order.correlationId,
-        totalCents: BigInt(order.totalCents),
-        currency: order.currency,
-        createdAt: placedAt,
-        updatedAt: placedAt,
-      },
-    ],
-  });
-  await tx.orderLine.createMany({
-    data: order.items.map((line, index) => ({
-      orderId: order.id,
-      lineNumber: index + 1,
-      sku: line.sku,
-      quantity: line.quantity,
-      unitPriceCents: BigInt(line.unitPriceCents),
-    })),
-  });
+  await tx.$executeRawUnsafe(
+    `INSERT INTO orders (id, customer_id, correlation_id, total_cents, currency, created_at, updated_at)
+     VALUES ($1::uuid, $2, $3::uuid, $4, $5, $6, $6)`,
+    order.id,
+    order.customerId,
+    order.correlationId,
+    BigInt(order.totalCents),
+    order.currency,
+    placedAt,
+  );
+  await tx.$executeRawUnsafe(
+    `INSERT INTO order_lines (order_id, line_number, sku, quantity, unit_price_cents)
+     SELECT $1::uuid, line.number, line.sku, line.quantity, line.unit_price_cents
+       FROM unnest($2::int[], $3::varchar[], $4::int[], $5::bigint[])
+         AS line(number, sku, quantity, unit_price_cents)`,
+    order.id,
+    order.items.map((_, index) => index + 1),
+    order.items.map((line) => line.sku),
+    order.items.map((line) => line.quantity),
+    order.items.map((line) => String(line.unitPriceCents)),
+  );
   await addTimelineEntry(tx, order.id, 'OrderPlaced', placedAt);
 }
 
-async function addTimelineEntry(tx: OrderTx, orderId: string, type: string, at = new Date()): Promise<void> {
-  await tx.orderTimelineEntry.createMany({ data: [{ orderId, type, at }] });
+async function addTimelineEntry(tx: OrderTx, orderId: string, type: string, at: Date): Promise<void> {
+  await tx.$executeRawUnsafe(
+    'INSERT INTO order_timeline (order_id, type, at) VALUES ($1::uuid, $2, $3)',
+    orderId,
+    type,
+    at,
+  );
 }
 
 /** What the saga needs of an order, read under the row lock. */
@@ -243,11 +248,15 @@ export async function saveSagaState(
   next: OrderSagaState,
   timelineEntry: string,
 ): Promise<void> {
-  // Two statements, not a nested update: see insertOrder. The caller holds the row lock, so the
-  // update finds its row.
-  await tx.order.updateMany({
-    where: { id: orderId },
-    data: { status: next.status, cancelReason: next.cancelReason },
-  });
-  await addTimelineEntry(tx, orderId, timelineEntry);
+  // Raw SQL, as insertOrder. The caller holds the row lock, so the update finds its row.
+  const at = new Date();
+  await tx.$executeRawUnsafe(
+    `UPDATE orders SET status = $2::"OrderStatus", cancel_reason = $3::"CancelReason", updated_at = $4
+      WHERE id = $1::uuid`,
+    orderId,
+    next.status,
+    next.cancelReason,
+    at,
+  );
+  await addTimelineEntry(tx, orderId, timelineEntry, at);
 }
