@@ -23,15 +23,16 @@ export async function insertPlacedOrder(tx: AnalyticsTx, order: PlacedOrder): Pr
     order.placedAt,
   );
   if (inserted === 0) return false;
-  await tx.orderFactLine.createMany({
-    data: order.items.map((item, lineNo) => ({
-      orderId: order.orderId,
-      lineNo,
-      sku: item.sku,
-      quantity: item.quantity,
-      unitPriceCents: BigInt(item.unitPriceCents),
-    })),
-  });
+  await tx.$executeRawUnsafe(
+    `INSERT INTO order_fact_lines (order_id, line_no, sku, quantity, unit_price_cents)
+     SELECT $1::uuid, line.line_no - 1, line.sku, line.quantity, line.unit_price_cents
+       FROM unnest($2::varchar[], $3::int[], $4::bigint[]) WITH ORDINALITY
+         AS line(sku, quantity, unit_price_cents, line_no)`,
+    order.orderId,
+    order.items.map((item) => item.sku),
+    order.items.map((item) => item.quantity),
+    order.items.map((item) => String(item.unitPriceCents)),
+  );
   return true;
 }
 
@@ -44,8 +45,15 @@ export async function lockOrderStatus(tx: AnalyticsTx, orderId: string): Promise
   return rows[0]?.status ?? null;
 }
 
+// The saga's writes are raw SQL, like the insert above: Prisma's cost is per call (BENCHMARKS.md,
+// "Prisma's cost per call"). The caller holds the row (`lockOrderStatus`), so each update finds it.
+
 export async function markConfirmed(tx: AnalyticsTx, orderId: string, confirmedAt: Date): Promise<void> {
-  await tx.orderFact.update({ where: { orderId }, data: { status: 'CONFIRMED', confirmedAt } });
+  await tx.$executeRawUnsafe(
+    `UPDATE order_facts SET status = 'CONFIRMED', confirmed_at = $2 WHERE order_id = $1::uuid`,
+    orderId,
+    confirmedAt,
+  );
 }
 
 export async function markCancelled(
@@ -54,8 +62,11 @@ export async function markCancelled(
   reason: CancelReason,
   cancelledAt: Date,
 ): Promise<void> {
-  await tx.orderFact.update({
-    where: { orderId },
-    data: { status: 'CANCELLED', cancelReason: reason, cancelledAt },
-  });
+  await tx.$executeRawUnsafe(
+    `UPDATE order_facts SET status = 'CANCELLED', cancel_reason = $2, cancelled_at = $3
+      WHERE order_id = $1::uuid`,
+    orderId,
+    reason,
+    cancelledAt,
+  );
 }

@@ -72,11 +72,13 @@ async function recordDelivery(
   status: 'sent' | 'logged',
 ): Promise<void> {
   const { notification, notificationId, cause } = delivered;
-  const { count } = await tx.notification.updateMany({
-    where: { id: notificationId, status: 'pending' },
-    data: { status },
-  });
-  if (count === 0) return;
+  // Raw SQL on the saga's path: Prisma's cost is per call (BENCHMARKS.md, "Prisma's cost per call").
+  const updated = await tx.$executeRawUnsafe(
+    `UPDATE notifications SET status = $2 WHERE id = $1::uuid AND status = 'pending'`,
+    notificationId,
+    status,
+  );
+  if (updated === 0) return;
   await writeEvent(tx, events, {
     type: 'NotificationSent',
     payload: {
