@@ -35,6 +35,20 @@ describe('notification-service persistence on a migrated PostgreSQL database', (
     expect(row).toMatchObject({ template: 'order-received', status: 'logged' });
   });
 
+  it('when a call fails, then its error keeps its code but points at no line of the caller (no stack is captured on every call to find one)', async () => {
+    const error = await prisma.notification
+      .findUniqueOrThrow({ where: { id: '7b4f2f52-2f0c-4a43-9d0e-00000000dead' } })
+      .then(
+        () => undefined,
+        (failure: unknown) => failure,
+      );
+    expect(error).toMatchObject({ code: 'P2025' });
+    expect((error as Error).message).toContain('No record was found');
+    // Prisma's other formats locate the caller ("invocation in <file>:<line>") from an Error they
+    // build on every call, failing or not; createPrismaClient says why it asks for none.
+    expect((error as Error).message).not.toContain('persistence.integration.spec');
+  });
+
   /** The limits `createPrismaClient` gives every interactive transaction, from the shared settings. */
   describe('transaction limits from DATABASE_TRANSACTION_TIMEOUT_MS and DATABASE_TRANSACTION_MAX_WAIT_MS', () => {
     let limited: PrismaClient;

@@ -21,6 +21,7 @@ export const defaultDatabaseTransactionSettings: DatabaseTransactionSettings = {
 interface PrismaClientOptions {
   adapter: PrismaPg;
   transactionOptions: { timeout: number; maxWait: number };
+  errorFormat: 'minimal' | 'colorless' | 'pretty';
 }
 
 /** A generated Prisma client class (each service has its own). */
@@ -38,6 +39,13 @@ export type PrismaClientClass<Client> = new (options: PrismaClientOptions) => Cl
  * gets PostgreSQL's `statement_timeout` of the same length: no statement outlives the
  * transaction it runs in (it fails with 57014, which, like an expired transaction, spends a retry
  * attempt rather than counting as an outage).
+ *
+ * Errors are `minimal`: with any other format Prisma builds an `Error` on every call, failing or
+ * not, to point a failure's message at the caller's line. That stack capture was 2-3 % of each
+ * service's CPU under load and a tenth of the raw-SQL writes' client cost (`npm run
+ * bench:order-writes`, BENCHMARKS.md). Prisma chooses `minimal` itself only under
+ * `NODE_ENV=production` (the image sets it; the bench, the tests and `npm run dev` do not). A
+ * failure keeps its code, its message, its cause and its own stack.
  */
 export function createPrismaClient<Client>(
   ClientClass: PrismaClientClass<Client>,
@@ -49,6 +57,7 @@ export function createPrismaClient<Client>(
       connectionString: databaseUrl,
       statement_timeout: settings.DATABASE_TRANSACTION_TIMEOUT_MS,
     }),
+    errorFormat: 'minimal',
     transactionOptions: {
       timeout: settings.DATABASE_TRANSACTION_TIMEOUT_MS,
       maxWait: settings.DATABASE_TRANSACTION_MAX_WAIT_MS,
