@@ -1,12 +1,16 @@
 /**
- * What order-service's two hottest writes cost in CPU, written three ways (a script, not a test):
+ * What order-service's two hottest writes cost in CPU, written five ways (a script, not a test):
  * `TEST_INFRA=local npm run bench:order-writes`. Each "order" is the POST's insert (the order, its
  * lines, its first timeline entry) and one saga step (status and a timeline entry), each in a
  * transaction of its own, on a fresh order-service database:
  *
  * - `nested`: Prisma's nested create and update, as the repository wrote them until 2026-12-05;
  * - `separate`: one Prisma model call per table (createMany, updateMany), fewer statements;
- * - `repository`: `insertOrder` and `saveSagaState` as shipped (raw SQL through the same client).
+ * - `repository`: `insertOrder` and `saveSagaState` as shipped (raw SQL through the same client);
+ * - `located`: the same, through a client with Prisma's default error format, which builds an
+ *   `Error` on every call to locate its caller (what `createPrismaClient`'s `minimal` saves);
+ * - `pg`: the same SQL on node-postgres alone (BEGIN, the statements, COMMIT on a pooled
+ *   connection): what is left once Prisma is gone, so what Prisma itself costs on raw SQL.
  *
  * The ways take turns, round after round, in alternating order, so the machine's drift falls on
  * all of them; the first rounds warm up and are not counted. CPU is this process's (user + system):
@@ -14,6 +18,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
+
+import { PrismaPg } from '@prisma/adapter-pg';
+import { Pool, type PoolClient } from 'pg';
 
 import { createPrismaClient } from '@ecommerce/database';
 import { createTestDatabase, exportInfrastructure, provisionTestInfrastructure } from '@ecommerce/test-infra';
@@ -32,9 +39,38 @@ const rounds = Number(values.rounds);
 const ordersPerRound = Number(values.orders);
 const warmupRounds = 2;
 
+/** How an order's two writes are made; `inTransaction` is the client's (Prisma's by default). */
 interface Way {
   insert(tx: OrderTx, orderId: string, lines: number): Promise<void>;
   saveStep(tx: OrderTx, orderId: string): Promise<void>;
+  inTransaction?: InTransaction;
+}
+
+type InTransaction = (work: (tx: OrderTx) => Promise<void>) => Promise<void>;
+
+/**
+ * A transaction on one pooled node-postgres connection, offering the repository the one method it
+ * uses (`$executeRawUnsafe`), so the `pg` way runs exactly the statements the repository ships.
+ */
+function pgTransaction(pool: Pool): InTransaction {
+  const rawSql = (client: PoolClient) =>
+    ({
+      $executeRawUnsafe: async (sql: string, ...values: unknown[]) =>
+        (await client.query(sql, values)).rowCount ?? 0,
+    }) as unknown as OrderTx;
+  return async (work) => {
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      await work(rawSql(client));
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK');
+      throw error;
+    } finally {
+      client.release();
+    }
+  };
 }
 
 const lineData = (lines: number) =>
@@ -44,6 +80,19 @@ const lineData = (lines: number) =>
     quantity: 1 + index,
     unitPriceCents: 1_000n,
   }));
+
+const repository: Way = {
+  insert: (tx, id, lines) =>
+    insertOrder(tx, {
+      id,
+      customerId: 'bench',
+      correlationId: randomUUID(),
+      items: lineData(lines).map(({ sku, quantity }) => ({ sku, quantity, unitPriceCents: 1_000 })),
+      totalCents: 1_000,
+      currency: 'EUR',
+    }),
+  saveStep: (tx, id) => saveSagaState(tx, id, { status: 'CONFIRMED', cancelReason: null }, 'OrderConfirmed'),
+};
 
 const ways: Record<string, Way> = {
   nested: {
@@ -88,19 +137,7 @@ const ways: Record<string, Way> = {
       await tx.orderTimelineEntry.createMany({ data: [{ orderId: id, type: 'OrderConfirmed' }] });
     },
   },
-  repository: {
-    insert: (tx, id, lines) =>
-      insertOrder(tx, {
-        id,
-        customerId: 'bench',
-        correlationId: randomUUID(),
-        items: lineData(lines).map(({ sku, quantity }) => ({ sku, quantity, unitPriceCents: 1_000 })),
-        totalCents: 1_000,
-        currency: 'EUR',
-      }),
-    saveStep: (tx, id) =>
-      saveSagaState(tx, id, { status: 'CONFIRMED', cancelReason: null }, 'OrderConfirmed'),
-  },
+  repository,
 };
 
 async function main(): Promise<void> {
@@ -108,17 +145,29 @@ async function main(): Promise<void> {
   exportInfrastructure(provisioned.infrastructure);
   const database = await createTestDatabase('order');
   const db = createPrismaClient(PrismaClient, database.url);
-  const names = Object.keys(ways);
+  // Prisma's default error format (not `createPrismaClient`'s): everything else as shipped.
+  const located = new PrismaClient({
+    adapter: new PrismaPg({ connectionString: database.url }),
+    errorFormat: 'colorless',
+  });
+  const pool = new Pool({ connectionString: database.url });
+  const all: Record<string, Way> = {
+    ...ways,
+    located: { ...repository, inTransaction: (work) => located.$transaction(work) },
+    pg: { ...repository, inTransaction: pgTransaction(pool) },
+  };
+  const names = Object.keys(all);
   const cpuMs = new Map(names.map((name) => [name, 0]));
   try {
     for (let round = 0; round < rounds; round++) {
       for (const name of round % 2 === 0 ? names : [...names].reverse()) {
-        const way = ways[name] as Way;
+        const way = all[name] as Way;
+        const inTransaction: InTransaction = way.inTransaction ?? ((work) => db.$transaction(work));
         const before = process.cpuUsage();
         for (let order = 0; order < ordersPerRound; order++) {
           const orderId = randomUUID();
-          await db.$transaction((tx) => way.insert(tx, orderId, 1 + (order % 3)));
-          await db.$transaction((tx) => way.saveStep(tx, orderId));
+          await inTransaction((tx) => way.insert(tx, orderId, 1 + (order % 3)));
+          await inTransaction((tx) => way.saveStep(tx, orderId));
         }
         const used = process.cpuUsage(before);
         if (round >= warmupRounds)
@@ -127,6 +176,8 @@ async function main(): Promise<void> {
     }
   } finally {
     await db.$disconnect();
+    await located.$disconnect();
+    await pool.end();
     await database.drop();
     await provisioned.release();
   }
