@@ -13,7 +13,11 @@ export async function lockOrder(tx: InventoryTx, orderId: string): Promise<void>
 
 /** Remembers that the order was cancelled, whether or not anything was reserved for it. */
 export async function rememberCancellation(tx: InventoryTx, orderId: string): Promise<void> {
-  await tx.cancelledOrder.createMany({ data: [{ orderId }], skipDuplicates: true });
+  await tx.$executeRawUnsafe(
+    'INSERT INTO cancelled_orders (order_id, cancelled_at) VALUES ($1::uuid, $2) ON CONFLICT (order_id) DO NOTHING',
+    orderId,
+    new Date(),
+  );
 }
 
 export async function wasCancelled(tx: InventoryTx, orderId: string): Promise<boolean> {

@@ -1,7 +1,15 @@
+import type { SqlExecutor } from '@ecommerce/database';
+
 import type { Prisma, PrismaClient } from '../generated/prisma/client';
 
-/** A transaction on the inventory database (Prisma's interactive-transaction client). */
-export type InventoryTx = Prisma.TransactionClient;
+/**
+ * A transaction on the inventory database, raw SQL only: the consumers' transactions run on
+ * node-postgres (the runtime's `createSqlTransactions`), the routes' on Prisma; both satisfy it.
+ */
+export type InventoryTx = SqlExecutor;
+
+/** A transaction of the routes on Prisma: its model API beside raw SQL. */
+export type InventoryPrismaTx = Prisma.TransactionClient;
 
 /** The client, and the one way the application opens a transaction on it. */
 export type InventoryDatabase = Pick<PrismaClient, '$transaction' | 'product'>;

@@ -1,7 +1,7 @@
 import type { StockLevel } from '../domain/stock-level';
 import { availableOf } from '../domain/stock-level';
 import type { Product } from '../generated/prisma/client';
-import type { InventoryTx } from './inventory-database';
+import type { InventoryPrismaTx, InventoryTx } from './inventory-database';
 
 /** A product as the API and the events show it: cents as a number (they stay far below 2^53). */
 export interface ProductView {
@@ -39,7 +39,7 @@ export const toProductView = (row: Product): ProductView => ({
   currency: row.currency,
 });
 
-type Reader = Pick<InventoryTx, 'product'>;
+type Reader = Pick<InventoryPrismaTx, 'product'>;
 
 export async function findProduct(db: Reader, sku: string): Promise<ProductView | null> {
   const row = await db.product.findUnique({ where: { sku } });

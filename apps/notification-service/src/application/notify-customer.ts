@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 
-import type { RunInTransaction } from '@ecommerce/database';
+import type { RunInTransaction, SqlExecutor } from '@ecommerce/database';
 import {
   type ConsumerLogger,
   type EventOutbox,
@@ -11,9 +11,8 @@ import {
 
 import type { NotificationChannel } from '../channels/notification-channel';
 import type { RenderedNotification } from '../domain/order-templates';
-import type { Prisma } from '../generated/prisma/client';
 
-type NotificationTx = Prisma.TransactionClient;
+type NotificationTx = SqlExecutor;
 
 export interface NotifyDependencies {
   events: EventOutbox;
@@ -46,14 +45,19 @@ async function claimNotification(
   notification: RenderedNotification,
   channel: NotificationChannel['name'],
 ): Promise<Claim> {
-  const [claimed] = await tx.$queryRaw<{ id: string; send_attempts: number }[]>`
-    INSERT INTO notifications (id, order_id, customer_id, template, channel, status, send_attempts)
-    VALUES (${randomUUID()}::uuid, ${notification.orderId}::uuid, ${notification.customerId},
-            ${notification.template}, ${channel}, 'pending', 1)
-    ON CONFLICT (order_id, template) DO UPDATE
-      SET send_attempts = notifications.send_attempts + 1, channel = EXCLUDED.channel
-      WHERE notifications.status = 'pending'
-    RETURNING id::text, send_attempts`;
+  const [claimed] = await tx.$queryRawUnsafe<{ id: string; send_attempts: number }[]>(
+    `INSERT INTO notifications (id, order_id, customer_id, template, channel, status, send_attempts)
+     VALUES ($1::uuid, $2::uuid, $3, $4, $5, 'pending', 1)
+     ON CONFLICT (order_id, template) DO UPDATE
+       SET send_attempts = notifications.send_attempts + 1, channel = EXCLUDED.channel
+       WHERE notifications.status = 'pending'
+     RETURNING id::text, send_attempts`,
+    randomUUID(),
+    notification.orderId,
+    notification.customerId,
+    notification.template,
+    channel,
+  );
   return claimed
     ? { outcome: 'claimed', notificationId: claimed.id, sendAttempts: claimed.send_attempts }
     : { outcome: 'already-delivered' };

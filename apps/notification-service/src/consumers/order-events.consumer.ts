@@ -1,9 +1,9 @@
 import type { EventPayloads } from '@ecommerce/contracts';
+import type { SqlExecutor } from '@ecommerce/database';
 import { externalEffectHandler, type EventHandlers } from '@ecommerce/runtime';
 
 import { notifyCustomer, type NotifyDependencies } from '../application/notify-customer';
 import { orderCancelled, orderConfirmed, orderReceived } from '../domain/order-templates';
-import type { Prisma } from '../generated/prisma/client';
 
 /**
  * order-received on OrderPlaced, order-confirmed on OrderConfirmed, order-cancelled on
@@ -21,5 +21,5 @@ export function orderEventHandlers(dependencies: NotifyDependencies) {
     OrderCancelled: externalEffectHandler(({ payload }, runInTransaction) =>
       notifyCustomer(dependencies, runInTransaction, orderCancelled(payload), payload),
     ),
-  } satisfies EventHandlers<EventPayloads, Prisma.TransactionClient>;
+  } satisfies EventHandlers<EventPayloads, SqlExecutor>;
 }

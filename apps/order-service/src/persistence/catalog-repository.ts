@@ -1,9 +1,9 @@
 import type { CatalogPrice } from '../domain/pricing';
-import type { OrderTx } from './order-database';
+import type { OrderPrismaTx, OrderTx } from './order-database';
 
 /** The replica's prices of `skus`; SKUs the replica does not know are absent from the map. */
 export async function findPrices(
-  db: Pick<OrderTx, 'catalogItem'>,
+  db: Pick<OrderPrismaTx, 'catalogItem'>,
   skus: readonly string[],
 ): Promise<Map<string, CatalogPrice>> {
   const rows = await db.catalogItem.findMany({ where: { sku: { in: [...skus] } } });

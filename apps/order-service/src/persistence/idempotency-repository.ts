@@ -1,5 +1,5 @@
 import type { Prisma } from '../generated/prisma/client';
-import type { OrderTx } from './order-database';
+import type { OrderPrismaTx } from './order-database';
 
 export type IdempotencyClaim =
   { outcome: 'claimed' } | { outcome: 'taken'; requestHash: string; response: Prisma.JsonValue };
@@ -11,7 +11,7 @@ export type IdempotencyClaim =
  * first rolls back, the second's insert succeeds and it proceeds.
  */
 export async function claimIdempotencyKey(
-  tx: OrderTx,
+  tx: OrderPrismaTx,
   key: string,
   requestHash: string,
 ): Promise<IdempotencyClaim> {
@@ -31,6 +31,10 @@ export async function claimIdempotencyKey(
  * The response a claimed key answers with from now on (same transaction as the order): plain JSON
  * data (interfaces carry no index signature, hence the cast).
  */
-export async function storeIdempotentResponse(tx: OrderTx, key: string, response: object): Promise<void> {
+export async function storeIdempotentResponse(
+  tx: OrderPrismaTx,
+  key: string,
+  response: object,
+): Promise<void> {
   await tx.idempotencyKey.update({ where: { key }, data: { response: response as Prisma.InputJsonObject } });
 }

@@ -1,7 +1,7 @@
 import type { PricedLine } from '../domain/pricing';
 import type { CancelReason, OrderSagaState, OrderStatus } from '../domain/order-saga';
 import type { Prisma } from '../generated/prisma/client';
-import type { OrderTx } from './order-database';
+import type { OrderPrismaTx, OrderTx } from './order-database';
 
 /** An order as the API shows it: cents as numbers (far below 2^53), times as ISO strings. */
 export interface OrderView {
@@ -41,7 +41,7 @@ export const toOrderView = (row: OrderWithDetails): OrderView => ({
   timeline: row.timeline.map((entry) => ({ type: entry.type, at: entry.at.toISOString() })),
 });
 
-type Reader = Pick<OrderTx, 'order'>;
+type Reader = Pick<OrderPrismaTx, 'order'>;
 
 export async function findOrder(db: Reader, orderId: string): Promise<OrderView | null> {
   const row = await db.order.findUnique({ where: { id: orderId }, include: withDetails });

@@ -9,8 +9,9 @@
  * - `repository`: `insertOrder` and `saveSagaState` as shipped (raw SQL through the same client);
  * - `located`: the same, through a client with Prisma's default error format, which builds an
  *   `Error` on every call to locate its caller (what `createPrismaClient`'s `minimal` saves);
- * - `pg`: the same SQL on node-postgres alone (BEGIN, the statements, COMMIT on a pooled
- *   connection): what is left once Prisma is gone, so what Prisma itself costs on raw SQL.
+ * - `pg`: the same SQL in the consumers' transactions as the runtime runs them, on node-postgres
+ *   alone (`createSqlTransactions`): what is left once Prisma is gone, so what Prisma itself costs
+ *   on raw SQL.
  *
  * The ways take turns, round after round, in alternating order, so the machine's drift falls on
  * all of them; the first rounds warm up and are not counted. CPU is this process's (user + system):
@@ -20,13 +21,17 @@ import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 
 import { PrismaPg } from '@prisma/adapter-pg';
-import { Pool, type PoolClient } from 'pg';
 
-import { createPrismaClient } from '@ecommerce/database';
+import {
+  createPrismaClient,
+  createSqlTransactions,
+  defaultDatabaseTransactionSettings,
+  type RunInTransaction,
+} from '@ecommerce/database';
 import { createTestDatabase, exportInfrastructure, provisionTestInfrastructure } from '@ecommerce/test-infra';
 
 import { PrismaClient } from '../generated/prisma/client';
-import type { OrderTx } from '../persistence/order-database';
+import type { OrderPrismaTx, OrderTx } from '../persistence/order-database';
 import { insertOrder, saveSagaState } from '../persistence/order-repository';
 
 const { values } = parseArgs({
@@ -39,37 +44,22 @@ const rounds = Number(values.rounds);
 const ordersPerRound = Number(values.orders);
 const warmupRounds = 2;
 
-/** How an order's two writes are made; `inTransaction` is the client's (Prisma's by default). */
-interface Way {
-  insert(tx: OrderTx, orderId: string, lines: number): Promise<void>;
-  saveStep(tx: OrderTx, orderId: string): Promise<void>;
-  inTransaction?: InTransaction;
+/** How an order's two writes are made, given a transaction of the kind they need. */
+interface Way<Tx extends OrderTx> {
+  insert(tx: Tx, orderId: string, lines: number): Promise<void>;
+  saveStep(tx: Tx, orderId: string): Promise<void>;
 }
 
-type InTransaction = (work: (tx: OrderTx) => Promise<void>) => Promise<void>;
+/** An order's two writes, each in a transaction of its own. */
+interface Writes {
+  insert(orderId: string, lines: number): Promise<void>;
+  saveStep(orderId: string): Promise<void>;
+}
 
-/**
- * A transaction on one pooled node-postgres connection, offering the repository the one method it
- * uses (`$executeRawUnsafe`), so the `pg` way runs exactly the statements the repository ships.
- */
-function pgTransaction(pool: Pool): InTransaction {
-  const rawSql = (client: PoolClient) =>
-    ({
-      $executeRawUnsafe: async (sql: string, ...values: unknown[]) =>
-        (await client.query(sql, values)).rowCount ?? 0,
-    }) as unknown as OrderTx;
-  return async (work) => {
-    const client = await pool.connect();
-    try {
-      await client.query('BEGIN');
-      await work(rawSql(client));
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK');
-      throw error;
-    } finally {
-      client.release();
-    }
+function inTransactions<Tx extends OrderTx>(way: Way<Tx>, runInTransaction: RunInTransaction<Tx>): Writes {
+  return {
+    insert: (orderId, lines) => runInTransaction((tx) => way.insert(tx, orderId, lines)),
+    saveStep: (orderId) => runInTransaction((tx) => way.saveStep(tx, orderId)),
   };
 }
 
@@ -81,7 +71,7 @@ const lineData = (lines: number) =>
     unitPriceCents: 1_000n,
   }));
 
-const repository: Way = {
+const repository: Way<OrderTx> = {
   insert: (tx, id, lines) =>
     insertOrder(tx, {
       id,
@@ -94,7 +84,7 @@ const repository: Way = {
   saveStep: (tx, id) => saveSagaState(tx, id, { status: 'CONFIRMED', cancelReason: null }, 'OrderConfirmed'),
 };
 
-const ways: Record<string, Way> = {
+const prismaWays: Record<string, Way<OrderPrismaTx>> = {
   nested: {
     insert: async (tx, id, lines) =>
       void (await tx.order.create({
@@ -137,7 +127,6 @@ const ways: Record<string, Way> = {
       await tx.orderTimelineEntry.createMany({ data: [{ orderId: id, type: 'OrderConfirmed' }] });
     },
   },
-  repository,
 };
 
 async function main(): Promise<void> {
@@ -150,24 +139,29 @@ async function main(): Promise<void> {
     adapter: new PrismaPg({ connectionString: database.url }),
     errorFormat: 'colorless',
   });
-  const pool = new Pool({ connectionString: database.url });
-  const all: Record<string, Way> = {
-    ...ways,
-    located: { ...repository, inTransaction: (work) => located.$transaction(work) },
-    pg: { ...repository, inTransaction: pgTransaction(pool) },
+  const sql = createSqlTransactions(database.url, defaultDatabaseTransactionSettings, (error) => {
+    throw error;
+  });
+  const onPrisma: RunInTransaction<OrderPrismaTx> = (work) => db.$transaction(work);
+  const all: Record<string, Writes> = {
+    ...Object.fromEntries(
+      Object.entries(prismaWays).map(([name, way]) => [name, inTransactions(way, onPrisma)]),
+    ),
+    repository: inTransactions(repository, onPrisma),
+    located: inTransactions(repository, (work) => located.$transaction(work)),
+    pg: inTransactions(repository, sql.runInTransaction),
   };
   const names = Object.keys(all);
   const cpuMs = new Map(names.map((name) => [name, 0]));
   try {
     for (let round = 0; round < rounds; round++) {
       for (const name of round % 2 === 0 ? names : [...names].reverse()) {
-        const way = all[name] as Way;
-        const inTransaction: InTransaction = way.inTransaction ?? ((work) => db.$transaction(work));
+        const writes = all[name] as Writes;
         const before = process.cpuUsage();
         for (let order = 0; order < ordersPerRound; order++) {
           const orderId = randomUUID();
-          await inTransaction((tx) => way.insert(tx, orderId, 1 + (order % 3)));
-          await inTransaction((tx) => way.saveStep(tx, orderId));
+          await writes.insert(orderId, 1 + (order % 3));
+          await writes.saveStep(orderId);
         }
         const used = process.cpuUsage(before);
         if (round >= warmupRounds)
@@ -177,7 +171,7 @@ async function main(): Promise<void> {
   } finally {
     await db.$disconnect();
     await located.$disconnect();
-    await pool.end();
+    await sql.close();
     await database.drop();
     await provisioned.release();
   }

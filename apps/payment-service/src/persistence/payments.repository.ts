@@ -1,10 +1,14 @@
 import { randomUUID } from 'node:crypto';
 
-import type { Prisma } from '../generated/prisma/client';
+import type { SqlExecutor } from '@ecommerce/database';
+
 import type { PaymentStatus } from '../domain/payment-rules';
 
-/** A Prisma client or an interactive transaction of one: both satisfy the shared SqlExecutor. */
-export type PaymentDb = Prisma.TransactionClient;
+/**
+ * Raw SQL only: the consumers' transactions run on node-postgres (`createSqlTransactions`), the
+ * routes on Prisma; both satisfy the shared SqlExecutor.
+ */
+export type PaymentDb = SqlExecutor;
 
 /** The repository's edge: BigInt columns become numbers here (cents stay far below 2^53). */
 export interface OrderPaymentRequest {
@@ -76,7 +80,7 @@ export async function lockOrderPaymentRequest(
   db: PaymentDb,
   orderId: string,
 ): Promise<OrderPaymentRequest | null> {
-  const rows = await db.$queryRaw<
+  const rows = await db.$queryRawUnsafe<
     {
       order_id: string;
       customer_id: string;
@@ -85,8 +89,11 @@ export async function lockOrderPaymentRequest(
       payment_token: string | null;
       cancelled: boolean;
     }[]
-  >`SELECT order_id::text, customer_id, amount_cents, currency, payment_token, cancelled
-      FROM order_payment_requests WHERE order_id = ${orderId}::uuid FOR UPDATE`;
+  >(
+    `SELECT order_id::text, customer_id, amount_cents, currency, payment_token, cancelled
+       FROM order_payment_requests WHERE order_id = $1::uuid FOR UPDATE`,
+    orderId,
+  );
   const [row] = rows;
   return row
     ? {
@@ -105,7 +112,11 @@ export async function lockOrderPaymentRequest(
  * an OrderPlaced or StockReserved that comes later finds it and charges nothing.
  */
 export async function rememberCancellation(db: PaymentDb, orderId: string): Promise<void> {
-  await db.cancelledOrder.createMany({ data: [{ orderId }], skipDuplicates: true });
+  await db.$executeRawUnsafe(
+    'INSERT INTO cancelled_orders (order_id, cancelled_at) VALUES ($1::uuid, $2) ON CONFLICT (order_id) DO NOTHING',
+    orderId,
+    new Date(),
+  );
 }
 
 export async function wasCancelled(db: PaymentDb, orderId: string): Promise<boolean> {
@@ -128,11 +139,14 @@ export interface PaymentAttempt {
  * so the gateway is asked again under the same idempotency key. Call it holding the order's lock.
  */
 export async function claimPaymentAttempt(db: PaymentDb, orderId: string): Promise<PaymentAttempt> {
-  const [attempt] = await db.$queryRaw<{ id: string; claims: number }[]>`
-    INSERT INTO payment_attempts (id, order_id, claims, updated_at)
-    VALUES (${randomUUID()}::uuid, ${orderId}::uuid, 1, now())
-    ON CONFLICT (order_id) DO UPDATE SET claims = payment_attempts.claims + 1, updated_at = now()
-    RETURNING id::text, claims`;
+  const [attempt] = await db.$queryRawUnsafe<{ id: string; claims: number }[]>(
+    `INSERT INTO payment_attempts (id, order_id, claims, updated_at)
+     VALUES ($1::uuid, $2::uuid, 1, now())
+     ON CONFLICT (order_id) DO UPDATE SET claims = payment_attempts.claims + 1, updated_at = now()
+     RETURNING id::text, claims`,
+    randomUUID(),
+    orderId,
+  );
   if (!attempt) throw new Error(`claiming the payment attempt of order ${orderId} returned no row`);
   return { attemptId: attempt.id, claims: attempt.claims };
 }
@@ -147,10 +161,11 @@ export async function paymentExists(db: PaymentDb, paymentId: string): Promise<b
 
 /** Marks the order cancelled; false when the order is unknown. */
 export async function markOrderCancelled(db: PaymentDb, orderId: string): Promise<boolean> {
-  const { count } = await db.orderPaymentRequest.updateMany({
-    where: { orderId },
-    data: { cancelled: true },
-  });
+  const count = await db.$executeRawUnsafe(
+    'UPDATE order_payment_requests SET cancelled = true, updated_at = $2 WHERE order_id = $1::uuid',
+    orderId,
+    new Date(),
+  );
   return count > 0;
 }
 
@@ -181,9 +196,10 @@ export async function insertPayment(db: PaymentDb, payment: PaymentRecord): Prom
 
 /** AUTHORIZED -> REFUNDED; false when the payment was not AUTHORIZED (already refunded). */
 export async function markPaymentRefunded(db: PaymentDb, paymentId: string): Promise<boolean> {
-  const { count } = await db.payment.updateMany({
-    where: { id: paymentId, status: 'AUTHORIZED' },
-    data: { status: 'REFUNDED' },
-  });
+  const count = await db.$executeRawUnsafe(
+    `UPDATE payments SET status = 'REFUNDED', updated_at = $2 WHERE id = $1::uuid AND status = 'AUTHORIZED'`,
+    paymentId,
+    new Date(),
+  );
   return count > 0;
 }

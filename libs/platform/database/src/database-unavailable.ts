@@ -92,7 +92,12 @@ function transactionCouldNotStart(error: ErrorLike): boolean {
 
 /** True when `error` says the database (or the network to it) is unavailable, not that the work failed. */
 export function isDatabaseUnavailable(error: unknown): boolean {
-  return relatedErrors(error).some((related) => {
+  // node-postgres transactions (sql-transactions.ts): one that expired is the work's doing, even
+  // when the statement it failed on met a session PostgreSQL had ended for idling in it.
+  const errors = relatedErrors(error);
+  if (errors.some((related) => related['name'] === 'TransactionExpired')) return false;
+  return errors.some((related) => {
+    if (related['name'] === 'TransactionCouldNotStart') return true;
     const code = related['code'];
     const kind = related['kind'];
     if (typeof kind === 'string' && DRIVER_OUTAGE_KINDS.has(kind)) return true;

@@ -23,3 +23,9 @@ export {
 export { isDatabaseUnavailable, isNetworkFailure } from './database-unavailable';
 export type { RunInTransaction, SqlExecutor } from './sql-executor';
 export { lockKeyForTransaction } from './transaction-lock';
+export {
+  createSqlTransactions,
+  TransactionCouldNotStart,
+  TransactionExpired,
+  type SqlTransactions,
+} from './sql-transactions';

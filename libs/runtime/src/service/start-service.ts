@@ -1,4 +1,9 @@
-import { databaseDependency, type SqlExecutor } from '@ecommerce/database';
+import {
+  createSqlTransactions,
+  databaseDependency,
+  type SqlExecutor,
+  type SqlTransactions,
+} from '@ecommerce/database';
 import { createHttpServer, type HttpServer, type ServiceDependency } from '@ecommerce/http-server';
 import { messagingDependencies, registerDeadLetterAdminRoutes } from '@ecommerce/messaging';
 import { registerOutboxQuarantineAdminRoutes } from '@ecommerce/outbox';
@@ -56,6 +61,11 @@ export async function startService<
   const metrics = options.metrics ?? processMetrics;
   const databaseUrl = config[declaration.database.urlSetting] as string;
   const db = declaration.database.open(databaseUrl, config);
+  // The consumers' transactions: node-postgres alone, with the same limits as Prisma's (one
+  // transaction per event, raw SQL only; Prisma's per-call cost is most of a handler's CPU).
+  const consumerSql = createSqlTransactions(databaseUrl, config, (error) =>
+    logger.warn({ err: error }, 'an idle database connection of the consumers failed; it is replaced'),
+  );
   let events: EventBackbone;
   try {
     events = await startEventBackbone({
@@ -66,12 +76,13 @@ export async function startService<
       publishesEvents: declaration.publishesEvents,
     });
   } catch (error) {
+    await consumerSql.close();
     await db.$disconnect();
     throw error;
   }
   const context: ServiceContext<Config, Db> = { config, logger, db, events, metrics };
   const parts = declaration.parts?.(context) ?? ({} as Parts);
-  const consumers = consumerGroups(declaration, { ...context, parts });
+  const consumers = consumerGroups(declaration, { ...context, parts }, consumerSql);
   const app = await buildServiceApp(declaration, {
     ...context,
     parts,
@@ -98,6 +109,7 @@ export async function startService<
         await events.stopConsumers();
         await closeParts(parts);
         await events.stop();
+        await consumerSql.close();
         await db.$disconnect();
       })()),
   };
@@ -226,8 +238,9 @@ function consumerGroups<
 >(
   declaration: ServiceDeclaration<Config, Tx, Db, Parts>,
   context: ServiceContext<Config, Db> & { parts: Parts },
+  sql: SqlTransactions,
 ): ConsumerGroups {
-  const { events, db, logger } = context;
+  const { events, logger } = context;
   return {
     names: declaredGroupNames(declaration),
     start: async () => {
@@ -237,8 +250,8 @@ function consumerGroups<
           groupId: groupName(declaration.name, consumer),
           topics: consumer.topics,
           handlers: consumer.handlers(context),
-          runInTransaction: (work) => db.$transaction(work),
-          db,
+          runInTransaction: sql.runInTransaction,
+          db: sql.executor,
           logger,
           ...(consumer.retry && { retry: consumer.retry }),
         });

@@ -1,0 +1,169 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { setTimeout as delay } from 'node:timers/promises';
+
+import { Client } from 'pg';
+
+import { isDatabaseUnavailable } from './database-unavailable';
+import {
+  createSqlTransactions,
+  TransactionCouldNotStart,
+  TransactionExpired,
+  type SqlTransactions,
+} from './sql-transactions';
+
+const serverUrl = process.env['POSTGRES_URL'] as string;
+const settings = { DATABASE_TRANSACTION_TIMEOUT_MS: 600, DATABASE_TRANSACTION_MAX_WAIT_MS: 400 };
+
+/** What `work` rejected with (or its result, which the expectations on an error then refuse). */
+const failureOf = (work: () => Promise<unknown>): Promise<unknown> => work().catch((error: unknown) => error);
+
+async function eventually(what: string, check: () => Promise<boolean> | boolean, deadlineMs = 10_000) {
+  const deadline = Date.now() + deadlineMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await delay(20);
+  }
+}
+
+/** A server that accepts connections and never answers: a database that hangs before its handshake. */
+async function silentServer(): Promise<{ url: string; close(): Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on('error', () => undefined);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `postgresql://postgres@127.0.0.1:${port}/postgres`,
+    close: () => {
+      for (const socket of sockets) socket.destroy();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+describe('createSqlTransactions (node-postgres, the consumers transactions)', () => {
+  const table = `sql_tx_${randomUUID().replaceAll('-', '')}`;
+  const admin = new Client({ connectionString: serverUrl });
+  let sql: SqlTransactions;
+  const idleErrors: Error[] = [];
+
+  const countRows = async (id: string) =>
+    Number((await admin.query(`SELECT count(*) AS n FROM ${table} WHERE id = $1`, [id])).rows[0].n);
+
+  beforeAll(async () => {
+    await admin.connect();
+    await admin.query(`CREATE TABLE ${table} (id text PRIMARY KEY, amount bigint NOT NULL)`);
+    sql = createSqlTransactions(serverUrl, settings, (error) => idleErrors.push(error));
+  });
+
+  afterAll(async () => {
+    await sql.close();
+    await admin.query(`DROP TABLE IF EXISTS ${table}`);
+    await admin.end();
+  });
+
+  it('when the work succeeds, then its statements commit together and its result is returned, bigint columns as bigint', async () => {
+    const id = randomUUID();
+    const result = await sql.runInTransaction(async (tx) => {
+      await tx.$executeRawUnsafe(
+        `INSERT INTO ${table} (id, amount) VALUES ($1, $2)`,
+        id,
+        9_007_199_254_740_993n,
+      );
+      return tx.$queryRawUnsafe<{ amount: bigint }[]>(`SELECT amount FROM ${table} WHERE id = $1`, id);
+    });
+    expect(result).toEqual([{ amount: 9_007_199_254_740_993n }]);
+    expect(await countRows(id)).toBe(1);
+  });
+
+  it('when the work throws, then nothing of it is committed and its own error is what the caller gets', async () => {
+    const id = randomUUID();
+    const failure = new Error('the handler failed');
+    const error = await failureOf(() =>
+      sql.runInTransaction(async (tx) => {
+        await tx.$executeRawUnsafe(`INSERT INTO ${table} (id, amount) VALUES ($1, 1)`, id);
+        throw failure;
+      }),
+    );
+    expect(error).toBe(failure);
+    expect(await countRows(id)).toBe(0);
+  });
+
+  it('when a statement waits on a lock past the timeout, then it is cancelled, the transaction expires uncommitted, and that is not an outage', async () => {
+    const locked = randomUUID();
+    await admin.query(`INSERT INTO ${table} (id, amount) VALUES ($1, 1)`, [locked]);
+    const holder = new Client({ connectionString: serverUrl });
+    await holder.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query(`SELECT * FROM ${table} WHERE id = $1 FOR UPDATE`, [locked]);
+      const written = randomUUID();
+      const error = await failureOf(() =>
+        sql.runInTransaction(async (tx) => {
+          await tx.$executeRawUnsafe(`INSERT INTO ${table} (id, amount) VALUES ($1, 1)`, written);
+          await tx.$executeRawUnsafe(`UPDATE ${table} SET amount = 2 WHERE id = $1`, locked);
+        }),
+      );
+      expect(error).toBeInstanceOf(TransactionExpired);
+      expect((error as Error).cause).toMatchObject({ code: '57014' }); // statement_timeout
+      expect(isDatabaseUnavailable(error)).toBe(false);
+      expect(await countRows(written)).toBe(0);
+    } finally {
+      await holder.query('ROLLBACK');
+      await holder.end();
+    }
+  });
+
+  it('when the work idles in its transaction past the timeout, then it is not committed, PostgreSQL ends the session, it is not an outage, and the next transaction runs on a new connection', async () => {
+    const id = randomUUID();
+    const error = await failureOf(() =>
+      sql.runInTransaction(async (tx) => {
+        await tx.$executeRawUnsafe(`INSERT INTO ${table} (id, amount) VALUES ($1, 1)`, id);
+        // The fault: work that holds its transaction open past DATABASE_TRANSACTION_TIMEOUT_MS
+        // (idle_in_transaction_session_timeout ends the session on the server's side).
+        await delay(settings.DATABASE_TRANSACTION_TIMEOUT_MS * 2);
+        await tx.$executeRawUnsafe(`UPDATE ${table} SET amount = 2 WHERE id = $1`, id);
+      }),
+    );
+    expect(error).toBeInstanceOf(TransactionExpired);
+    expect(isDatabaseUnavailable(error)).toBe(false);
+    expect(await countRows(id)).toBe(0);
+    const next = randomUUID();
+    await sql.runInTransaction((tx) =>
+      tx.$executeRawUnsafe(`INSERT INTO ${table} (id, amount) VALUES ($1, 1)`, next),
+    );
+    expect(await countRows(next)).toBe(1);
+  });
+
+  it('when a pooled connection is terminated while idle, then it is reported and the next transaction still commits', async () => {
+    const before = idleErrors.length;
+    const [idle] = await sql.executor.$queryRawUnsafe<{ pid: number }[]>('SELECT pg_backend_pid() AS pid');
+    await admin.query('SELECT pg_terminate_backend($1)', [idle?.pid]);
+    await eventually('the idle connection failure to be reported', () => idleErrors.length > before);
+    const id = randomUUID();
+    await sql.runInTransaction((tx) =>
+      tx.$executeRawUnsafe(`INSERT INTO ${table} (id, amount) VALUES ($1, 1)`, id),
+    );
+    expect(await countRows(id)).toBe(1);
+  });
+
+  it('when no connection can be had within maxWait (a server that never answers), then the transaction could not start and that is an outage', async () => {
+    const silent = await silentServer();
+    const unreachable = createSqlTransactions(silent.url, settings, () => undefined);
+    try {
+      const startedAt = Date.now();
+      let ran = false;
+      const error = await failureOf(() => unreachable.runInTransaction(async () => void (ran = true)));
+      expect(error).toBeInstanceOf(TransactionCouldNotStart);
+      expect(isDatabaseUnavailable(error)).toBe(true);
+      expect(ran).toBe(false);
+      expect(Date.now() - startedAt).toBeGreaterThanOrEqual(settings.DATABASE_TRANSACTION_MAX_WAIT_MS - 50);
+    } finally {
+      await unreachable.close();
+      await silent.close();
+    }
+  });
+});

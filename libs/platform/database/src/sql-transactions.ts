@@ -1,0 +1,149 @@
+import { Pool, types, type PoolClient } from 'pg';
+
+import type { DatabaseTransactionSettings } from './prisma-client';
+import type { RunInTransaction, SqlExecutor } from './sql-executor';
+
+/**
+ * Transactions on node-postgres alone, for the paths where Prisma's own cost dominates: the
+ * consumers, which run one transaction per event and nothing but raw SQL in it. The same
+ * statements cost about a third of the client CPU through node-postgres directly as through
+ * Prisma's `$executeRawUnsafe` (`npm run bench:order-writes`, BENCHMARKS.md); Prisma keeps the
+ * schema, the migrations and the HTTP paths, where its model API earns its cost.
+ *
+ * The limits are the ones `createPrismaClient` gives Prisma's transactions, from the same settings:
+ * - `DATABASE_TRANSACTION_MAX_WAIT_MS`: waiting for a pooled connection; past it the transaction
+ *   does not start (`TransactionCouldNotStart`, an outage for `isDatabaseUnavailable`);
+ * - `DATABASE_TRANSACTION_TIMEOUT_MS`: each statement's `statement_timeout`, the server's
+ *   `idle_in_transaction_session_timeout` (a transaction left idle between statements is ended by
+ *   PostgreSQL, its locks released), and BEGIN to COMMIT: work that took longer is rolled back,
+ *   not committed, and a statement that fails past that time (cancelled by `statement_timeout`,
+ *   or on the session PostgreSQL ended) fails as `TransactionExpired` too: not an outage, the
+ *   work's own doing, so a consumer spends a retry attempt on it instead of waiting for ever.
+ *
+ * Rows come back as Prisma's raw queries return them, so a repository reads the same shapes on
+ * either client: `bigint` columns as `bigint` (node-postgres's default is a string).
+ */
+export interface SqlTransactions {
+  runInTransaction: RunInTransaction<SqlExecutor>;
+  /** Statements outside any transaction, each committing alone (the inbox check before an effect). */
+  executor: SqlExecutor;
+  /** Ends the pool once the work in progress has released its connections. */
+  close(): Promise<void>;
+}
+
+/** No pooled connection could be had within maxWait, or the connection failed before BEGIN. */
+export class TransactionCouldNotStart extends Error {
+  override readonly name = 'TransactionCouldNotStart';
+}
+
+/**
+ * The work ran past the transaction timeout: rolled back instead of committed. Its `cause`, when it
+ * has one, is the statement's own failure; `isDatabaseUnavailable` is false for it whatever that is.
+ */
+export class TransactionExpired extends Error {
+  override readonly name = 'TransactionExpired';
+}
+
+const INT8_OID = 20;
+
+/** Prisma's raw queries return int8 as `bigint`; so do these (the shapes repositories declare). */
+const prismaLikeTypes = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === INT8_OID && format !== 'binary'
+      ? (value: string) => BigInt(value)
+      : types.getTypeParser(oid, format)) as typeof types.getTypeParser,
+};
+
+/** `guard` sees each statement's failure first (a transaction's, to tell expiry). */
+function executorOn(
+  client: Pool | PoolClient,
+  guard: (error: unknown) => unknown = (error) => error,
+): SqlExecutor {
+  const query = async (text: string, values: unknown[]) => {
+    try {
+      return await client.query(text, values);
+    } catch (error) {
+      throw guard(error);
+    }
+  };
+  return {
+    $executeRawUnsafe: async (text, ...values) => (await query(text, values)).rowCount ?? 0,
+    $queryRawUnsafe: async <T>(text: string, ...values: unknown[]) => (await query(text, values)).rows as T,
+  };
+}
+
+/**
+ * @param onIdleConnectionError an idle pooled connection that fails (the server restarted, the
+ *   network dropped it) is reported here and discarded; the next transaction opens a new one.
+ */
+export function createSqlTransactions(
+  databaseUrl: string,
+  settings: DatabaseTransactionSettings,
+  onIdleConnectionError: (error: Error) => void,
+): SqlTransactions {
+  const timeoutMs = settings.DATABASE_TRANSACTION_TIMEOUT_MS;
+  const pool = new Pool({
+    connectionString: databaseUrl,
+    connectionTimeoutMillis: settings.DATABASE_TRANSACTION_MAX_WAIT_MS,
+    statement_timeout: timeoutMs,
+    idle_in_transaction_session_timeout: timeoutMs,
+    types: prismaLikeTypes,
+  });
+  pool.on('error', onIdleConnectionError);
+
+  const connect = async (): Promise<PoolClient> => {
+    try {
+      return await pool.connect();
+    } catch (error) {
+      throw new TransactionCouldNotStart(
+        `no database connection within ${settings.DATABASE_TRANSACTION_MAX_WAIT_MS} ms (DATABASE_TRANSACTION_MAX_WAIT_MS)`,
+        { cause: error },
+      );
+    }
+  };
+
+  const runInTransaction: RunInTransaction<SqlExecutor> = async (work) => {
+    const client = await connect();
+    // A connection lost while checked out (PostgreSQL ended an idle transaction, restarted, the
+    // network dropped it) is reported on the client, not the pool: kept here, it sends the
+    // connection out of the pool on release; the statement in flight fails by itself.
+    let broken: unknown;
+    const lost = (error: Error) => (broken ??= error);
+    client.on('error', lost);
+    try {
+      const startedAt = Date.now();
+      const expired = (cause?: unknown) => {
+        const tookMs = Date.now() - startedAt;
+        return tookMs > timeoutMs
+          ? new TransactionExpired(
+              `the transaction took ${tookMs} ms, past DATABASE_TRANSACTION_TIMEOUT_MS (${timeoutMs} ms); rolled back`,
+              cause === undefined ? undefined : { cause },
+            )
+          : undefined;
+      };
+      try {
+        await client.query('BEGIN');
+      } catch (error) {
+        broken ??= error;
+        throw new TransactionCouldNotStart('BEGIN failed', { cause: error });
+      }
+      const result = await work(executorOn(client, (error) => expired(error) ?? error));
+      const late = expired();
+      if (late) throw late;
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      // A connection that cannot even roll back is broken: it leaves the pool, and the work's own
+      // error is what the caller sees.
+      if (broken === undefined) {
+        await client.query('ROLLBACK').catch((failure: unknown) => (broken = failure));
+      }
+      throw error;
+    } finally {
+      client.off('error', lost);
+      client.release(broken !== undefined); // true destroys the connection
+    }
+  };
+
+  return { runInTransaction, executor: executorOn(pool), close: () => pool.end() };
+}
