@@ -42,8 +42,7 @@ export type PrismaClientClass<Client> = new (options: PrismaClientOptions) => Cl
  *
  * Errors are `minimal`: with any other format Prisma builds an `Error` on every call, failing or
  * not, to point a failure's message at the caller's line. That stack capture was 2-3 % of each
- * service's CPU under load and a tenth of the raw-SQL writes' client cost (`npm run
- * bench:order-writes`, BENCHMARKS.md). Prisma chooses `minimal` itself only under
+ * service's CPU under load (its CPU profile, BENCHMARKS.md). Prisma chooses `minimal` itself only under
  * `NODE_ENV=production` (the image sets it; the bench, the tests and `npm run dev` do not). A
  * failure keeps its code, its message, its cause and its own stack.
  */
