@@ -17,7 +17,7 @@ import { EventConsumer, type ConsumedEvent, type EventConsumerOptions } from './
 import { PermanentFailure } from './failure';
 import { createTestMessaging, type TestEvent, type TestMessaging } from './testing';
 
-const logger = pino({ level: 'silent' });
+const logger = pino({ level: process.env.TEST_LOG ?? 'silent' });
 
 type Events = { TestEvent: TestEvent };
 
@@ -45,7 +45,7 @@ describe('EventConsumer on a real broker, registry and database', () => {
     await database?.drop();
   });
 
-  function startConsumer(
+  async function startConsumer(
     topic: string,
     groupId: string,
     handle: (event: ConsumedEvent<'TestEvent', TestEvent>, tx: SqlExecutor) => Promise<void>,
@@ -66,7 +66,8 @@ describe('EventConsumer on a real broker, registry and database', () => {
       ...overrides,
     });
     consumers.push(consumer);
-    return consumer.start();
+    await consumer.start();
+    return consumer;
   }
 
   const recordEffect = async (event: ConsumedEvent<'TestEvent', TestEvent>, tx: SqlExecutor) => {
@@ -309,6 +310,110 @@ describe('EventConsumer on a real broker, registry and database', () => {
     await startConsumer(topic, groupId, recordEffect);
     await waitFor('the rest after a restart', async () => (await effectsOf('graceful')).length === 5);
     expect((await effectsOf('graceful')).map((row) => row.sequence)).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  /** The group's committed offsets on `topic`, by partition ('-1' where it committed nothing). */
+  async function committedOffsets(groupId: string, topic: string): Promise<Record<number, string>> {
+    const admin = messaging.kafka.admin();
+    await admin.connect();
+    try {
+      const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+      return Object.fromEntries((committed?.partitions ?? []).map((p) => [p.partition, p.offset]));
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  /** Produces the events one at a time, each after the previous one's effect, so each is its own batch. */
+  async function produceOneBatchAtATime(topic: string, key: string, sequences: number[]): Promise<void> {
+    for (const sequence of sequences) {
+      await produce(topic, [messaging.newEvent(key, sequence)]);
+      await waitFor(`event ${sequence} applied`, async () => (await effectsOf(key)).length === sequence);
+    }
+  }
+
+  it('when events arrive one batch at a time, then their offsets are not committed per batch, and all are at a stop', async () => {
+    const topic = `${messaging.topicPrefix}commit-interval`;
+    const groupId = `${messaging.topicPrefix}commit-interval-group`;
+    await messaging.createTopics([topic], 1);
+    const consumer = await startConsumer(topic, groupId, recordEffect, { offsetCommitIntervalMs: 60_000 });
+
+    await produceOneBatchAtATime(topic, 'commit-interval', [1, 2, 3, 4, 5]);
+    // kafkajs on its own commits after each batch, before it fetches the next: 4 at least by now.
+    expect(await committedOffsets(groupId, topic)).toEqual({ 0: '-1' });
+
+    await consumer.stop();
+    expect(await committedOffsets(groupId, topic)).toEqual({ 0: '5' });
+  });
+
+  it('when a consumer goes idle, then what it handled last is committed within the interval', async () => {
+    const topic = `${messaging.topicPrefix}commit-idle`;
+    const groupId = `${messaging.topicPrefix}commit-idle-group`;
+    await messaging.createTopics([topic], 1);
+    await startConsumer(topic, groupId, recordEffect, { offsetCommitIntervalMs: 1_500 });
+
+    await produceOneBatchAtATime(topic, 'commit-idle', [1]);
+    await waitFor(
+      'the first offset committed',
+      async () => (await committedOffsets(groupId, topic))[0] === '1',
+    );
+    // Handled within the interval of that commit, so its batch does not commit it; nothing follows.
+    await produceOneBatchAtATime(topic, 'commit-idle', [2]);
+    await waitFor('the last offset committed while idle', async () => {
+      return (await committedOffsets(groupId, topic))[0] === '2';
+    });
+  });
+
+  it('when an event is dead-lettered, then its offset is committed at once, not at the interval', async () => {
+    const topic = `${messaging.topicPrefix}commit-dead-letter`;
+    const groupId = `${messaging.topicPrefix}commit-dead-letter-group`;
+    await messaging.createTopics([topic], 1);
+    await produce(topic, [messaging.newEvent('commit-dead-letter', 1)]);
+    await startConsumer(
+      topic,
+      groupId,
+      async () => {
+        throw new PermanentFailure('ORDER_UNKNOWN', 'no such order');
+      },
+      { offsetCommitIntervalMs: 60_000 },
+    );
+
+    await waitFor(
+      'the dead letter committed',
+      async () => (await committedOffsets(groupId, topic))[0] === '1',
+    );
+  });
+
+  it('when a member joins the group, then what the first handled is committed at the rebalance and not handled again', async () => {
+    const topic = `${messaging.topicPrefix}commit-rebalance`;
+    const groupId = `${messaging.topicPrefix}commit-rebalance-group`;
+    await messaging.createTopics([topic], 2);
+    const handledBy: string[] = [];
+    const handler =
+      (member: string) => async (event: ConsumedEvent<'TestEvent', TestEvent>, tx: SqlExecutor) => {
+        handledBy.push(`${member}:${event.payload.sequence}`);
+        await recordEffect(event, tx);
+      };
+    await startConsumer(topic, groupId, handler('first'), { offsetCommitIntervalMs: 60_000 });
+    // Keys spread over both partitions; all handled by the only member.
+    await produce(
+      topic,
+      [1, 2, 3, 4, 5, 6].map((sequence) => messaging.newEvent(`commit-rebalance-${sequence}`, sequence)),
+    );
+    await waitFor('all six applied', async () => handledBy.length === 6);
+    expect(await committedOffsets(groupId, topic)).toEqual({ 0: '-1', 1: '-1' });
+
+    await startConsumer(topic, groupId, handler('second'), { offsetCommitIntervalMs: 60_000 });
+    await waitFor('the six offsets committed at the rebalance', async () => {
+      const offsets = Object.values(await committedOffsets(groupId, topic));
+      return offsets.reduce((sum, offset) => sum + Math.max(0, Number(offset)), 0) === 6;
+    });
+    // Whichever member the seventh goes to, nothing before it is handled again.
+    await produce(topic, [messaging.newEvent('commit-rebalance-7', 7)]);
+    await waitFor('the seventh applied', async () => handledBy.length >= 7);
+    expect(handledBy.filter((entry) => !entry.endsWith(':7')).sort()).toEqual(
+      [1, 2, 3, 4, 5, 6].map((sequence) => `first:${sequence}`),
+    );
   });
 
   it('when a message is not a decodable event, then it is dead-lettered and the partition moves on', async () => {

@@ -107,7 +107,19 @@ export interface EventConsumerOptions<Events extends object, Tx extends SqlExecu
   partitionsConsumedConcurrently?: number;
   /** Session, heartbeat, rebalance and watchdog timing; `defaultConsumerLiveness` where not given. */
   liveness?: Partial<ConsumerLiveness>;
+  /**
+   * How often handled offsets are committed to Kafka, at most (see the class comment); 0 commits
+   * after every fetched batch, as kafkajs does. `DEFAULT_OFFSET_COMMIT_INTERVAL_MS` where not given.
+   */
+  offsetCommitIntervalMs?: number;
 }
+
+/**
+ * One offset commit per consumer per second at most. kafkajs commits after every fetched batch,
+ * and at the saga's load a batch is one or two messages: an OffsetCommit per event handled, which
+ * the broker appends to its offsets log (BENCHMARKS.md, "Offset commits once a second").
+ */
+const DEFAULT_OFFSET_COMMIT_INTERVAL_MS = 1_000;
 
 const FAILURE_CLASSIFICATION = { isOutage, isRetriable, selfClearingWindowMs };
 
@@ -144,6 +156,12 @@ interface ConsumerRun {
   readonly progress: ConsumerProgress;
   /** Aborted when the run is given up: its messages' retry waits end, and they are left for redelivery. */
   readonly givenUp: AbortController;
+  /**
+   * Commits the offsets handled and not committed yet: now, or if the interval since the last commit
+   * has passed. Set by every batch (kafkajs hands its offset bookkeeping to a batch only), undefined
+   * before the first and after a crash, when kafkajs dropped what it had resolved.
+   */
+  offsets?: { commitNow(): Promise<void>; commitIfDue(): Promise<void> };
 }
 
 function headersAsStrings(headers: IHeaders | undefined): Record<string, string> {
@@ -177,7 +195,9 @@ function eventIdOf(payload: unknown): string {
  * - a failure that says it clears by itself within a window (`retryForMs`: the event waits for
  *   another consumer to catch up) is retried for that long before it spends attempts;
  * - an offset is resolved only after its effect (or its dead letter) is durable, so a crash
- *   redelivers rather than loses;
+ *   redelivers rather than loses; resolved offsets are committed to Kafka at most once per
+ *   `offsetCommitIntervalMs`, and at once after a dead letter, at a rebalance and at `stop()`, so a
+ *   crash redelivers at most that interval's events, each a duplicate for the inbox;
  * - `stop()` lets the message in hand finish (a retry wait is cut short and the message is left
  *   for redelivery), commits, and disconnects;
  * - liveness (`ConsumerLiveness`): a short session, so a killed instance's partitions move to
@@ -189,6 +209,9 @@ export class EventConsumer<Events extends object, Tx extends SqlExecutor> {
   private readonly deadLetterProducer: ReplaceableProducer;
   private readonly retry: RetryPolicy;
   private readonly liveness: ConsumerLiveness;
+  private readonly offsetCommitIntervalMs: number;
+  /** Commits what an idle consumer handled last: kafkajs calls a batch only when there are messages. */
+  private offsetCommitTimer: NodeJS.Timeout | undefined;
   private readonly stopController = new AbortController();
   /** The kafkajs consumer running now; undefined before the start, while restarting and once stopped. */
   private run: ConsumerRun | undefined;
@@ -201,6 +224,7 @@ export class EventConsumer<Events extends object, Tx extends SqlExecutor> {
   constructor(private readonly options: EventConsumerOptions<Events, Tx>) {
     this.retry = { ...defaultRetryPolicy, ...options.retry };
     this.liveness = { ...defaultConsumerLiveness, ...options.liveness };
+    this.offsetCommitIntervalMs = options.offsetCommitIntervalMs ?? DEFAULT_OFFSET_COMMIT_INTERVAL_MS;
     // Replaced after any failed send, like the outbox relay's: a dead letter is never sent by a
     // producer whose sequence numbers kafkajs rolled back.
     this.deadLetterProducer = new ReplaceableProducer(options.kafka, {
@@ -228,6 +252,13 @@ export class EventConsumer<Events extends object, Tx extends SqlExecutor> {
       Math.min(1_000, this.liveness.stallTimeoutMs / 4),
     );
     this.watchdog.unref();
+    if (this.offsetCommitIntervalMs > 0) {
+      this.offsetCommitTimer = setInterval(() => {
+        const run = this.run;
+        run?.offsets?.commitIfDue().catch((error: unknown) => this.commitFailed(run, 'interval', error));
+      }, this.offsetCommitIntervalMs);
+      this.offsetCommitTimer.unref();
+    }
   }
 
   /** Connects a new kafkajs consumer, subscribes it and sets it running (not waiting for the join). */
@@ -251,7 +282,15 @@ export class EventConsumer<Events extends object, Tx extends SqlExecutor> {
     };
     const { consumer } = run;
     for (const event of PROGRESS_EVENTS) consumer.on(consumer.events[event], () => run.progress.progressed());
+    // kafkajs is about to rejoin: what this member handled is committed in the generation ending, so
+    // the partitions' next owner does not handle it again. Best effort: a commit that reaches the
+    // coordinator after the new generation began is refused, and those events are redelivered.
+    consumer.on(consumer.events.REBALANCING, () => {
+      if (this.run !== run) return;
+      run.offsets?.commitNow().catch((error: unknown) => this.commitFailed(run, 'rebalance', error));
+    });
     consumer.on(consumer.events.CRASH, ({ payload }) => {
+      run.offsets = undefined;
       if (this.run !== run || payload.restart) return; // given up already, or kafkajs restarts it itself
       this.restart('crash', `crashed (${payload.error.message})`, payload.error);
     });
@@ -280,10 +319,28 @@ export class EventConsumer<Events extends object, Tx extends SqlExecutor> {
       .run({
         partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 3,
         eachBatchAutoResolve: false,
-        eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+        // The consumer commits itself (see the class comment); kafkajs would after every batch.
+        autoCommit: false,
+        autoCommitInterval: this.offsetCommitIntervalMs,
+        eachBatch: async (payload) => {
+          const { batch, resolveOffset, heartbeat, isRunning, isStale } = payload;
+          // Each batch's, since kafkajs's own restart after a crash brings new bookkeeping.
+          run.offsets = {
+            commitNow: () => payload.commitOffsetsIfNecessary(payload.uncommittedOffsets()),
+            commitIfDue: () => payload.commitOffsetsIfNecessary(),
+          };
+          let deadLettered = false;
           for (const message of batch.messages) {
-            if (!isRunning() || isStale() || run.givenUp.signal.aborted) return;
-            await this.handleMessage(run, batch.topic, batch.partition, message, heartbeat);
+            if (
+              !isRunning() ||
+              isStale() ||
+              run.givenUp.signal.aborted ||
+              this.stopController.signal.aborted
+            ) {
+              break;
+            }
+            const outcome = await this.handleMessage(run, batch.topic, batch.partition, message, heartbeat);
+            deadLettered ||= outcome === 'dead-lettered';
             resolveOffset(message.offset);
             this.options.observer?.lag?.(
               batch.topic,
@@ -292,6 +349,11 @@ export class EventConsumer<Events extends object, Tx extends SqlExecutor> {
             );
             await heartbeat();
           }
+          if (run.givenUp.signal.aborted) return; // its offsets are redelivered: the run may be stuck
+          // At once after a dead letter (a crash must not send it again: the inbox does not know it)
+          // and when stopping (kafkajs commits nothing once it stops running); else once per interval.
+          const mustCommitNow = deadLettered || !isRunning() || this.stopController.signal.aborted;
+          await (mustCommitNow ? run.offsets.commitNow() : run.offsets.commitIfDue());
         },
       })
       // run() reports join and fetch failures as CRASH events; what it throws itself is a misuse.
@@ -376,8 +438,11 @@ export class EventConsumer<Events extends object, Tx extends SqlExecutor> {
     this.notRunningBecause = 'stopped';
     this.stopController.abort(new ConsumerStopping('consumer is stopping'));
     clearInterval(this.watchdog);
+    clearInterval(this.offsetCommitTimer);
     const run = this.run;
     this.run = undefined;
+    // What was handled before the stop; a batch still running commits its own when it ends.
+    await run?.offsets?.commitNow().catch((error: unknown) => this.commitFailed(run, 'stop', error));
     await run?.consumer.disconnect();
     await this.deadLetterProducer.close();
   }
@@ -389,7 +454,7 @@ export class EventConsumer<Events extends object, Tx extends SqlExecutor> {
     partition: number,
     message: KafkaMessage,
     heartbeat: () => Promise<void>,
-  ): Promise<void> {
+  ): Promise<HandlingOutcome> {
     return runInExtractedContext(
       carrierFromKafkaHeaders(message.headers),
       `${topic} process`,
@@ -417,7 +482,7 @@ export class EventConsumer<Events extends object, Tx extends SqlExecutor> {
     partition: number,
     message: KafkaMessage,
     heartbeat: () => Promise<void>,
-  ): Promise<void> {
+  ): Promise<HandlingOutcome> {
     const started = Date.now();
     const origin = { topic, partition, offset: message.offset };
     let described = { type: 'unknown', topic };
@@ -432,7 +497,7 @@ export class EventConsumer<Events extends object, Tx extends SqlExecutor> {
             return this.apply(event);
           });
           this.options.observer?.handled?.(described, outcome, Date.now() - started);
-          return;
+          return outcome;
         } catch (error) {
           if (error instanceof ConsumerStopping) throw error;
           budget ??= new RetryBudget(this.retry, FAILURE_CLASSIFICATION);
@@ -440,7 +505,7 @@ export class EventConsumer<Events extends object, Tx extends SqlExecutor> {
           if (next.action === 'dead-letter') {
             await run.progress.attempt(() => this.deadLetter(origin, message, next.attempts, error));
             this.options.observer?.handled?.(described, 'dead-lettered', Date.now() - started);
-            return;
+            return 'dead-lettered';
           }
           const { because, retry, delayMs } = next;
           this.options.observer?.retried?.(described, retry, error);
@@ -544,6 +609,22 @@ export class EventConsumer<Events extends object, Tx extends SqlExecutor> {
         return 'processed';
       });
     });
+  }
+
+  /**
+   * A commit that failed loses nothing: the offsets stay resolved and the next commit carries them,
+   * or, if the partitions moved, their next owner handles those events again (duplicates for the inbox).
+   */
+  private commitFailed(
+    run: ConsumerRun | undefined,
+    when: 'interval' | 'rebalance' | 'stop',
+    error: unknown,
+  ): void {
+    if (run !== undefined && this.run !== run && when !== 'stop') return; // a run given up meanwhile
+    this.options.logger.warn(
+      { err: error, groupId: this.options.groupId, when },
+      'offsets not committed; they are committed with the next ones, or redelivered',
+    );
   }
 
   private async deadLetter(

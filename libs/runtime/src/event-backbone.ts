@@ -153,6 +153,9 @@ export async function startEventBackbone(options: {
       logFields: orderOf,
       observer: consumerMetricsObserver(metrics, groupId),
       liveness,
+      ...(settings.KAFKA_CONSUMER_COMMIT_INTERVAL_MS !== undefined && {
+        offsetCommitIntervalMs: settings.KAFKA_CONSUMER_COMMIT_INTERVAL_MS,
+      }),
       ...(consumeOptions.retry && { retry: consumeOptions.retry }),
     });
     await consumer.start();

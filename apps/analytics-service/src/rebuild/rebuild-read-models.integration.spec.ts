@@ -210,9 +210,17 @@ describe('a rebuild when the topics no longer hold every event', () => {
       topic: orders,
       partitions: [{ partition: truncated.partition, offset: '1' }],
     });
-    const groupOffsetsBefore = await admin.fetchOffsets({
-      groupId: consumerGroupId(harness.events.topicPrefix, harness.projections.group),
-      topics: [orders],
+    // The consumer commits once a second: what it projected is committed before the offsets are compared.
+    const groupOffsetsBefore = await waitFor('the group to commit every order it projected', async () => {
+      const offsets = await admin.fetchOffsets({
+        groupId: consumerGroupId(harness.events.topicPrefix, harness.projections.group),
+        topics: [orders],
+      });
+      const committed = offsets[0]?.partitions ?? [];
+      const handledAll = partitions.every(({ partition, high }) =>
+        committed.some((entry) => entry.partition === partition && (entry.offset === high || high === '0')),
+      );
+      return handledAll && offsets;
     });
 
     const refused = await app.inject({

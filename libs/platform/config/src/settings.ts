@@ -78,6 +78,13 @@ export const kafkaConsumerSettings = {
     description:
       'watchdog: a consumer with no progress for this long (no fetch, heartbeat, batch or join completed), or one handler attempt running this long, fails readiness and is restarted; longer than the rebalance timeout',
   }),
+  KAFKA_CONSUMER_COMMIT_INTERVAL_MS: Type.Integer({
+    minimum: 0,
+    maximum: 60_000,
+    default: 1_000,
+    description:
+      'handled offsets are committed at most this often (and at once after a dead letter, at a rebalance and at a stop); a crash redelivers at most this long of events, duplicates for the inbox; 0 commits after every fetched batch',
+  }),
 };
 
 export const schemaRegistrySettings = {
