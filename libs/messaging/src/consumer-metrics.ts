@@ -12,5 +12,6 @@ export function consumerMetricsObserver(metrics: ServiceMetrics, group: string):
     lag: (topic, partition, lag) =>
       metrics.consumerLag.set({ group, topic, partition: String(partition) }, lag),
     restarted: (cause) => metrics.consumerRestarts.inc({ group, cause }),
+    committed: () => metrics.offsetCommits.inc({ group }),
   };
 }

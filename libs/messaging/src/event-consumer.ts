@@ -67,6 +67,8 @@ export interface ConsumerObserver {
   lag?(topic: string, partition: number, lag: number): void;
   /** The consumer was restarted: it crashed and kafkajs gave up on it, or it stopped making progress. */
   restarted?(cause: 'crash' | 'stall'): void;
+  /** Offsets were committed to Kafka (one request, any number of partitions). */
+  committed?(): void;
 }
 
 export interface ConsumerLogger {
@@ -282,6 +284,7 @@ export class EventConsumer<Events extends object, Tx extends SqlExecutor> {
     };
     const { consumer } = run;
     for (const event of PROGRESS_EVENTS) consumer.on(consumer.events[event], () => run.progress.progressed());
+    consumer.on(consumer.events.COMMIT_OFFSETS, () => this.options.observer?.committed?.());
     // kafkajs is about to rejoin: what this member handled is committed in the generation ending, so
     // the partitions' next owner does not handle it again. Best effort: a commit that reaches the
     // coordinator after the new generation began is refused, and those events are redelivered.

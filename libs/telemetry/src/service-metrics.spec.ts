@@ -17,6 +17,7 @@ describe('createServiceMetrics', () => {
     metrics.handlerRetries.inc({ group: 'payment-service', event_type: 'StockReserved' });
     metrics.deadLetters.inc({ group: 'notification-service', topic: 'ecommerce.orders' });
     metrics.consumerRestarts.inc({ group: 'inventory-service', cause: 'stall' });
+    metrics.offsetCommits.inc({ group: 'inventory-service' });
     metrics.sagaOutcomes.inc({ outcome: 'CANCELLED', reason: 'OUT_OF_STOCK' });
     metrics.sagaDuration.observe({ outcome: 'CONFIRMED' }, 0.8);
     metrics.httpRequestDuration.observe({ method: 'POST', route: '/orders', status_code: 202 }, 0.01);
@@ -40,6 +41,7 @@ describe('createServiceMetrics', () => {
       'ecommerce_handler_retries_total{group="payment-service",event_type="StockReserved"} 1',
       'ecommerce_dead_letters_total{group="notification-service",topic="ecommerce.orders"} 1',
       'ecommerce_consumer_restarts_total{group="inventory-service",cause="stall"} 1',
+      'ecommerce_consumer_offset_commits_total{group="inventory-service"} 1',
       'ecommerce_saga_outcomes_total{outcome="CANCELLED",reason="OUT_OF_STOCK"} 1',
       'ecommerce_saga_duration_seconds_count{outcome="CONFIRMED"} 1',
       'ecommerce_http_request_duration_seconds_count{method="POST",route="/orders",status_code="202"} 1',

@@ -37,6 +37,8 @@ export interface ServiceMetrics {
    * watchdog saw no progress). Its readiness failed until it ran again.
    */
   readonly consumerRestarts: Counter<'group' | 'cause'>;
+  /** OffsetCommit requests a consumer group's member sent (KAFKA_CONSUMER_COMMIT_INTERVAL_MS bounds them). */
+  readonly offsetCommits: Counter<'group'>;
   /** Orders reaching a terminal state. `outcome`: `CONFIRMED` or `CANCELLED`; `reason`: the cancel reason, `none` when confirmed. */
   readonly sagaOutcomes: Counter<'outcome' | 'reason'>;
   /** From `OrderPlaced` to the order's terminal state. */
@@ -118,6 +120,12 @@ export function createServiceMetrics(registry: Registry = new Registry()): Servi
       name: 'ecommerce_consumer_restarts_total',
       help: 'Consumers restarted after a crash kafkajs gave up on, or a stall the watchdog saw',
       labelNames: ['group', 'cause'],
+      registers,
+    }),
+    offsetCommits: new Counter({
+      name: 'ecommerce_consumer_offset_commits_total',
+      help: 'Offset commits sent to Kafka: one per commit interval at most, plus one after a dead letter, at a rebalance and at a stop',
+      labelNames: ['group'],
       registers,
     }),
     sagaOutcomes: new Counter({

@@ -27,7 +27,7 @@ import {
 import { Cleanup } from './saga/cleanup';
 import { cpuBetween, cpuSnapshot, localKafkaBrokerPid, type CpuGroups } from './saga/cpu-usage';
 import { BenchFlagError, parseSagaBenchFlags, sagaBenchUsage, type SagaBenchFlags } from './saga/flags';
-import { LagSampler } from './saga/lag-sampler';
+import { LagSampler, totalOffsetCommits } from './saga/lag-sampler';
 import { headlineFigures } from './saga/headline';
 import { describeMachine } from './saga/machine';
 import { driveOrders, type OrderLoad } from './saga/order-load';
@@ -280,6 +280,7 @@ async function runBenchmark(flags: SagaBenchFlags, cleanup: Cleanup): Promise<Sa
   // Groups are read again at each snapshot: a pool may have opened database connections meanwhile.
   const cpuBefore = await cpuSnapshot(await cpuGroups(system));
   const idleCpu = cpuBetween(idleStart, cpuBefore);
+  const offsetCommitsBefore = await totalOffsetCommits(system.services.instances);
   const sampler = new LagSampler(system.services.instances);
   const load = await driveOrders({
     shape: flags.load,
@@ -291,6 +292,7 @@ async function runBenchmark(flags: SagaBenchFlags, cleanup: Cleanup): Promise<Sa
   });
   const cpu = cpuBetween(cpuBefore, await cpuSnapshot(await cpuGroups(system)));
   const lag = (await sampler.stop()).map((sample) => ({ ...sample, at: sample.at - load.startedAt }));
+  const offsetCommits = (await totalOffsetCommits(system.services.instances)) - offsetCommitsBefore;
   cleanup.signal.throwIfAborted();
   warnings.push(...serviceHealthWarnings(system, load));
 
@@ -357,6 +359,7 @@ async function runBenchmark(flags: SagaBenchFlags, cleanup: Cleanup): Promise<Sa
       failures: { http: load.httpFailures, unfinished: load.unfinished },
       outboxCommitToPublishMs,
       maxConsumerLag: Math.max(0, ...lag.map((sample) => sample.maxLag)),
+      offsetCommitsPerOrder: offsetCommits / load.samples.length,
       cost,
       cpu: { ...cpuPerOrder(idleCpu, cpu, load.samples.length), idleMsPerSecondByThread: idleThreads },
     },

@@ -3,22 +3,34 @@ import { performance } from 'node:perf_hooks';
 import type { ServiceProcess } from '@ecommerce/system-runner';
 
 import type { LagSample } from './order-samples';
-import { maxSampleValue } from './prometheus-text';
+import { maxSampleValue, sumSampleValues } from './prometheus-text';
 
 const LAG_METRIC = 'ecommerce_consumer_lag_messages';
+const OFFSET_COMMITS_METRIC = 'ecommerce_consumer_offset_commits_total';
 
-/** The highest consumer lag any instance reports now (0 when none has consumed anything yet). */
-async function currentMaxLag(instances: readonly ServiceProcess[]): Promise<number> {
-  const values = await Promise.all(
+/** Each running instance's metrics, as Prometheus text. */
+async function scrapeInstances(instances: readonly ServiceProcess[]): Promise<string[]> {
+  return Promise.all(
     instances
       .filter((instance) => instance.running)
       .map(async (instance) => {
         const response = await fetch(`${instance.url}/metrics`);
         if (!response.ok) throw new Error(`${instance.name}-service /metrics answered ${response.status}`);
-        return maxSampleValue(await response.text(), LAG_METRIC) ?? 0;
+        return response.text();
       }),
   );
-  return Math.max(0, ...values);
+}
+
+/** The highest consumer lag any instance reports now (0 when none has consumed anything yet). */
+async function currentMaxLag(instances: readonly ServiceProcess[]): Promise<number> {
+  const expositions = await scrapeInstances(instances);
+  return Math.max(0, ...expositions.map((text) => maxSampleValue(text, LAG_METRIC) ?? 0));
+}
+
+/** The offset commits every consumer group of every instance has sent to Kafka so far. */
+export async function totalOffsetCommits(instances: readonly ServiceProcess[]): Promise<number> {
+  const expositions = await scrapeInstances(instances);
+  return expositions.reduce((sum, text) => sum + sumSampleValues(text, OFFSET_COMMITS_METRIC), 0);
 }
 
 /**

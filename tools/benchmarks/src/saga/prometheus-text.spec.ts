@@ -1,4 +1,4 @@
-import { maxSampleValue } from './prometheus-text';
+import { maxSampleValue, sumSampleValues } from './prometheus-text';
 
 describe('maxSampleValue', () => {
   const exposition = [
@@ -18,5 +18,21 @@ describe('maxSampleValue', () => {
     expect(
       maxSampleValue('# TYPE ecommerce_consumer_lag_messages gauge\n', 'ecommerce_consumer_lag_messages'),
     ).toBeUndefined();
+  });
+});
+
+describe('sumSampleValues', () => {
+  it('when a counter has several label sets, then it is their sum, ignoring metrics that share the prefix', () => {
+    const exposition = [
+      '# TYPE ecommerce_consumer_offset_commits_total counter',
+      'ecommerce_consumer_offset_commits_total{group="order-service"} 4',
+      'ecommerce_consumer_offset_commits_total{group="catalog"} 2.5',
+      'ecommerce_consumer_offset_commits_total_other 100',
+    ].join('\n');
+    expect(sumSampleValues(exposition, 'ecommerce_consumer_offset_commits_total')).toBe(6.5);
+  });
+
+  it('when the metric has no sample, then it is 0', () => {
+    expect(sumSampleValues('', 'ecommerce_consumer_offset_commits_total')).toBe(0);
   });
 });

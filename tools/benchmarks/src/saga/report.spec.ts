@@ -38,6 +38,7 @@ const result: SagaBenchResult = {
     failures: { http: 0, unfinished: 0 },
     outboxCommitToPublishMs: { all: distribution([2, 4]), order: distribution([2, 4]) },
     maxConsumerLag: 3,
+    offsetCommitsPerOrder: 2.4,
     cost: {
       eventsPerOrder: 7,
       commitsPerOrder: 15,

@@ -75,7 +75,8 @@ function profileLines(result: SagaBenchResult): string[] {
 
 /** The lines printed at the end of a run (and the heart of the HTML report). */
 export function summaryLines(result: SagaBenchResult): string[] {
-  const { orders, failures, outboxCommitToPublishMs, maxConsumerLag, cost } = result.system;
+  const { orders, failures, outboxCommitToPublishMs, maxConsumerLag, offsetCommitsPerOrder, cost } =
+    result.system;
   const { postgres, kafka } = result.reference;
   const cancelled = Object.entries(orders.cancelled)
     .map(([reason, n]) => `${reason} ${n}`)
@@ -90,6 +91,7 @@ export function summaryLines(result: SagaBenchResult): string[] {
     lightLoadLine(result),
     `outbox commit->publish:  ${outbox ? latencies(outbox) : '-'}`,
     `max consumer lag:        ${maxConsumerLag} messages`,
+    `offset commits:          ${num(offsetCommitsPerOrder, 1)} per order (all consumer groups, to Kafka)`,
     `failures:                ${failures.http} POST errors, ${failures.unfinished} orders without an outcome`,
     `CPU per order:           ${Object.entries(result.system.cpu.msPerOrder)
       .map(([group, value]) => `${group} ${num(value, 1)} ms`)

@@ -115,6 +115,8 @@ export interface SagaBenchResult {
     outboxCommitToPublishMs: Record<string, Distribution>;
     /** Highest `ecommerce_consumer_lag_messages` of any instance, sampled every second. */
     maxConsumerLag: number;
+    /** Offset commits all consumer groups sent to Kafka during the load, per order placed. */
+    offsetCommitsPerOrder: number;
     cost: OrderCost;
     cpu: CpuPerOrder;
   };
