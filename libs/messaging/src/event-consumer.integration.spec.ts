@@ -336,14 +336,20 @@ describe('EventConsumer on a real broker, registry and database', () => {
     const topic = `${messaging.topicPrefix}commit-interval`;
     const groupId = `${messaging.topicPrefix}commit-interval-group`;
     await messaging.createTopics([topic], 1);
-    const consumer = await startConsumer(topic, groupId, recordEffect, { offsetCommitIntervalMs: 60_000 });
+    let commits = 0; // what ecommerce_consumer_offset_commits_total counts
+    const consumer = await startConsumer(topic, groupId, recordEffect, {
+      offsetCommitIntervalMs: 60_000,
+      observer: { committed: () => commits++ },
+    });
 
     await produceOneBatchAtATime(topic, 'commit-interval', [1, 2, 3, 4, 5]);
     // kafkajs on its own commits after each batch, before it fetches the next: 4 at least by now.
     expect(await committedOffsets(groupId, topic)).toEqual({ 0: '-1' });
+    expect(commits).toBe(0);
 
     await consumer.stop();
     expect(await committedOffsets(groupId, topic)).toEqual({ 0: '5' });
+    expect(commits).toBe(1);
   });
 
   it('when a consumer goes idle, then what it handled last is committed within the interval', async () => {
