@@ -39,8 +39,6 @@ export interface ConsumerLivenessSettings {
   KAFKA_CONSUMER_HEARTBEAT_INTERVAL_MS?: number;
   KAFKA_CONSUMER_REBALANCE_TIMEOUT_MS?: number;
   KAFKA_CONSUMER_STALL_TIMEOUT_MS?: number;
-  /** Not liveness, but read with it: see `EventConsumerOptions.offsetCommitIntervalMs`. */
-  KAFKA_CONSUMER_COMMIT_INTERVAL_MS?: number;
 }
 
 /**

@@ -17,7 +17,7 @@ import { EventConsumer, type ConsumedEvent, type EventConsumerOptions } from './
 import { PermanentFailure } from './failure';
 import { createTestMessaging, type TestEvent, type TestMessaging } from './testing';
 
-const logger = pino({ level: process.env.TEST_LOG ?? 'silent' });
+const logger = pino({ level: 'silent' });
 
 type Events = { TestEvent: TestEvent };
 

@@ -618,12 +618,8 @@ export class EventConsumer<Events extends object, Tx extends SqlExecutor> {
    * A commit that failed loses nothing: the offsets stay resolved and the next commit carries them,
    * or, if the partitions moved, their next owner handles those events again (duplicates for the inbox).
    */
-  private commitFailed(
-    run: ConsumerRun | undefined,
-    when: 'interval' | 'rebalance' | 'stop',
-    error: unknown,
-  ): void {
-    if (run !== undefined && this.run !== run && when !== 'stop') return; // a run given up meanwhile
+  private commitFailed(run: ConsumerRun, when: 'interval' | 'rebalance' | 'stop', error: unknown): void {
+    if (this.run !== run && when !== 'stop') return; // a run given up meanwhile
     this.options.logger.warn(
       { err: error, groupId: this.options.groupId, when },
       'offsets not committed; they are committed with the next ones, or redelivered',

@@ -42,6 +42,8 @@ export interface EventBackboneSettings
   KAFKA_REPLICATION_FACTOR: number;
   /** Default 5 s: see `OutboxStatusReporter`. */
   OUTBOX_STATUS_INTERVAL_MS?: number;
+  /** Default 1 s: see `EventConsumerOptions.offsetCommitIntervalMs`. */
+  KAFKA_CONSUMER_COMMIT_INTERVAL_MS?: number;
 }
 
 /** A consumer group of this service over contract events. */
