@@ -2,10 +2,10 @@ import type { OrderPlaced, StockLine, StockShortage } from '@ecommerce/contracts
 import { type EventOutbox, PermanentFailure, reactionMetadata, writeEvent } from '@ecommerce/runtime';
 
 import { decideReservation, demandBySku } from '../domain/reservation';
-import { lockOrder, wasCancelled } from '../persistence/cancellation-repository';
+import { lockOrder } from '../persistence/cancellation-repository';
 import type { InventoryTx } from '../persistence/inventory-database';
 import { lockStockLevels } from '../persistence/product-repository';
-import { hasReservation, holdStock } from '../persistence/reservation-repository';
+import { holdStock, readOrderState } from '../persistence/reservation-repository';
 
 export type ReserveOutcome =
   | { outcome: 'reserved'; items: StockLine[] }
@@ -28,10 +28,11 @@ export async function reserveStock(
   order: OrderPlaced,
 ): Promise<ReserveOutcome> {
   await lockOrder(tx, order.orderId);
-  if (await wasCancelled(tx, order.orderId)) {
+  const state = await readOrderState(tx, order.orderId);
+  if (state.cancelled) {
     return { outcome: 'ignored', reason: 'the order was cancelled before its OrderPlaced arrived' };
   }
-  if (await hasReservation(tx, order.orderId)) {
+  if (state.reserved) {
     return { outcome: 'ignored', reason: 'the order already has a reservation' };
   }
   const skus = demandBySku(order.items).map((line) => line.sku);

@@ -19,12 +19,3 @@ export async function rememberCancellation(tx: InventoryTx, orderId: string): Pr
     new Date(),
   );
 }
-
-export async function wasCancelled(tx: InventoryTx, orderId: string): Promise<boolean> {
-  // Raw SQL on the saga's path: Prisma's cost is per call (BENCHMARKS.md, "Prisma's cost per call").
-  const [row] = await tx.$queryRawUnsafe<{ found: boolean }[]>(
-    'SELECT EXISTS (SELECT 1 FROM cancelled_orders WHERE order_id = $1::uuid) AS found',
-    orderId,
-  );
-  return row?.found === true;
-}

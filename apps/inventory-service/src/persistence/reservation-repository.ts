@@ -21,12 +21,22 @@ export async function lockReservation(tx: InventoryTx, orderId: string): Promise
 // call"). `lines` hold one entry per SKU (`demandBySku`, `decideSettlement`), so each product row
 // is updated once. Times are the client's, as Prisma's `@updatedAt` and defaults are.
 
-export async function hasReservation(tx: InventoryTx, orderId: string): Promise<boolean> {
-  const [row] = await tx.$queryRawUnsafe<{ found: boolean }[]>(
-    'SELECT EXISTS (SELECT 1 FROM stock_reservations WHERE order_id = $1::uuid) AS found',
+/**
+ * Whether the order was cancelled here and whether it holds a reservation, read in one statement
+ * (one snapshot, one round trip). Call it holding the order's lock (`lockOrder`), in a statement
+ * after it: a statement's snapshot is taken when it starts, so one that waited for the lock itself
+ * would not see what the lock's previous holder committed.
+ */
+export async function readOrderState(
+  tx: InventoryTx,
+  orderId: string,
+): Promise<{ cancelled: boolean; reserved: boolean }> {
+  const [row] = await tx.$queryRawUnsafe<{ cancelled: boolean; reserved: boolean }[]>(
+    `SELECT EXISTS (SELECT 1 FROM cancelled_orders WHERE order_id = $1::uuid) AS cancelled,
+            EXISTS (SELECT 1 FROM stock_reservations WHERE order_id = $1::uuid) AS reserved`,
     orderId,
   );
-  return row?.found === true;
+  return { cancelled: row?.cancelled === true, reserved: row?.reserved === true };
 }
 
 /** Holds every line for the order: reserved += quantity per SKU, one RESERVED row per SKU. */

@@ -248,15 +248,21 @@ export async function saveSagaState(
   next: OrderSagaState,
   timelineEntry: string,
 ): Promise<void> {
-  // Raw SQL, as insertOrder. The caller holds the row lock, so the update finds its row.
+  // Raw SQL, as insertOrder, and one statement for both rows: a round trip per saga step less. The
+  // caller holds the row lock, so the update finds its row and the timeline gets its entry.
   const at = new Date();
-  await tx.$executeRawUnsafe(
-    `UPDATE orders SET status = $2::"OrderStatus", cancel_reason = $3::"CancelReason", updated_at = $4
-      WHERE id = $1::uuid`,
+  const written = await tx.$executeRawUnsafe(
+    `WITH updated AS (
+       UPDATE orders SET status = $2::"OrderStatus", cancel_reason = $3::"CancelReason", updated_at = $4
+        WHERE id = $1::uuid
+       RETURNING id
+     )
+     INSERT INTO order_timeline (order_id, type, at) SELECT id, $5, $4 FROM updated`,
     orderId,
     next.status,
     next.cancelReason,
     at,
+    timelineEntry,
   );
-  await addTimelineEntry(tx, orderId, timelineEntry, at);
+  if (written !== 1) throw new Error(`order ${orderId} vanished while its row was locked`);
 }

@@ -6,11 +6,10 @@ import { decideCharge, refundsOnArrival } from '../domain/payment-rules';
 import type { AuthorizationResult, PaymentGateway } from '../gateway/simulated-payment-gateway';
 import {
   claimPaymentAttempt,
-  insertPayment,
   lockOrderPaymentRequest,
   markPaymentRefunded,
-  paymentExists,
   paymentsOfOrder,
+  recordPayment,
   wasCancelled,
   type OrderPaymentRequest,
   type PaymentAttempt,
@@ -68,9 +67,6 @@ async function recordAnswer(
   const request = await lockOrderPaymentRequest(tx, event.orderId);
   if (!request)
     throw new Error(`order ${event.orderId} lost its payment request after its attempt was claimed`);
-  if (await paymentExists(tx, attempt.attemptId)) {
-    return { outcome: 'skipped', reason: 'the gateway answer was recorded already' };
-  }
   const payment: PaymentRecord = {
     paymentId: attempt.attemptId,
     orderId: request.orderId,
@@ -79,7 +75,9 @@ async function recordAnswer(
     currency: request.currency,
     reason: result.outcome === 'DECLINED' ? result.reason : null,
   };
-  await insertPayment(tx, payment);
+  if (!(await recordPayment(tx, payment))) {
+    return { outcome: 'skipped', reason: 'the gateway answer was recorded already' };
+  }
 
   const announced = {
     ...reactionMetadata(event),

@@ -122,6 +122,26 @@ describe('payment use cases on a migrated PostgreSQL database', () => {
     expect((await announced(placed.orderId)).map((e) => e.type)).toEqual(['PaymentAuthorized']);
   });
 
+  it('when two deliveries of StockReserved both get the gateway answer, then the second record is skipped: one payment, one event', async () => {
+    const placed = orderPlaced();
+    const reserved = stockReserved(placed);
+    await place(placed);
+
+    // Both claimed the attempt and asked the gateway (the first's record was not committed yet).
+    const first = await askGateway(reserved);
+    const second = await askGateway(reserved);
+    expect(await inTransaction(first)).toMatchObject({ outcome: 'AUTHORIZED' });
+    expect(await inTransaction(second)).toEqual({
+      outcome: 'skipped',
+      reason: 'the gateway answer was recorded already',
+    });
+    expect(await paymentsOf(placed.orderId)).toEqual([
+      { status: 'AUTHORIZED', reason: null, amountCents: 2500n },
+    ]);
+    expect((await announced(placed.orderId)).map((e) => e.type)).toEqual(['PaymentAuthorized']);
+    expect(gateway.chargesOf(placed.orderId)).toBe(1);
+  });
+
   it('when OrderCancelled is applied while the gateway is being asked, then the authorization that lands is recorded and refunded at once', async () => {
     const placed = orderPlaced();
     const reserved = stockReserved(placed);

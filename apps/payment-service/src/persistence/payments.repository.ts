@@ -151,14 +151,6 @@ export async function claimPaymentAttempt(db: PaymentDb, orderId: string): Promi
   return { attemptId: attempt.id, claims: attempt.claims };
 }
 
-export async function paymentExists(db: PaymentDb, paymentId: string): Promise<boolean> {
-  const [row] = await db.$queryRawUnsafe<{ found: boolean }[]>(
-    'SELECT EXISTS (SELECT 1 FROM payments WHERE id = $1::uuid) AS found',
-    paymentId,
-  );
-  return row?.found === true;
-}
-
 /** Marks the order cancelled; false when the order is unknown. */
 export async function markOrderCancelled(db: PaymentDb, orderId: string): Promise<boolean> {
   const count = await db.$executeRawUnsafe(
@@ -179,11 +171,17 @@ export async function paymentsOfOrder(db: PaymentDb, orderId: string): Promise<P
   return rows.map(toPayment);
 }
 
-export async function insertPayment(db: PaymentDb, payment: PaymentRecord): Promise<void> {
+/**
+ * Records the payment; false when a payment with its id is recorded already (the gateway's answer
+ * for that attempt was recorded by an earlier delivery), which is left as it is. One statement:
+ * the check and the insert together.
+ */
+export async function recordPayment(db: PaymentDb, payment: PaymentRecord): Promise<boolean> {
   const now = new Date();
-  await db.$executeRawUnsafe(
+  const inserted = await db.$executeRawUnsafe(
     `INSERT INTO payments (id, order_id, status, amount_cents, currency, reason, created_at, updated_at)
-     VALUES ($1::uuid, $2::uuid, $3::"PaymentStatus", $4, $5, $6, $7, $7)`,
+     VALUES ($1::uuid, $2::uuid, $3::"PaymentStatus", $4, $5, $6, $7, $7)
+     ON CONFLICT (id) DO NOTHING`,
     payment.paymentId,
     payment.orderId,
     payment.status,
@@ -192,6 +190,7 @@ export async function insertPayment(db: PaymentDb, payment: PaymentRecord): Prom
     payment.reason,
     now,
   );
+  return inserted === 1;
 }
 
 /** AUTHORIZED -> REFUNDED; false when the payment was not AUTHORIZED (already refunded). */
