@@ -1,4 +1,4 @@
-import type { SqlExecutor } from '@ecommerce/database';
+import { executePipelined, type SqlExecutor } from '@ecommerce/database';
 import { captureTraceContext } from '@ecommerce/telemetry';
 
 import type { OutboxMessage } from './outbox-message';
@@ -10,10 +10,12 @@ export const EVENT_HEADERS = { eventType: 'event-type', eventId: 'event-id' } as
  * Adds an event to the outbox inside the caller's transaction, so the state change and the event
  * commit together or not at all. The active trace context is stored with it, so the event joins the
  * trace of the request (or event) that caused it. The insert trigger (libs/outbox/migrations)
- * wakes the relay when the transaction commits.
+ * wakes the relay when the transaction commits. Pipelined where the transaction can: nothing
+ * reads the insert's result, so the statements after it (most often the COMMIT) do not wait for it.
  */
 export async function writeOutboxMessage(tx: SqlExecutor, message: OutboxMessage): Promise<void> {
-  await tx.$executeRawUnsafe(
+  await executePipelined(
+    tx,
     `INSERT INTO outbox (event_id, event_type, topic, message_key, payload, headers)
      VALUES ($1::uuid, $2, $3, $4, $5, $6::jsonb)`,
     message.eventId,

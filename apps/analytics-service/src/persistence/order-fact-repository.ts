@@ -1,4 +1,5 @@
 import type { CancelReason, OrderLine } from '@ecommerce/contracts';
+import { executePipelined } from '@ecommerce/database';
 
 import type { OrderStatus } from '../domain/order-fact';
 import type { AnalyticsTx } from './analytics-database';
@@ -23,7 +24,8 @@ export async function insertPlacedOrder(tx: AnalyticsTx, order: PlacedOrder): Pr
     order.placedAt,
   );
   if (inserted === 0) return false;
-  await tx.$executeRawUnsafe(
+  await executePipelined(
+    tx,
     `INSERT INTO order_fact_lines (order_id, line_no, sku, quantity, unit_price_cents)
      SELECT $1::uuid, line.line_no - 1, line.sku, line.quantity, line.unit_price_cents
        FROM unnest($2::varchar[], $3::int[], $4::bigint[]) WITH ORDINALITY
@@ -46,10 +48,12 @@ export async function lockOrderStatus(tx: AnalyticsTx, orderId: string): Promise
 }
 
 // The saga's writes are raw SQL, like the insert above: Prisma's cost is per call (BENCHMARKS.md,
-// "Prisma's cost per call"). The caller holds the row (`lockOrderStatus`), so each update finds it.
+// "Prisma's cost per call"). The caller holds the row (`lockOrderStatus`), so each update finds it,
+// and none is waited for: pipelined, it shares its round trip with the COMMIT.
 
 export async function markConfirmed(tx: AnalyticsTx, orderId: string, confirmedAt: Date): Promise<void> {
-  await tx.$executeRawUnsafe(
+  await executePipelined(
+    tx,
     `UPDATE order_facts SET status = 'CONFIRMED', confirmed_at = $2 WHERE order_id = $1::uuid`,
     orderId,
     confirmedAt,
@@ -62,7 +66,8 @@ export async function markCancelled(
   reason: CancelReason,
   cancelledAt: Date,
 ): Promise<void> {
-  await tx.$executeRawUnsafe(
+  await executePipelined(
+    tx,
     `UPDATE order_facts SET status = 'CANCELLED', cancel_reason = $2, cancelled_at = $3
       WHERE order_id = $1::uuid`,
     orderId,

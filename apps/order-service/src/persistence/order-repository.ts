@@ -1,3 +1,5 @@
+import { executePipelined } from '@ecommerce/database';
+
 import type { PricedLine } from '../domain/pricing';
 import type { CancelReason, OrderSagaState, OrderStatus } from '../domain/order-saga';
 import type { Prisma } from '../generated/prisma/client';
@@ -248,10 +250,12 @@ export async function saveSagaState(
   next: OrderSagaState,
   timelineEntry: string,
 ): Promise<void> {
-  // Raw SQL, as insertOrder, and one statement for both rows: a round trip per saga step less. The
-  // caller holds the row lock, so the update finds its row and the timeline gets its entry.
+  // Raw SQL, as insertOrder, one statement for both rows, pipelined (nothing reads its result): it
+  // shares its round trip with what follows. The caller holds the row lock, so the update finds its
+  // row and the timeline gets its entry.
   const at = new Date();
-  const written = await tx.$executeRawUnsafe(
+  await executePipelined(
+    tx,
     `WITH updated AS (
        UPDATE orders SET status = $2::"OrderStatus", cancel_reason = $3::"CancelReason", updated_at = $4
         WHERE id = $1::uuid
@@ -264,5 +268,4 @@ export async function saveSagaState(
     at,
     timelineEntry,
   );
-  if (written !== 1) throw new Error(`order ${orderId} vanished while its row was locked`);
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 
-import type { SqlExecutor } from '@ecommerce/database';
+import { executePipelined, type SqlExecutor } from '@ecommerce/database';
 
 import type { PaymentStatus } from '../domain/payment-rules';
 
@@ -56,7 +56,8 @@ function toPayment(row: PaymentRow): PaymentRecord {
 /** Records an order's payment request once; a second OrderPlaced for the order changes nothing. */
 export async function saveOrderPaymentRequest(db: PaymentDb, request: OrderPaymentRequest): Promise<void> {
   const now = new Date();
-  await db.$executeRawUnsafe(
+  await executePipelined(
+    db,
     `INSERT INTO order_payment_requests
        (order_id, customer_id, amount_cents, currency, payment_token, cancelled, created_at, updated_at)
      VALUES ($1::uuid, $2, $3, $4, $5, $6, $7, $7)

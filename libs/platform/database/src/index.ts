@@ -21,7 +21,7 @@ export {
   type PrismaClientClass,
 } from './prisma-client';
 export { isDatabaseUnavailable, isNetworkFailure } from './database-unavailable';
-export type { RunInTransaction, SqlExecutor } from './sql-executor';
+export { executePipelined, type RunInTransaction, type SqlExecutor } from './sql-executor';
 export { lockKeyForTransaction } from './transaction-lock';
 export {
   createSqlTransactions,

@@ -6,6 +6,7 @@ import { FaultProxy } from '@ecommerce/fault-proxy';
 import { Client } from 'pg';
 
 import { isDatabaseUnavailable } from './database-unavailable';
+import { executePipelined } from './sql-executor';
 import {
   createSqlTransactions,
   TransactionCouldNotStart,
@@ -112,6 +113,71 @@ describe('createSqlTransactions (node-postgres, the consumers transactions)', ()
       await proxied.close();
       await proxy.stop();
     }
+  });
+
+  it('when the work pipelines a write, then the COMMIT is sent before that write is answered, and both rows commit', async () => {
+    const seen: string[] = [];
+    const target = new URL(serverUrl);
+    const proxy = await FaultProxy.start({
+      target: { host: target.hostname, port: Number(target.port || 5432) },
+      mode: { kind: 'delay', ms: 100 },
+      tap: (direction, chunk) => {
+        const text = chunk.toString('latin1');
+        if (direction === 'up' && text.includes('/* pipelined */')) seen.push('write sent');
+        if (direction === 'up' && text.includes('COMMIT\0')) seen.push('COMMIT sent');
+        if (direction === 'down' && text.includes('INSERT 0 1\0')) seen.push('an insert answered');
+      },
+    });
+    target.host = proxy.address;
+    const proxied = createSqlTransactions(
+      target.toString(),
+      { ...settings, DATABASE_TRANSACTION_TIMEOUT_MS: 5_000 },
+      () => undefined,
+    );
+    try {
+      const [first, second] = [randomUUID(), randomUUID()];
+      await proxied.runInTransaction(async (tx) => {
+        await tx.$executeRawUnsafe(`INSERT INTO ${table} (id, amount) VALUES ($1, 1)`, first);
+        seen.length = 0; // from here on: the pipelined write and the COMMIT
+        await executePipelined(
+          tx,
+          `/* pipelined */ INSERT INTO ${table} (id, amount) VALUES ($1, 2)`,
+          second,
+        );
+      });
+      expect(seen).toEqual(['write sent', 'COMMIT sent', 'an insert answered']);
+      expect(await countRows(first)).toBe(1);
+      expect(await countRows(second)).toBe(1);
+    } finally {
+      await proxied.close();
+      await proxy.stop();
+    }
+  });
+
+  it('when a pipelined write fails, then nothing of the transaction is committed and its own error is what the caller gets', async () => {
+    const existing = randomUUID();
+    await admin.query(`INSERT INTO ${table} (id, amount) VALUES ($1, 1)`, [existing]);
+    const written = randomUUID();
+    const error = await failureOf(() =>
+      sql.runInTransaction(async (tx) => {
+        await tx.$executeRawUnsafe(`INSERT INTO ${table} (id, amount) VALUES ($1, 1)`, written);
+        await executePipelined(tx, `INSERT INTO ${table} (id, amount) VALUES ($1, 1)`, existing);
+      }),
+    );
+    expect(error).toMatchObject({ code: '23505' }); // unique_violation: the write's own failure
+    expect(await countRows(written)).toBe(0);
+  });
+
+  it("when a statement follows a pipelined write that failed, then the caller gets the failed write's error, not that of the aborted transaction", async () => {
+    const existing = randomUUID();
+    await admin.query(`INSERT INTO ${table} (id, amount) VALUES ($1, 1)`, [existing]);
+    const error = await failureOf(() =>
+      sql.runInTransaction(async (tx) => {
+        await executePipelined(tx, `INSERT INTO ${table} (id, amount) VALUES ($1, 1)`, existing);
+        await tx.$queryRawUnsafe(`SELECT amount FROM ${table} WHERE id = $1`, existing); // 25P02 here
+      }),
+    );
+    expect(error).toMatchObject({ code: '23505' });
   });
 
   it('when the work throws, then nothing of it is committed and its own error is what the caller gets', async () => {

@@ -20,10 +20,11 @@ import type { RunInTransaction, SqlExecutor } from './sql-executor';
  *   or on the session PostgreSQL ended) fails as `TransactionExpired` too: not an outage, the
  *   work's own doing, so a consumer spends a retry attempt on it instead of waiting for ever.
  *
- * BEGIN is not waited for: the connections are pipelined (node-postgres's `pipeline`), so the work's
- * first statement goes out right behind it and a transaction costs one round trip less, about a
- * tenth of a consumer's CPU per event (BENCHMARKS.md, "BEGIN pipelined"). The work still awaits
- * each of its own statements, so nothing else is pipelined.
+ * The connections are pipelined (node-postgres's `pipeline`): BEGIN is not waited for, so the work's
+ * first statement goes out right behind it, and a write the work does not read (an outbox row) can
+ * be sent without waiting (`$executePipelined`), so what follows it, the COMMIT too, shares its
+ * round trip (BENCHMARKS.md, "Pipelined statements"). Whatever failed first is what the caller
+ * sees, and nothing of a transaction with a failed statement is committed.
  *
  * Rows come back as Prisma's raw queries return them, so a repository reads the same shapes on
  * either client: `bigint` columns as `bigint` (node-postgres's default is a string).
@@ -59,10 +60,21 @@ const prismaLikeTypes = {
       : types.getTypeParser(oid, format)) as typeof types.getTypeParser,
 };
 
-/** `guard` sees each statement's failure first (a transaction's, to tell expiry). */
+/** Settles with the failure (undefined on success) and never rejects, so no rejection goes unhandled. */
+const failureOf = (statement: Promise<unknown>): Promise<unknown> =>
+  statement.then(
+    () => undefined,
+    (error: unknown) => error ?? new Error('statement failed without a reason'),
+  );
+
+/**
+ * `guard` sees each statement's failure first (a transaction's, to tell expiry). `pipelined`, in a
+ * transaction, takes the writes sent without waiting (`$executePipelined`).
+ */
 function executorOn(
   client: Pool | PoolClient,
   guard: (error: unknown) => unknown = (error) => error,
+  pipelined?: Promise<unknown>[],
 ): SqlExecutor {
   const query = async (text: string, values: unknown[]) => {
     try {
@@ -74,6 +86,11 @@ function executorOn(
   return {
     $executeRawUnsafe: async (text, ...values) => (await query(text, values)).rowCount ?? 0,
     $queryRawUnsafe: async <T>(text: string, ...values: unknown[]) => (await query(text, values)).rows as T,
+    ...(pipelined && {
+      $executePipelined: (text: string, ...values: unknown[]) => {
+        pipelined.push(failureOf(query(text, values)));
+      },
+    }),
   };
 }
 
@@ -129,31 +146,41 @@ export function createSqlTransactions(
             )
           : undefined;
       };
-      // Settles with BEGIN's failure (or undefined) and never rejects: the work runs meanwhile, and
-      // a rejection nobody awaited yet would be an unhandled one.
-      const beginFailure = client.query('BEGIN').then(
-        () => undefined,
-        (error: unknown) => error ?? new Error('BEGIN failed'),
-      );
-      const couldNotStart = async (): Promise<TransactionCouldNotStart | undefined> => {
-        const failure = await beginFailure;
-        if (failure === undefined) return undefined;
-        broken ??= failure;
-        return new TransactionCouldNotStart('BEGIN failed', { cause: failure });
+      // BEGIN and the pipelined writes are not waited for when sent: the work goes on meanwhile.
+      const beginFailure = failureOf(client.query('BEGIN'));
+      const pipelined: Promise<unknown>[] = [];
+      /** Why the transaction failed if it did so before the work saw it: BEGIN, or a pipelined write. */
+      const earlierFailure = async (): Promise<unknown> => {
+        const failedToBegin = await beginFailure;
+        if (failedToBegin !== undefined) {
+          broken ??= failedToBegin;
+          return new TransactionCouldNotStart('BEGIN failed', { cause: failedToBegin });
+        }
+        for (const failure of await Promise.all(pipelined)) if (failure !== undefined) return failure;
+        return undefined;
       };
       let result: T;
       try {
-        result = await work(executorOn(client, (error) => expired(error) ?? error));
+        result = await work(executorOn(client, (error) => expired(error) ?? error, pipelined));
       } catch (error) {
-        // The statements behind a failed BEGIN fail with it: what the caller sees is that it
-        // could not start.
-        throw (await couldNotStart()) ?? error;
+        // A statement behind a failed BEGIN or a failed pipelined write fails because of it (the
+        // transaction is aborted): that first failure is what the caller sees.
+        throw (await earlierFailure()) ?? error;
       }
-      const notStarted = await couldNotStart();
-      if (notStarted) throw notStarted;
       const late = expired();
-      if (late) throw late;
-      await client.query('COMMIT');
+      if (late) throw (await earlierFailure()) ?? late;
+      // COMMIT goes out behind the pipelined writes still in flight. If one of them failed, the
+      // transaction was aborted and PostgreSQL answers this COMMIT with a rollback.
+      const committed = client.query('COMMIT');
+      const failed = await earlierFailure();
+      if (failed !== undefined) {
+        // Answered with a rollback, or failed with the connection (then `broken` has it): either
+        // way nothing was committed, and the write's failure is the one to report.
+        await failureOf(committed);
+        throw failed;
+      }
+      const { command } = await committed;
+      if (command !== 'COMMIT') throw new Error(`COMMIT was answered with ${command}: nothing was committed`);
       return result;
     } catch (error) {
       // A connection that cannot even roll back is broken: it leaves the pool, and the work's own
