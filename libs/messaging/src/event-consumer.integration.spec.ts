@@ -6,7 +6,8 @@ import {
   type PgTransactions,
   type TestDatabase,
 } from '@ecommerce/test-infra';
-import type { SqlExecutor } from '@ecommerce/database';
+import { createSqlTransactions, type SqlExecutor } from '@ecommerce/database';
+import { FaultProxy } from '@ecommerce/fault-proxy';
 import { Client } from 'pg';
 import pino from 'pino';
 
@@ -115,6 +116,87 @@ describe('EventConsumer on a real broker, registry and database', () => {
       once.eventId,
     ]);
     expect(inbox).toEqual([{ n: 1 }]);
+  });
+
+  it('when a duplicate delivery fails in its handler because its effect is there already, then it is a duplicate: one effect, nothing retried or dead-lettered', async () => {
+    // The handler runs behind the inbox claim, before its answer is read: on a duplicate it may
+    // fail (here on a unique key), and that failure must not count against the event.
+    const topic = `${messaging.topicPrefix}duplicate-fails`;
+    const groupId = `${messaging.topicPrefix}duplicate-fails-group`;
+    await messaging.createTopics([topic], 1);
+    await db.query('CREATE TABLE IF NOT EXISTS unique_effects (event_id uuid PRIMARY KEY)');
+    const once = messaging.newEvent('dup-fails', 1);
+    const after = messaging.newEvent('dup-fails', 2);
+    await produce(topic, [once, once, after]);
+
+    const attempts: string[] = [];
+    await startConsumer(topic, groupId, async (event, tx) => {
+      attempts.push(event.payload.eventId);
+      await tx.$executeRawUnsafe(
+        'INSERT INTO unique_effects (event_id) VALUES ($1::uuid)',
+        event.payload.eventId,
+      );
+      await recordEffect(event, tx);
+    });
+
+    await waitFor(
+      'the event after the duplicate to be applied',
+      async () => (await effectsOf('dup-fails')).length >= 2,
+    );
+    expect((await effectsOf('dup-fails')).map((row) => row.sequence)).toEqual([1, 2]);
+    expect(attempts).toEqual([once.eventId, once.eventId, after.eventId]); // the duplicate once, not retried
+    expect(await readDeadLetters(messaging.kafka, deadLetterTopic(messaging.topicPrefix, groupId))).toEqual(
+      [],
+    );
+  });
+
+  it('when an event is handled, then the handler does not wait for the inbox claim to be answered (they share a round trip)', async () => {
+    const topic = `${messaging.topicPrefix}claim-pipelined`;
+    const groupId = `${messaging.topicPrefix}claim-pipelined-group`;
+    await messaging.createTopics([topic], 1);
+    const event = messaging.newEvent('claim-pipelined', 1);
+    await produce(topic, [event]);
+
+    // What crosses the wire to PostgreSQL, in order, through a proxy that delays each direction.
+    const seen: string[] = [];
+    const target = new URL(database.url);
+    const proxy = await FaultProxy.start({
+      target: { host: target.hostname, port: Number(target.port || 5432) },
+      mode: { kind: 'delay', ms: 50 },
+      tap: (direction, chunk) => {
+        const text = chunk.toString('latin1');
+        if (direction === 'up' && text.includes('INSERT INTO inbox')) seen.push('claim sent');
+        if (direction === 'up' && text.includes('/* handler */')) seen.push('handler statement sent');
+        if (direction === 'down' && text.includes('INSERT 0 1\0')) seen.push('an insert answered');
+      },
+    });
+    target.host = proxy.address;
+    const proxied = createSqlTransactions(
+      target.toString(),
+      { DATABASE_TRANSACTION_TIMEOUT_MS: 5_000, DATABASE_TRANSACTION_MAX_WAIT_MS: 5_000 },
+      () => undefined,
+    );
+    try {
+      await startConsumer(
+        topic,
+        groupId,
+        async (consumed, tx) => {
+          await tx.$executeRawUnsafe(
+            '/* handler */ INSERT INTO effects (event_id, key, sequence) VALUES ($1::uuid, $2, $3)',
+            consumed.payload.eventId,
+            consumed.payload.key,
+            consumed.payload.sequence,
+          );
+        },
+        { runInTransaction: proxied.runInTransaction, db: proxied.executor },
+      );
+      await waitFor('the event to be applied', async () => (await effectsOf('claim-pipelined')).length === 1);
+      expect(seen.slice(0, 3)).toEqual(['claim sent', 'handler statement sent', 'an insert answered']);
+    } finally {
+      await Promise.all(consumers.splice(0).map((consumer) => consumer.stop()));
+      await proxied.close();
+      await proxy.stop();
+    }
   });
 
   it('when a handler keeps failing, then the event is dead-lettered with its origin, the partition moves on, and a replay after the fix applies it', async () => {

@@ -183,11 +183,17 @@ function eventIdOf(payload: unknown): string {
   return eventId;
 }
 
+/** Thrown in the transaction of an event its group applied before: rolls back what the handler wrote. */
+class AlreadyApplied extends Error {
+  override readonly name = 'AlreadyApplied';
+}
+
 /**
  * At-least-once consumption with exactly-once effects:
  * - each handler runs in a database transaction together with an inbox row (group, eventId), so a
- *   redelivered event commits nothing new; an ExternalEffectHandler performs its effect before
- *   that transaction (after checking the inbox) and records it inside;
+ *   redelivered event commits nothing new (its handler may run, but what it wrote is rolled back);
+ *   an ExternalEffectHandler performs its effect before that transaction (after checking the
+ *   inbox) and records it inside;
  * - failures are retried in place (exponential backoff, full jitter), which keeps the partition's
  *   order; after the last attempt, or at once for a permanent failure, the message goes to the
  *   dead-letter topic with the error and its origin in headers, and the partition moves on;
@@ -597,7 +603,7 @@ export class EventConsumer<Events extends object, Tx extends SqlExecutor> {
       ...this.options.logFields?.(event),
     };
     const inboxEntry = { consumerGroup: this.options.groupId, eventId: event.eventId, eventType: event.type };
-    return withLogContext(logContext, async () => {
+    return withLogContext(logContext, async (): Promise<HandlingOutcome> => {
       let applyInTransaction: RecordInTransaction<Tx>;
       if (isExternalEffectHandler(handler)) {
         // Performed before the inbox row can be written, so a redelivery is recognised here first.
@@ -606,11 +612,28 @@ export class EventConsumer<Events extends object, Tx extends SqlExecutor> {
       } else {
         applyInTransaction = (tx) => handler(event, tx);
       }
-      return this.options.runInTransaction(async (tx) => {
-        if (!(await claimInboxEntry(tx, inboxEntry))) return 'duplicate';
-        await applyInTransaction(tx);
-        return 'processed';
-      });
+      try {
+        return await this.options.runInTransaction(async (tx) => {
+          // The claim is not waited for before the handler runs: the handler's statements follow it
+          // on the connection, so the database runs them after it (behind a concurrent delivery's
+          // claim, until that one commits or rolls back) and they share its round trip. Its answer
+          // is read before the commit: a duplicate's writes are rolled back, and a handler that
+          // failed on a duplicate (its effect is there already) was a duplicate all the same.
+          const claim = claimInboxEntry(tx, inboxEntry);
+          claim.catch(() => undefined); // awaited below; this only keeps it from counting as unhandled meanwhile
+          try {
+            await applyInTransaction(tx);
+          } catch (error) {
+            if (!(await claim)) throw new AlreadyApplied();
+            throw error;
+          }
+          if (!(await claim)) throw new AlreadyApplied();
+          return 'processed' as const;
+        });
+      } catch (error) {
+        if (error instanceof AlreadyApplied) return 'duplicate';
+        throw error;
+      }
     });
   }
 

@@ -81,9 +81,15 @@ describe('createSqlTransactions (node-postgres, the consumers transactions)', ()
     expect(await countRows(id)).toBe(1);
   });
 
-  it('when a transaction starts, then its first statement is sent without waiting for BEGIN to be answered (one round trip less)', async () => {
-    // What crosses the wire, in order, seen by a proxy that delays each direction: without
-    // pipelining the first statement could only follow BEGIN's answer, a round trip later.
+  /**
+   * Runs `run` on transactions through a proxy that delays each direction by 100 ms and lists what
+   * crossed it, in order: each chunk's markers (`markers`, by direction), in the order they appear in
+   * it. What a client sent before it was answered is what it did not wait for.
+   */
+  async function overTappedConnection(
+    markers: { up: Record<string, string>; down: Record<string, string> },
+    run: (proxied: SqlTransactions, seen: string[]) => Promise<void>,
+  ): Promise<void> {
     const seen: string[] = [];
     const target = new URL(serverUrl);
     const proxy = await FaultProxy.start({
@@ -91,9 +97,11 @@ describe('createSqlTransactions (node-postgres, the consumers transactions)', ()
       mode: { kind: 'delay', ms: 100 },
       tap: (direction, chunk) => {
         const text = chunk.toString('latin1');
-        if (direction === 'up' && text.includes('BEGIN\0')) seen.push('BEGIN sent');
-        if (direction === 'up' && text.includes('/* first */')) seen.push('first statement sent');
-        if (direction === 'down' && text.includes('BEGIN\0')) seen.push('BEGIN answered');
+        const found = Object.entries(markers[direction])
+          .map(([marker, name]) => ({ at: text.indexOf(marker), name }))
+          .filter(({ at }) => at >= 0)
+          .sort((a, b) => a.at - b.at);
+        seen.push(...found.map(({ name }) => name));
       },
     });
     target.host = proxy.address;
@@ -103,38 +111,34 @@ describe('createSqlTransactions (node-postgres, the consumers transactions)', ()
       () => undefined,
     );
     try {
+      await run(proxied, seen);
+    } finally {
+      await proxied.close();
+      await proxy.stop();
+    }
+  }
+
+  it('when a transaction starts, then its first statement is sent without waiting for BEGIN to be answered (one round trip less)', async () => {
+    const markers = {
+      up: { 'BEGIN\0': 'BEGIN sent', '/* first */': 'first statement sent' },
+      down: { 'BEGIN\0': 'BEGIN answered' },
+    };
+    await overTappedConnection(markers, async (proxied, seen) => {
       const id = randomUUID();
       await proxied.runInTransaction((tx) =>
         tx.$executeRawUnsafe(`/* first */ INSERT INTO ${table} (id, amount) VALUES ($1, 1)`, id),
       );
       expect(seen).toEqual(['BEGIN sent', 'first statement sent', 'BEGIN answered']);
       expect(await countRows(id)).toBe(1);
-    } finally {
-      await proxied.close();
-      await proxy.stop();
-    }
+    });
   });
 
   it('when the work pipelines a write, then the COMMIT is sent before that write is answered, and both rows commit', async () => {
-    const seen: string[] = [];
-    const target = new URL(serverUrl);
-    const proxy = await FaultProxy.start({
-      target: { host: target.hostname, port: Number(target.port || 5432) },
-      mode: { kind: 'delay', ms: 100 },
-      tap: (direction, chunk) => {
-        const text = chunk.toString('latin1');
-        if (direction === 'up' && text.includes('/* pipelined */')) seen.push('write sent');
-        if (direction === 'up' && text.includes('COMMIT\0')) seen.push('COMMIT sent');
-        if (direction === 'down' && text.includes('INSERT 0 1\0')) seen.push('an insert answered');
-      },
-    });
-    target.host = proxy.address;
-    const proxied = createSqlTransactions(
-      target.toString(),
-      { ...settings, DATABASE_TRANSACTION_TIMEOUT_MS: 5_000 },
-      () => undefined,
-    );
-    try {
+    const markers = {
+      up: { '/* pipelined */': 'write sent', 'COMMIT\0': 'COMMIT sent' },
+      down: { 'INSERT 0 1\0': 'an insert answered' },
+    };
+    await overTappedConnection(markers, async (proxied, seen) => {
       const [first, second] = [randomUUID(), randomUUID()];
       await proxied.runInTransaction(async (tx) => {
         await tx.$executeRawUnsafe(`INSERT INTO ${table} (id, amount) VALUES ($1, 1)`, first);
@@ -148,10 +152,7 @@ describe('createSqlTransactions (node-postgres, the consumers transactions)', ()
       expect(seen).toEqual(['write sent', 'COMMIT sent', 'an insert answered']);
       expect(await countRows(first)).toBe(1);
       expect(await countRows(second)).toBe(1);
-    } finally {
-      await proxied.close();
-      await proxy.stop();
-    }
+    });
   });
 
   it('when a pipelined write fails, then nothing of the transaction is committed and its own error is what the caller gets', async () => {

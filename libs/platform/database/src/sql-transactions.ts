@@ -1,3 +1,5 @@
+import type { Writable } from 'node:stream';
+
 import { Pool, types, type PoolClient } from 'pg';
 
 import type { DatabaseTransactionSettings } from './prisma-client';
@@ -23,8 +25,9 @@ import type { RunInTransaction, SqlExecutor } from './sql-executor';
  * The connections are pipelined (node-postgres's `pipeline`): BEGIN is not waited for, so the work's
  * first statement goes out right behind it, and a write the work does not read (an outbox row) can
  * be sent without waiting (`$executePipelined`), so what follows it, the COMMIT too, shares its
- * round trip (BENCHMARKS.md, "Pipelined statements"). Whatever failed first is what the caller
- * sees, and nothing of a transaction with a failed statement is committed.
+ * round trip; what is sent together leaves in one socket write (`sendsCoalescedPerTurn`).
+ * BENCHMARKS.md, "Pipelined statements", has what it saves. Whatever failed first is what the
+ * caller sees, and nothing of a transaction with a failed statement is committed.
  *
  * Rows come back as Prisma's raw queries return them, so a repository reads the same shapes on
  * either client: `bigint` columns as `bigint` (node-postgres's default is a string).
@@ -74,9 +77,10 @@ const failureOf = (statement: Promise<unknown>): Promise<unknown> =>
 function executorOn(
   client: Pool | PoolClient,
   guard: (error: unknown) => unknown = (error) => error,
-  pipelined?: Promise<unknown>[],
+  transaction?: { pipelined: Promise<unknown>[]; beforeSend: () => void },
 ): SqlExecutor {
   const query = async (text: string, values: unknown[]) => {
+    transaction?.beforeSend();
     try {
       return await client.query(text, values);
     } catch (error) {
@@ -86,11 +90,34 @@ function executorOn(
   return {
     $executeRawUnsafe: async (text, ...values) => (await query(text, values)).rowCount ?? 0,
     $queryRawUnsafe: async <T>(text: string, ...values: unknown[]) => (await query(text, values)).rows as T,
-    ...(pipelined && {
+    ...(transaction && {
       $executePipelined: (text: string, ...values: unknown[]) => {
-        pipelined.push(failureOf(query(text, values)));
+        transaction.pipelined.push(failureOf(query(text, values)));
       },
     }),
+  };
+}
+
+/**
+ * Makes what a transaction sends within one turn of the event loop leave in one socket write: BEGIN
+ * with the statements issued right after it, pipelined writes with the statement or the COMMIT that
+ * follows them. A write is a system call, on a loopback or virtual network a costly one, and socket
+ * writes were the largest single cost in the consumers' profiles (BENCHMARKS.md, "Pipelined
+ * statements"). The socket is corked at the first statement of a turn and uncorked when the turn
+ * ends (`setImmediate`): a statement the work awaits waits at most for the rest of the turn.
+ * (node-postgres corks the same socket around each extended-protocol statement; corks nest.)
+ */
+export function sendsCoalescedPerTurn(socket: Pick<Writable, 'cork' | 'uncork'>): () => void {
+  let corked = false;
+  const uncork = () => {
+    corked = false;
+    socket.uncork();
+  };
+  return () => {
+    if (corked) return;
+    corked = true;
+    socket.cork();
+    setImmediate(uncork);
   };
 }
 
@@ -146,7 +173,9 @@ export function createSqlTransactions(
             )
           : undefined;
       };
+      const beforeSend = sendsCoalescedPerTurn(client.connection.stream);
       // BEGIN and the pipelined writes are not waited for when sent: the work goes on meanwhile.
+      beforeSend();
       const beginFailure = failureOf(client.query('BEGIN'));
       const pipelined: Promise<unknown>[] = [];
       /** Why the transaction failed if it did so before the work saw it: BEGIN, or a pipelined write. */
@@ -161,7 +190,9 @@ export function createSqlTransactions(
       };
       let result: T;
       try {
-        result = await work(executorOn(client, (error) => expired(error) ?? error, pipelined));
+        result = await work(
+          executorOn(client, (error) => expired(error) ?? error, { pipelined, beforeSend }),
+        );
       } catch (error) {
         // A statement behind a failed BEGIN or a failed pipelined write fails because of it (the
         // transaction is aborted): that first failure is what the caller sees.
@@ -171,6 +202,7 @@ export function createSqlTransactions(
       if (late) throw (await earlierFailure()) ?? late;
       // COMMIT goes out behind the pipelined writes still in flight. If one of them failed, the
       // transaction was aborted and PostgreSQL answers this COMMIT with a rollback.
+      beforeSend();
       const committed = client.query('COMMIT');
       const failed = await earlierFailure();
       if (failed !== undefined) {
