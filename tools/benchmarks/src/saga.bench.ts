@@ -143,6 +143,12 @@ function cpuPerOrder(
     );
   return {
     msPerOrder: perGroup(use, orders),
+    systemCallsPerOrder: Object.fromEntries(
+      Object.entries(use.systemCalls).map(([group, { reads, writes }]) => [
+        group,
+        { reads: reads / orders, writes: writes / orders },
+      ]),
+    ),
     idleMsPerSecond: perGroup(idle, IDLE_SECONDS),
     idleMsPerSecondByInstance: Object.fromEntries(
       serviceNames.map((service) => [

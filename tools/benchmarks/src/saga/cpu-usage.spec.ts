@@ -3,6 +3,7 @@ import {
   parseCpuTimes,
   parseMachineCpu,
   parseProcessCpuSeconds,
+  parseSystemCalls,
   type CpuSnapshot,
 } from './cpu-usage';
 
@@ -26,6 +27,7 @@ describe('CPU accounting from /proc', () => {
     const before: CpuSnapshot = {
       machine: { busy: 10, iowait: 1, steal: 0, total: 20 },
       processes: { order: new Map([[1, 5]]) },
+      systemCalls: { order: new Map([[1, { reads: 100, writes: 50 }]]) },
     };
     const after: CpuSnapshot = {
       machine: { busy: 25, iowait: 1, steal: 1, total: 40 },
@@ -35,13 +37,27 @@ describe('CPU accounting from /proc', () => {
           [2, 100],
         ]),
       },
+      systemCalls: {
+        order: new Map([
+          [1, { reads: 130, writes: 60 }],
+          [2, { reads: 9_000, writes: 9_000 }],
+        ]),
+      },
     };
     expect(cpuBetween(before, after)).toEqual({
       seconds: { order: 2.5 },
       processSeconds: { order: [2.5] },
+      systemCalls: { order: { reads: 30, writes: 10 } },
       machineBusy: 0.75,
       machineIowait: 0,
       machineSteal: 0.05,
     });
+  });
+
+  it('when /proc/<pid>/io is read, then its read and write system calls are found, and a file without them gives none', () => {
+    const io =
+      'rchar: 6976\nwchar: 120\nsyscr: 10\nsyscw: 3\nread_bytes: 0\nwrite_bytes: 0\ncancelled_write_bytes: 0\n';
+    expect(parseSystemCalls(io)).toEqual({ reads: 10, writes: 3 });
+    expect(parseSystemCalls('rchar: 1\n')).toBeUndefined();
   });
 });

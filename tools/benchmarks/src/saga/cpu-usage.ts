@@ -50,6 +50,26 @@ export async function processCpuSeconds(pid: number): Promise<number | undefined
   return stat === undefined ? undefined : parseProcessCpuSeconds(stat);
 }
 
+/** System calls a process made: `syscr` and `syscw` of /proc/<pid>/io (socket reads and writes count). */
+export interface SystemCalls {
+  reads: number;
+  writes: number;
+}
+
+export function parseSystemCalls(pidIo: string): SystemCalls | undefined {
+  const count = (name: string) => {
+    const value = new RegExp(`^${name}: (\\d+)$`, 'm').exec(pidIo)?.[1];
+    return value === undefined ? undefined : Number(value);
+  };
+  const [reads, writes] = [count('syscr'), count('syscw')];
+  return reads === undefined || writes === undefined ? undefined : { reads, writes };
+}
+
+async function processSystemCalls(pid: number): Promise<SystemCalls | undefined> {
+  const io = await readFile(`/proc/${pid}/io`, 'utf8').catch(() => undefined);
+  return io === undefined ? undefined : parseSystemCalls(io);
+}
+
 export async function machineCpu(): Promise<MachineCpuTimes | undefined> {
   const stat = await readFile('/proc/stat', 'utf8').catch(() => undefined);
   return stat === undefined ? undefined : parseMachineCpu(stat);
@@ -75,19 +95,26 @@ export interface CpuSnapshot {
   machine: MachineCpuTimes | undefined;
   /** CPU seconds of each pid, by group (a group's pids are read at each snapshot: pools change). */
   processes: Record<string, Map<number, number>>;
+  /** System calls of each pid, by group, as `processes`. */
+  systemCalls: Record<string, Map<number, SystemCalls>>;
 }
 
 export async function cpuSnapshot(groups: CpuGroups): Promise<CpuSnapshot> {
   const processes: Record<string, Map<number, number>> = {};
+  const systemCalls: Record<string, Map<number, SystemCalls>> = {};
   for (const [group, pids] of Object.entries(groups)) {
     const seconds = new Map<number, number>();
+    const calls = new Map<number, SystemCalls>();
     for (const pid of pids) {
       const value = await processCpuSeconds(pid);
       if (value !== undefined) seconds.set(pid, value);
+      const made = await processSystemCalls(pid);
+      if (made !== undefined) calls.set(pid, made);
     }
     processes[group] = seconds;
+    systemCalls[group] = calls;
   }
-  return { machine: await machineCpu(), processes };
+  return { machine: await machineCpu(), processes, systemCalls };
 }
 
 export interface CpuUse {
@@ -95,6 +122,8 @@ export interface CpuUse {
   seconds: Record<string, number>;
   /** The same for each process of the group, in the order of the later snapshot. */
   processSeconds: Record<string, number[]>;
+  /** System calls each group made between the snapshots (pids present in both). */
+  systemCalls: Record<string, SystemCalls>;
   /** Share of the machine's CPU time that was busy / waiting for I/O / stolen by the hypervisor. */
   machineBusy: number;
   machineIowait: number;
@@ -112,6 +141,17 @@ export function cpuBetween(before: CpuSnapshot, after: CpuSnapshot): CpuUse {
     processSeconds[group] = used;
     seconds[group] = used.reduce((sum, value) => sum + value, 0);
   }
+  const systemCalls: Record<string, SystemCalls> = {};
+  for (const [group, end] of Object.entries(after.systemCalls)) {
+    const start = before.systemCalls[group] ?? new Map<number, SystemCalls>();
+    systemCalls[group] = { reads: 0, writes: 0 };
+    for (const [pid, made] of end) {
+      const earlier = start.get(pid);
+      if (!earlier) continue;
+      systemCalls[group].reads += made.reads - earlier.reads;
+      systemCalls[group].writes += made.writes - earlier.writes;
+    }
+  }
   const share = (pick: (t: MachineCpuTimes) => number) =>
     before.machine && after.machine
       ? (pick(after.machine) - pick(before.machine)) / (after.machine.total - before.machine.total)
@@ -119,6 +159,7 @@ export function cpuBetween(before: CpuSnapshot, after: CpuSnapshot): CpuUse {
   return {
     seconds,
     processSeconds,
+    systemCalls,
     machineBusy: share((t) => t.busy),
     machineIowait: share((t) => t.iowait),
     machineSteal: share((t) => t.steal),

@@ -49,6 +49,7 @@ const result: SagaBenchResult = {
     },
     cpu: {
       msPerOrder: { order: 12.5, postgres: 3 },
+      systemCallsPerOrder: { order: { reads: 41, writes: 38 }, postgres: { reads: 20, writes: 19 } },
       idleMsPerSecond: { order: 20 },
       idleMsPerSecondByInstance: { order: [20] },
       idleMsPerSecondByThread: {
@@ -132,7 +133,7 @@ describe('saga benchmark report', () => {
       'CPU per order:           order 12.5 ms, postgres 3.0 ms; machine busy 90.0 %, iowait 1.0 %, steal 5.0 %',
     );
     expect(text).toContain(
-      'CPU per order:           order 12.5 ms, postgres 3.0 ms; machine busy 90.0 %, iowait 1.0 %, steal 5.0 %',
+      'system calls per order:  order 41 reads, 38 writes, postgres 20 reads, 19 writes',
     );
     expect(text).toContain('CPU while idle:          order 20.0 ms/s');
     expect(text).toContain(

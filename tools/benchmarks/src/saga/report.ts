@@ -98,6 +98,9 @@ export function summaryLines(result: SagaBenchResult): string[] {
       .join(
         ', ',
       )}; machine busy ${percent(result.system.cpu.machineBusy)}, iowait ${percent(result.system.cpu.machineIowait)}, steal ${percent(result.system.cpu.machineSteal)}`,
+    `system calls per order:  ${Object.entries(result.system.cpu.systemCallsPerOrder)
+      .map(([group, { reads, writes }]) => `${group} ${num(reads)} reads, ${num(writes)} writes`)
+      .join(', ')}`,
     `CPU while idle:          ${Object.entries(result.system.cpu.idleMsPerSecond)
       .map(([group, value]) => `${group} ${num(value, 1)} ms/s`)
       .join(', ')}`,

@@ -37,6 +37,12 @@ export interface CpuPerOrder {
   /** CPU ms per completed order: each service (all its instances), this run's PostgreSQL backends, the broker, the load generator. */
   msPerOrder: Record<string, number>;
   /**
+   * System calls per completed order, same groups (/proc/<pid>/io): reads and writes, sockets
+   * included, so a round trip saved or two statements sent in one write show here exactly, where
+   * CPU time drifts with the machine.
+   */
+  systemCallsPerOrder: Record<string, { reads: number; writes: number }>;
+  /**
    * CPU ms per second the same processes used idle, just before the load (polls, heartbeats,
    * fetch loops): a fixed cost that weighs on the per-order figure when few orders get through.
    */
