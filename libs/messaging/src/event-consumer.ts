@@ -84,6 +84,11 @@ export interface EventConsumerOptions<Events extends object, Tx extends SqlExecu
   topics: readonly string[];
   decoder: EventDecoder;
   handlers: EventHandlers<Events, Tx>;
+  /**
+   * The handlers' transactions. Their statements must reach the database in the order they are
+   * issued, as on one node-postgres connection (`createSqlTransactions`): the inbox claim is not
+   * awaited before the handler's statements are issued behind it.
+   */
   runInTransaction: RunInTransaction<Tx>;
   /**
    * The same database outside any transaction, for the one read that needs none: whether an event
