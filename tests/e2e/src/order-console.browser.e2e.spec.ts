@@ -45,9 +45,12 @@ describe('the order console in a real browser', () => {
       throw new Error(`no Chromium at ${CHROMIUM}: apt-get install -y chromium, or set CHROMIUM_PATH`);
     }
     mkdirSync(RESULTS, { recursive: true });
-    // A slowed gateway keeps each order PENDING long enough to be seen pending, then change.
+    // A slowed gateway keeps each order PENDING long enough to be seen pending, then change, and to
+    // be cancelled in the page while its payment is in flight. 1.5 s was not always enough: in a CI
+    // run with the other e2e suites in parallel, the page showed StockReserved only once the order
+    // was CONFIRMED already, so there was no cancel button left to click.
     system = await startSystem(
-      { PAYMENT_GATEWAY_LATENCY_MS: '1500', OUTBOX_STATUS_INTERVAL_MS: '1000' },
+      { PAYMENT_GATEWAY_LATENCY_MS: '4000', OUTBOX_STATUS_INTERVAL_MS: '1000' },
       { console: true },
     );
     await call(`${system.url('inventory')}/products/${sku}`, 'PUT', {
