@@ -3,7 +3,8 @@ import type { SqlExecutor } from '@ecommerce/database';
 /**
  * Records that `consumerGroup` applies event `eventId`, inside the transaction that applies it.
  * Returns false when the row already exists: the event was applied before (a redelivery), so the
- * caller must not apply it again. Two deliveries racing each other serialise on the primary key.
+ * caller must not commit what it applied (`EventConsumer` rolls it back). Two deliveries racing each
+ * other serialise on the primary key.
  */
 export async function claimInboxEntry(
   tx: SqlExecutor,
