@@ -7,7 +7,7 @@ import {
   type TestDatabase,
 } from '@ecommerce/test-infra';
 import { createSqlTransactions, type SqlExecutor } from '@ecommerce/database';
-import { FaultProxy } from '@ecommerce/fault-proxy';
+import { proxyDatabase } from '@ecommerce/fault-proxy';
 import { Client } from 'pg';
 import pino from 'pino';
 
@@ -159,9 +159,7 @@ describe('EventConsumer on a real broker, registry and database', () => {
 
     // What crosses the wire to PostgreSQL, in order, through a proxy that delays each direction.
     const seen: string[] = [];
-    const target = new URL(database.url);
-    const proxy = await FaultProxy.start({
-      target: { host: target.hostname, port: Number(target.port || 5432) },
+    const { proxy, url } = await proxyDatabase(database.url, {
       mode: { kind: 'delay', ms: 50 },
       tap: (direction, chunk) => {
         const text = chunk.toString('latin1');
@@ -170,9 +168,8 @@ describe('EventConsumer on a real broker, registry and database', () => {
         if (direction === 'down' && text.includes('INSERT 0 1\0')) seen.push('an insert answered');
       },
     });
-    target.host = proxy.address;
     const proxied = createSqlTransactions(
-      target.toString(),
+      url,
       { DATABASE_TRANSACTION_TIMEOUT_MS: 5_000, DATABASE_TRANSACTION_MAX_WAIT_MS: 5_000 },
       () => undefined,
     );

@@ -8,7 +8,7 @@ import {
   ensureTopics,
   parseBrokers,
 } from '@ecommerce/messaging';
-import { FaultProxy } from '@ecommerce/fault-proxy';
+import { proxyDatabase } from '@ecommerce/fault-proxy';
 import { createTestDatabase, testInfrastructure, waitFor, type TestDatabase } from '@ecommerce/test-infra';
 import { Client } from 'pg';
 import pino from 'pino';
@@ -112,13 +112,11 @@ describe('OutboxStatusReporter: the outbox backlog as events (SPEC 9)', () => {
     const database = await createTestDatabase('order');
     databases.push(database);
     await sql(database.url, insertRows([{ ago: 5 }]));
-    const url = new URL(database.url);
-    const proxy = await FaultProxy.start({ target: { host: url.hostname, port: Number(url.port || 5432) } });
+    const { proxy, url } = await proxyDatabase(database.url);
     try {
-      url.host = proxy.address;
       const reporter = new OutboxStatusReporter({
         serviceName: 'order-service',
-        databaseUrl: url.toString(),
+        databaseUrl: url,
         codec,
         publisher,
         topicPrefix,

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 
 import type { EventMetadata, OrderPlaced } from '@ecommerce/contracts';
 import { createPrismaClient } from '@ecommerce/database';
-import { FaultProxy } from '@ecommerce/fault-proxy';
+import { proxyDatabase } from '@ecommerce/fault-proxy';
 import { PermanentFailure } from '@ecommerce/runtime';
 import { waitFor } from '@ecommerce/test-infra';
 
@@ -256,13 +256,8 @@ describe('the order saga (order side) on a real database', () => {
       await backdate(orders);
       // Every statement of the sweeper's connections takes 2 x 20 ms more: the 40 orders take
       // several times the transaction timeout in all.
-      const databaseUrl = new URL(harness.database.url);
-      const proxy = await FaultProxy.start({
-        target: { host: databaseUrl.hostname, port: Number(databaseUrl.port || 5432) },
-        mode: { kind: 'delay', ms: 20 },
-      });
-      databaseUrl.host = proxy.address;
-      const slowDatabase = createPrismaClient(PrismaClient, databaseUrl.toString());
+      const { proxy, url } = await proxyDatabase(harness.database.url, { mode: { kind: 'delay', ms: 20 } });
+      const slowDatabase = createPrismaClient(PrismaClient, url);
       const failures: unknown[] = [];
       const sweeper = startSagaTimeoutSweeper(
         {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 
-import { FaultProxy } from '@ecommerce/fault-proxy';
+import { proxyDatabase } from '@ecommerce/fault-proxy';
 import { Client } from 'pg';
 
 import { isDatabaseUnavailable } from './database-unavailable';
@@ -91,9 +91,7 @@ describe('createSqlTransactions (node-postgres, the consumers transactions)', ()
     run: (proxied: SqlTransactions, seen: string[]) => Promise<void>,
   ): Promise<void> {
     const seen: string[] = [];
-    const target = new URL(serverUrl);
-    const proxy = await FaultProxy.start({
-      target: { host: target.hostname, port: Number(target.port || 5432) },
+    const { proxy, url } = await proxyDatabase(serverUrl, {
       mode: { kind: 'delay', ms: 100 },
       tap: (direction, chunk) => {
         const text = chunk.toString('latin1');
@@ -104,9 +102,8 @@ describe('createSqlTransactions (node-postgres, the consumers transactions)', ()
         seen.push(...found.map(({ name }) => name));
       },
     });
-    target.host = proxy.address;
     const proxied = createSqlTransactions(
-      target.toString(),
+      url,
       // A connection's handshake takes a round trip per step (three for password authentication):
       // through a proxy that adds 200 ms to each, not within the 400 ms the other tests allow.
       { DATABASE_TRANSACTION_TIMEOUT_MS: 5_000, DATABASE_TRANSACTION_MAX_WAIT_MS: 5_000 },

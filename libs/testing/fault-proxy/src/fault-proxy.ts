@@ -201,3 +201,20 @@ export class FaultProxy {
     }
   }
 }
+
+/**
+ * A proxy in front of the PostgreSQL server `databaseUrl` names (port 5432 when it names none), and
+ * the same URL through it: what a test hands the client whose connections it wants to fault.
+ */
+export async function proxyDatabase(
+  databaseUrl: string,
+  options: Omit<FaultProxyOptions, 'target'> = {},
+): Promise<{ proxy: FaultProxy; url: string }> {
+  const url = new URL(databaseUrl);
+  const proxy = await FaultProxy.start({
+    ...options,
+    target: { host: url.hostname, port: Number(url.port || 5432) },
+  });
+  url.host = proxy.address;
+  return { proxy, url: url.toString() };
+}

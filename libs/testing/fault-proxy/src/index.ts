@@ -1,1 +1,1 @@
-export { FaultProxy, type FaultMode, type FaultProxyOptions } from './fault-proxy';
+export { FaultProxy, proxyDatabase, type FaultMode, type FaultProxyOptions } from './fault-proxy';
