@@ -46,18 +46,21 @@ describe('the order console in a real browser', () => {
     }
     mkdirSync(RESULTS, { recursive: true });
     // A slowed gateway keeps each order PENDING long enough to be seen pending, then change, and to
-    // be cancelled in the page while its payment is in flight. 1.5 s was not always enough: in a CI
-    // run with the other e2e suites in parallel, the page showed StockReserved only once the order
-    // was CONFIRMED already, so there was no cancel button left to click.
+    // be cancelled in the page while its payment is in flight. (That test once found no cancel
+    // button: the page had subscribed after the order's OrderPlaced, and no section was sent until
+    // the order was CONFIRMED; a page's first update now carries its current sections.)
     system = await startSystem(
-      { PAYMENT_GATEWAY_LATENCY_MS: '4000', OUTBOX_STATUS_INTERVAL_MS: '1000' },
+      { PAYMENT_GATEWAY_LATENCY_MS: '1500', OUTBOX_STATUS_INTERVAL_MS: '1000' },
       { console: true },
     );
-    await call(`${system.url('inventory')}/products/${sku}`, 'PUT', {
+    const product = await call(`${system.url('inventory')}/products/${sku}`, 'PUT', {
       name: 'Console mug',
       priceCents: 1250,
     });
-    await call(`${system.url('inventory')}/products/${sku}/stock`, 'POST', { quantity: 20 });
+    expect(product.status).toBe(201);
+    expect(
+      (await call(`${system.url('inventory')}/products/${sku}/stock`, 'POST', { quantity: 20 })).status,
+    ).toBe(200);
     userDataDir = mkdtempSync(join(tmpdir(), 'console-chromium-'));
     // A fresh profile for every run (playwright passes it as --user-data-dir).
     browser = await chromium.launchPersistentContext(userDataDir, {
@@ -197,6 +200,7 @@ describe('the order console in a real browser', () => {
       customerId: 'grace',
       items: [{ sku, quantity: 1 }],
     });
+    expect(placed.status).toBe(202);
     const orderId = (placed.body as { orderId: string }).orderId;
     await page.locator(`#orders tr[data-order-id="${orderId}"]`).waitFor({ timeout: LIVE_DEADLINE_MS });
     expect(await page.locator('#orders tbody tr').count()).toBe(before + 1);

@@ -5,7 +5,7 @@ interface Subscriber {
   response: ServerResponse;
   orderId: string | undefined;
   /** Sections to send at the next flush. */
-  due: Set<string>;
+  due: Set<SectionId>;
 }
 
 /** The sections a page has, by page: what a change can make stale. */
@@ -50,7 +50,12 @@ export class LiveUpdates {
     });
     // The client reconnects after 2 s if the stream breaks (a console restart, a proxy timeout).
     response.write('retry: 2000\n\n');
-    const subscriber: Subscriber = { response, orderId, due: new Set() };
+    // Every section of the page is sent at the first flush: what changed between the page's render
+    // and this subscription (or while a broken stream reconnected) was notified to no one, and a
+    // page that waited for the next change to see it could miss a state that did not last (an order
+    // PENDING for a few seconds, its cancel button never shown).
+    const sections: readonly SectionId[] = orderId === undefined ? HOME_SECTIONS : ORDER_SECTIONS;
+    const subscriber: Subscriber = { response, orderId, due: new Set(sections) };
     this.subscribers.add(subscriber);
     response.on('close', () => this.subscribers.delete(subscriber));
   }
@@ -82,7 +87,7 @@ export class LiveUpdates {
   private flush(): void {
     for (const subscriber of this.subscribers) {
       if (subscriber.due.size === 0) continue;
-      for (const id of subscriber.due as Set<SectionId>) {
+      for (const id of subscriber.due) {
         const data = JSON.stringify({ id, html: this.render(id, subscriber.orderId) });
         subscriber.response.write(`event: section\ndata: ${data}\n\n`);
       }
