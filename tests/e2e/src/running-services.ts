@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 import { createTestDatabase, testInfrastructure, type TestDatabase } from '@ecommerce/test-infra';
 import { freePort } from '@ecommerce/local-infra';
@@ -23,6 +25,22 @@ export interface RunningSystem {
   /** A service's database, for tests that inject a fault there (a lock held by another session). */
   databaseUrl(service: ServiceName): string;
   stop(): Promise<void>;
+}
+
+/**
+ * Where each system's processes leave what they printed (warnings and errors: `LOG_LEVEL=warn`),
+ * one folder per topic prefix, kept by CI with the screenshots: a suite that failed on a busy
+ * machine is explained from these, not by running it again until it fails.
+ */
+const OUTPUT_DIR = join(__dirname, '..', 'results', 'services');
+
+function keepOutput(topicPrefix: string, processes: readonly ServiceProcess[]): void {
+  const dir = join(OUTPUT_DIR, topicPrefix.replace(/\.$/, ''));
+  mkdirSync(dir, { recursive: true });
+  for (const each of processes) {
+    const name = each.name === 'order-console' ? 'order-console' : each.label;
+    writeFileSync(join(dir, `${name}.log`), each.output());
+  }
 }
 
 /**
@@ -90,6 +108,7 @@ export async function startSystem(
     stop: async () => {
       await orderConsole?.stop();
       await services.stop();
+      keepOutput(services.topicPrefix, [...services.instances, ...(orderConsole ? [orderConsole] : [])]);
       await dropDatabases();
     },
   };
