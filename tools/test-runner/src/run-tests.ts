@@ -3,7 +3,11 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { exportInfrastructure, provisionTestInfrastructure } from '@ecommerce/test-infra';
+import {
+  exportInfrastructure,
+  provisionTestInfrastructure,
+  warnOnLowConnectionLimit,
+} from '@ecommerce/test-infra';
 
 /**
  * `npm test`: provisions Kafka, the schema registry and PostgreSQL once for the whole run, hands
@@ -66,6 +70,7 @@ async function main(): Promise<number> {
   process.on('SIGINT', forward);
   process.on('SIGTERM', forward);
   try {
+    await warnOnLowConnectionLimit(provisioned.infrastructure.postgresUrl, (line) => console.error(line));
     const runMany = (extra: string[]) =>
       new Promise<number>((resolve, reject) => {
         child = spawn('npx', ['nx', 'run-many', '-t', 'test', '--outputStyle=stream', ...extra], {

@@ -2,6 +2,7 @@ import { PostgreSqlContainer } from '@testcontainers/postgresql';
 import { GenericContainer, getContainerRuntimeClient, Wait, type StartedTestContainer } from 'testcontainers';
 
 import { freePort } from '@ecommerce/local-infra';
+import { TEST_POSTGRES_MAX_CONNECTIONS } from './connection-limit';
 import type { TestInfrastructure } from './test-infrastructure';
 
 /** Image names with public defaults; CI points them at images it builds itself. */
@@ -75,7 +76,9 @@ export async function startContainers(): Promise<StartedContainers> {
   const [kafka, registry, postgres] = await Promise.all([
     startKafka(),
     startSchemaRegistry(),
-    new PostgreSqlContainer(containerImages.postgres).start(),
+    new PostgreSqlContainer(containerImages.postgres)
+      .withCommand(['postgres', '-c', `max_connections=${TEST_POSTGRES_MAX_CONNECTIONS}`])
+      .start(),
   ]);
   return {
     infrastructure: {
