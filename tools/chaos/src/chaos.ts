@@ -58,10 +58,11 @@ import {
   reportTables,
   table,
   whatFailed,
+  type ChaosReport,
   type CheckRow,
   type FaultKind,
 } from './report';
-import { orderSettlements, reservationRows } from './service-databases';
+import { orderSettlements, orderTrail, reservationRows } from './service-databases';
 import { inFlightDuring, sagaResumedCheck, settledOrders, stallCheck, stallFigures } from './stall';
 import { Isolation } from './turns';
 
@@ -335,6 +336,7 @@ async function main(profile: Profile): Promise<boolean> {
       ` (report: ${join(directory, 'report.json')})`,
   );
   if (!report.passed) {
+    await printOrderTrails(report, infra.databaseUrls);
     await saveServiceOutput(system, directory);
     log(`the services' output (LOG_LEVEL=warn) is in ${directory}`);
     console.log(
@@ -412,6 +414,23 @@ async function waitForQuiet(system: RunningServices, kafka: KafkaAccess): Promis
   } catch {
     log(`not quiet after ${QUIET_DEADLINE_MS / 1000}s; last: ${lastState}`);
     return undefined;
+  }
+}
+
+/** The databases' rows about the first orders a failed invariant names (see `orderTrail`). */
+async function printOrderTrails(report: ChaosReport, databaseUrls: Record<string, string>): Promise<void> {
+  const named = report.invariants
+    .filter((invariant) => !invariant.held)
+    .flatMap(
+      (invariant) =>
+        invariant.detail.match(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g) ?? [],
+    );
+  for (const orderId of [...new Set(named)].slice(0, 3)) {
+    try {
+      console.log((await orderTrail(databaseUrls, orderId)).join('\n'));
+    } catch (error) {
+      console.log(`order ${orderId}: its rows could not be read: ${firstLine(error)}`);
+    }
   }
 }
 

@@ -224,3 +224,68 @@ export async function pendingOrdersPlacedBy(databaseUrl: string, placedBy: Date)
     return rows[0]?.pending ?? 0;
   });
 }
+
+/**
+ * What every service's database holds about one order, one line per row, for a failed run's output
+ * (CI keeps only what is printed): the events order-service published for it (its outbox), which
+ * consumer groups applied each (their inboxes), the order's timeline, and its notifications in any
+ * status (the API shows only those sent, so a claim left `pending` shows here only).
+ */
+export async function orderTrail(databaseUrls: Record<string, string>, orderId: string): Promise<string[]> {
+  const lines: string[] = [];
+  const orderDatabase = databaseUrls['order'];
+  if (!orderDatabase) return lines;
+  const events = await withDatabase(orderDatabase, async (client) => {
+    const { rows } = await client.query<{ event_id: string; event_type: string; published_at: Date | null }>(
+      'SELECT event_id::text, event_type, published_at FROM outbox WHERE message_key = $1 ORDER BY id',
+      [orderId],
+    );
+    const timeline = await client.query<{ type: string; at: Date }>(
+      'SELECT type, at FROM order_timeline WHERE order_id = $1::uuid ORDER BY id',
+      [orderId],
+    );
+    lines.push(
+      `order ${orderId} timeline: ${timeline.rows.map((r) => `${r.type}@${r.at.toISOString()}`).join(', ')}`,
+    );
+    return rows;
+  });
+  for (const event of events) {
+    lines.push(
+      `  ${event.event_type} ${event.event_id} published ${event.published_at?.toISOString() ?? 'not yet'}`,
+    );
+  }
+  const eventIds = events.map((event) => event.event_id);
+  for (const [service, url] of Object.entries(databaseUrls)) {
+    await withDatabase(url, async (client) => {
+      const { rows } = await client.query<{ consumer_group: string; event_type: string; processed_at: Date }>(
+        'SELECT consumer_group, event_type, processed_at FROM inbox WHERE event_id = ANY($1::uuid[]) ORDER BY processed_at',
+        [eventIds],
+      );
+      for (const row of rows) {
+        lines.push(
+          `  ${service}: ${row.consumer_group} applied ${row.event_type} at ${row.processed_at.toISOString()}`,
+        );
+      }
+    });
+  }
+  const notificationDatabase = databaseUrls['notification'];
+  if (notificationDatabase) {
+    await withDatabase(notificationDatabase, async (client) => {
+      const { rows } = await client.query<{
+        template: string;
+        status: string;
+        send_attempts: number;
+        created_at: Date;
+      }>(
+        'SELECT template, status, send_attempts, created_at FROM notifications WHERE order_id = $1::uuid ORDER BY created_at',
+        [orderId],
+      );
+      for (const row of rows) {
+        lines.push(
+          `  notification ${row.template}: ${row.status}, ${row.send_attempts} attempt(s), claimed ${row.created_at.toISOString()}`,
+        );
+      }
+    });
+  }
+  return lines;
+}
