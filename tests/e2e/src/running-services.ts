@@ -29,7 +29,7 @@ export interface RunningSystem {
 
 /**
  * Where each system's processes leave what they printed (warnings and errors: `LOG_LEVEL=warn`),
- * one folder per topic prefix, kept by CI with the screenshots: a suite that failed on a busy
+ * one folder per topic prefix, on the machine that ran the tests: a suite that failed on a busy
  * machine is explained from these, not by running it again until it fails.
  */
 const OUTPUT_DIR = join(__dirname, '..', 'results', 'services');
