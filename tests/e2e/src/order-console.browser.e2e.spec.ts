@@ -15,7 +15,7 @@ import { call, startSystem, type RunningSystem } from './running-services';
  * page while it stays open: a page that stops updating live (stream, script or projection broken)
  * never shows it, and the test fails at its deadline.
  *
- * Screenshots go to tests/e2e/results/order-console/ (kept by CI as artifacts).
+ * Screenshots go to tests/e2e/results/order-console/, on the machine that ran the tests.
  */
 const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 const RESULTS = join(__dirname, '..', 'results', 'order-console');
