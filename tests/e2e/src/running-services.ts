@@ -37,10 +37,7 @@ const OUTPUT_DIR = join(__dirname, '..', 'results', 'services');
 function keepOutput(topicPrefix: string, processes: readonly ServiceProcess[]): void {
   const dir = join(OUTPUT_DIR, topicPrefix.replace(/\.$/, ''));
   mkdirSync(dir, { recursive: true });
-  for (const each of processes) {
-    const name = each.name === 'order-console' ? 'order-console' : each.label;
-    writeFileSync(join(dir, `${name}.log`), each.output());
-  }
+  for (const each of processes) writeFileSync(join(dir, `${each.label}.log`), each.output());
 }
 
 /**

@@ -59,9 +59,14 @@ export class ServiceProcess {
     return this.options.service;
   }
 
-  /** `order-service#0`: the service and which of its instances. */
+  /** The app it runs: `order-service`, or the `app` option (`order-console`). */
+  private get app(): string {
+    return this.options.app ?? `${this.options.service}-service`;
+  }
+
+  /** `order-service#0`: the app and which of its instances. */
   get label(): string {
-    return `${this.options.service}-service#${this.options.instance ?? 0}`;
+    return `${this.app}#${this.options.instance ?? 0}`;
   }
 
   get running(): boolean {
@@ -84,9 +89,9 @@ export class ServiceProcess {
 
   /** Spawns the process and resolves once `/health/ready` answers 200 (database, Kafka, registry). */
   async start(): Promise<void> {
-    if (this.running) throw new Error(`${this.name}-service on :${this.options.port} is already running`);
-    const { service, port, env, inheritOutput = false, readyTimeoutMs = 120_000 } = this.options;
-    const app = this.options.app ?? `${service}-service`;
+    if (this.running) throw new Error(`${this.app} on :${this.options.port} is already running`);
+    const { port, env, inheritOutput = false, readyTimeoutMs = 120_000 } = this.options;
+    const app = this.app;
     const runFrom = this.options.runFrom ?? 'source';
     const script = serviceScript(app, runFrom);
     if (runFrom === 'bundle' && !existsSync(join(workspaceRoot, script))) {
