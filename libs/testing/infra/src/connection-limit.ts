@@ -1,4 +1,4 @@
-import { Client } from 'pg';
+import { withAdminClient } from '@ecommerce/database';
 
 /**
  * How many connections the tests' PostgreSQL must allow. `npm test` runs every project's suites at
@@ -13,14 +13,10 @@ export const TEST_POSTGRES_MAX_CONNECTIONS = 400;
 
 /** The server's `max_connections`. */
 export async function postgresConnectionLimit(postgresUrl: string): Promise<number> {
-  const client = new Client({ connectionString: postgresUrl });
-  await client.connect();
-  try {
-    const { rows } = await client.query<{ max_connections: string }>('SHOW max_connections');
-    return Number(rows[0]?.max_connections);
-  } finally {
-    await client.end();
-  }
+  const { rows } = await withAdminClient(postgresUrl, (client) =>
+    client.query<{ max_connections: string }>('SHOW max_connections'),
+  );
+  return Number(rows[0]?.max_connections);
 }
 
 /** What to tell the person running the tests when the server allows too few connections; undefined when it is enough. */

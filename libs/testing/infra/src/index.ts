@@ -1,5 +1,5 @@
 export { containerImages } from './containers';
-export { TEST_POSTGRES_MAX_CONNECTIONS, warnOnLowConnectionLimit } from './connection-limit';
+export { warnOnLowConnectionLimit } from './connection-limit';
 export {
   exportInfrastructure,
   provisionTestInfrastructure,
