@@ -95,6 +95,50 @@ describe('FaultProxy', () => {
     expect(chunks.join('')).toBe('abcd');
   });
 
+  it('when a delayed chunk is written late and the delay is lifted meanwhile, then the chunks after it still arrive after it', async () => {
+    // A busy machine runs a timer late: the wall clock is past the chunk's time, its timer has not
+    // run. Fake timers make that moment exact; the sockets are real.
+    let arrivedAtProxy = 0;
+    const arrivals: (() => void)[] = [];
+    const tapped = await FaultProxy.start({
+      target: { host: '127.0.0.1', port: echo.port },
+      mode: { kind: 'delay', ms: 50 },
+      tap: (direction) => {
+        if (direction !== 'up') return;
+        arrivedAtProxy += 1;
+        arrivals.splice(0).forEach((arrived) => arrived());
+      },
+    });
+    const socket = await connectTo(tapped.port);
+    clients.push(socket);
+    let echoed = '';
+    const echoes: (() => void)[] = [];
+    socket.on('data', (chunk: Buffer) => {
+      echoed += chunk.toString();
+      echoes.splice(0).forEach((came) => came());
+    });
+    const proxyHasSeen = (count: number) =>
+      new Promise<void>((resolve) => (arrivedAtProxy >= count ? resolve() : arrivals.push(resolve)));
+    const echoedLength = async (length: number) => {
+      while (echoed.length < length) await new Promise<void>((resolve) => echoes.push(resolve));
+    };
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+    try {
+      socket.write('A');
+      await proxyHasSeen(1);
+      jest.setSystemTime(Date.now() + 1_000);
+      await tapped.setMode({ kind: 'pass' });
+      socket.write('B');
+      await proxyHasSeen(2);
+      jest.advanceTimersByTime(1_000); // the late timer runs at last
+      await echoedLength(2);
+      expect(echoed).toBe('AB');
+    } finally {
+      jest.useRealTimers();
+      await tapped.stop();
+    }
+  });
+
   it('when an open connection is blackholed, then nothing reaches either side and it stays open; passing again forwards new bytes', async () => {
     const socket = await client();
     expect(await roundTrip(socket, 'before')).toBe('before');

@@ -36,8 +36,13 @@ interface Connection {
   upstream: Socket;
   /** One side closed while blackholed: the other side is not told until the network "heals". */
   halfClosed: boolean;
-  /** When each direction may write its next chunk (delay mode keeps chunks in order). */
-  nextWrite: { up: number; down: number };
+  /** Each direction's chunks waiting for their time, oldest first, and the one timer that writes them. */
+  held: { up: HeldChunks; down: HeldChunks };
+}
+
+interface HeldChunks {
+  chunks: { chunk: Buffer; at: number }[];
+  timer: NodeJS.Timeout | undefined;
 }
 
 /**
@@ -154,7 +159,12 @@ export class FaultProxy {
     }
     const upstream = new Socket();
     upstream.setNoDelay(true);
-    const connection: Connection = { client, upstream, halfClosed: false, nextWrite: { up: 0, down: 0 } };
+    const connection: Connection = {
+      client,
+      upstream,
+      halfClosed: false,
+      held: { up: { chunks: [], timer: undefined }, down: { chunks: [], timer: undefined } },
+    };
     this.connections.add(connection);
     client.on('data', (chunk: Buffer) => this.forward(connection, 'up', chunk));
     upstream.on('data', (chunk: Buffer) => this.forward(connection, 'down', chunk));
@@ -171,28 +181,55 @@ export class FaultProxy {
     upstream.connect(this.options.target.port, this.options.target.host);
   }
 
+  /**
+   * A TCP stream never reorders, so neither may the proxy: a chunk is written only after every chunk
+   * that came before it in its direction. Delayed chunks wait in one queue per direction, written by
+   * one timer in arrival order; a chunk that arrives while some still wait (the delay was lifted,
+   * or it arrived with a shorter one) waits behind them. One timer per chunk, checked against the
+   * clock, did not keep that order: a timer fires late on a busy machine, and a chunk passed on at
+   * once meanwhile overtook it (a PostgreSQL session then read a pipelined statement's answer as
+   * another's).
+   */
   private forward(connection: Connection, direction: 'up' | 'down', chunk: Buffer): void {
-    const to = direction === 'up' ? connection.upstream : connection.client;
     const mode = this.currentMode;
     if (mode.kind === 'blackhole') return;
     this.options.tap?.(direction, chunk);
-    if (mode.kind !== 'delay') {
-      if (connection.nextWrite[direction] <= Date.now()) {
-        to.write(chunk);
-        return;
-      }
+    const held = connection.held[direction];
+    const at = Date.now() + (mode.kind === 'delay' ? mode.ms : 0);
+    if (held.chunks.length === 0 && at <= Date.now()) {
+      this.writeTo(connection, direction, chunk);
+      return;
     }
-    // Delayed, or earlier chunks still waiting: keep the order.
-    const delay = mode.kind === 'delay' ? mode.ms : 0;
-    const at = Math.max(Date.now() + delay, connection.nextWrite[direction]);
-    connection.nextWrite[direction] = at;
-    setTimeout(() => {
-      if (!to.destroyed && this.currentMode.kind !== 'blackhole') to.write(chunk);
-    }, at - Date.now());
+    held.chunks.push({ chunk, at });
+    if (held.chunks.length === 1) this.writeHeldWhenDue(connection, direction);
+  }
+
+  /** Writes the held chunks that are due, in order, and waits for the next one's time. */
+  private writeHeldWhenDue(connection: Connection, direction: 'up' | 'down'): void {
+    const held = connection.held[direction];
+    held.timer = undefined;
+    if (this.currentMode.kind === 'blackhole') {
+      held.chunks = []; // lost in the partition, like every chunk that arrives during it
+      return;
+    }
+    let next = held.chunks[0];
+    while (next !== undefined && next.at <= Date.now()) {
+      this.writeTo(connection, direction, next.chunk);
+      held.chunks.shift();
+      next = held.chunks[0];
+    }
+    if (next)
+      held.timer = setTimeout(() => this.writeHeldWhenDue(connection, direction), next.at - Date.now());
+  }
+
+  private writeTo(connection: Connection, direction: 'up' | 'down', chunk: Buffer): void {
+    const to = direction === 'up' ? connection.upstream : connection.client;
+    if (!to.destroyed) to.write(chunk);
   }
 
   private drop(connection: Connection, gracefully = false): void {
     if (!this.connections.delete(connection)) return;
+    for (const held of Object.values(connection.held)) clearTimeout(held.timer);
     for (const socket of [connection.client, connection.upstream]) {
       if (socket.destroyed) continue;
       if (gracefully) socket.end(() => socket.destroy());
