@@ -42,5 +42,5 @@ export const orderService = defineService({
       handlers: ({ logger }) => catalogEventHandlers({ logger }),
     },
   ],
-  routes: (app, { db, events, metrics }) => registerOrderRoutes(app, { db, events, metrics }),
+  routes: (app, { db, sql, events, metrics }) => registerOrderRoutes(app, { db, sql, events, metrics }),
 });

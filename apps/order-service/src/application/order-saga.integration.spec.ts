@@ -27,10 +27,11 @@ describe('the order saga (order side) on a real database', () => {
   });
 
   const deps = () => ({ db: harness.db, events: harness.events, metrics: harness.metrics });
+  const placing = () => ({ runInTransaction: harness.sql.runInTransaction, events: harness.events });
 
   /** A placed order and its OrderPlaced, as the saga's other participants saw it. */
   const placed = async (): Promise<OrderPlaced> => {
-    const { orderId } = await placeOrder(deps(), {
+    const { orderId } = await placeOrder(placing(), {
       customerId: 'customer-1',
       items: [{ sku: 'SAGA-1', quantity: 3 }],
     });

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 
+import type { RunInTransaction } from '@ecommerce/database';
 import { commandMetadata, type EventOutbox, writeEvent } from '@ecommerce/runtime';
 import { unprocessable } from '@ecommerce/http-server';
 
@@ -7,7 +8,7 @@ import { priceOrder, type PricedLine, type RequestedLine } from '../domain/prici
 import { requestFingerprint } from '../domain/request-fingerprint';
 import { findPrices } from '../persistence/catalog-repository';
 import { claimIdempotencyKey, storeIdempotentResponse } from '../persistence/idempotency-repository';
-import type { OrderDatabase } from '../persistence/order-database';
+import type { OrderTx } from '../persistence/order-database';
 import { insertOrder } from '../persistence/order-repository';
 
 export interface PlaceOrderRequest {
@@ -31,14 +32,19 @@ export interface PlacedOrder {
  * saga. With an `idempotencyKey`, the key is claimed first in the same transaction and the answer
  * stored with the order: the same key and body get that answer again and no second order, even
  * when both requests run at once; the same key with another body is refused (422).
+ *
+ * The transaction is node-postgres's (`runInTransaction`: the routes' `sql`), not Prisma's, and
+ * raw SQL throughout: Prisma's per-call cost was most of order-service's CPU per order, and the
+ * writes, which nothing reads back, share the COMMIT's round trip (BENCHMARKS.md, "Placing an
+ * order on node-postgres").
  */
 export async function placeOrder(
-  deps: { db: OrderDatabase; events: EventOutbox },
+  deps: { runInTransaction: RunInTransaction<OrderTx>; events: EventOutbox },
   request: PlaceOrderRequest,
   idempotencyKey?: string,
 ): Promise<PlacedOrder> {
   const fingerprint = requestFingerprint(request);
-  return deps.db.$transaction(async (tx) => {
+  return deps.runInTransaction(async (tx) => {
     if (idempotencyKey !== undefined) {
       const claim = await claimIdempotencyKey(tx, idempotencyKey, fingerprint);
       if (claim.outcome === 'taken') {

@@ -101,7 +101,7 @@ describe('the order consumers through Kafka', () => {
     await addCatalogItem(harness, 'KAFKA-1', 500);
     await harness.record(['orders']);
     const { orderId } = await placeOrder(
-      { db: harness.db, events: harness.events },
+      { runInTransaction: harness.sql.runInTransaction, events: harness.events },
       { customerId: 'customer-k', items: [{ sku: 'KAFKA-1', quantity: 1 }] },
     );
     const placed = await harness.waitForEvent('OrderPlaced', (event) => event.orderId === orderId);

@@ -1,14 +1,14 @@
 import type { CatalogPrice } from '../domain/pricing';
-import type { OrderPrismaTx, OrderTx } from './order-database';
+import type { OrderTx } from './order-database';
 
 /** The replica's prices of `skus`; SKUs the replica does not know are absent from the map. */
-export async function findPrices(
-  db: Pick<OrderPrismaTx, 'catalogItem'>,
-  skus: readonly string[],
-): Promise<Map<string, CatalogPrice>> {
-  const rows = await db.catalogItem.findMany({ where: { sku: { in: [...skus] } } });
+export async function findPrices(tx: OrderTx, skus: readonly string[]): Promise<Map<string, CatalogPrice>> {
+  const rows = await tx.$queryRawUnsafe<{ sku: string; price_cents: bigint; currency: string }[]>(
+    'SELECT sku, price_cents, currency FROM catalog_items WHERE sku = ANY($1::varchar[])',
+    [...skus],
+  );
   return new Map(
-    rows.map((row) => [row.sku, { priceCents: Number(row.priceCents), currency: row.currency }]),
+    rows.map((row) => [row.sku, { priceCents: Number(row.price_cents), currency: row.currency }]),
   );
 }
 

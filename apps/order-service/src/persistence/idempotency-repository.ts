@@ -1,8 +1,9 @@
-import type { Prisma } from '../generated/prisma/client';
-import type { OrderPrismaTx } from './order-database';
+import { executePipelined } from '@ecommerce/database';
+
+import type { OrderTx } from './order-database';
 
 export type IdempotencyClaim =
-  { outcome: 'claimed' } | { outcome: 'taken'; requestHash: string; response: Prisma.JsonValue };
+  { outcome: 'claimed' } | { outcome: 'taken'; requestHash: string; response: unknown };
 
 /**
  * Claims `key` for this request inside `tx`: the row is inserted first, so of two concurrent
@@ -11,7 +12,7 @@ export type IdempotencyClaim =
  * first rolls back, the second's insert succeeds and it proceeds.
  */
 export async function claimIdempotencyKey(
-  tx: OrderPrismaTx,
+  tx: OrderTx,
   key: string,
   requestHash: string,
 ): Promise<IdempotencyClaim> {
@@ -23,18 +24,23 @@ export async function claimIdempotencyKey(
     requestHash,
   );
   if (inserted > 0) return { outcome: 'claimed' };
-  const row = await tx.idempotencyKey.findUniqueOrThrow({ where: { key } });
-  return { outcome: 'taken', requestHash: row.requestHash, response: row.response };
+  const [row] = await tx.$queryRawUnsafe<{ request_hash: string; response: unknown }[]>(
+    'SELECT request_hash, response FROM idempotency_keys WHERE key = $1',
+    key,
+  );
+  if (!row) throw new Error(`idempotency key ${key} was taken, yet it has no row`);
+  return { outcome: 'taken', requestHash: row.request_hash, response: row.response };
 }
 
 /**
- * The response a claimed key answers with from now on (same transaction as the order): plain JSON
- * data (interfaces carry no index signature, hence the cast).
+ * The response a claimed key answers with from now on, in the transaction of the order (pipelined:
+ * nothing reads its result, and the COMMIT follows it on the wire).
  */
-export async function storeIdempotentResponse(
-  tx: OrderPrismaTx,
-  key: string,
-  response: object,
-): Promise<void> {
-  await tx.idempotencyKey.update({ where: { key }, data: { response: response as Prisma.InputJsonObject } });
+export async function storeIdempotentResponse(tx: OrderTx, key: string, response: object): Promise<void> {
+  await executePipelined(
+    tx,
+    'UPDATE idempotency_keys SET response = $2::jsonb WHERE key = $1',
+    key,
+    JSON.stringify(response),
+  );
 }

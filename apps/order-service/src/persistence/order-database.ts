@@ -3,8 +3,9 @@ import type { SqlExecutor } from '@ecommerce/database';
 import type { Prisma, PrismaClient } from '../generated/prisma/client';
 
 /**
- * A transaction on the order database, raw SQL only: the consumers' transactions run on
- * node-postgres (the runtime's `createSqlTransactions`), the routes' on Prisma; both satisfy it.
+ * A transaction on the order database, raw SQL only: the consumers' transactions and the placing of
+ * an order run on node-postgres (the runtime's `createSqlTransactions`), the other routes' on
+ * Prisma; both satisfy it.
  */
 export type OrderTx = SqlExecutor;
 

@@ -124,8 +124,11 @@ export async function insertOrder(
   // CPU (a nested create is one plan but re-reads the whole order; separate creates pay Prisma's
   // per-call cost each): BENCHMARKS.md, "Prisma's cost per call". Times are the client's, as
   // Prisma's defaults are, and the order and its first timeline entry share one instant.
+  // None of the three is waited for: nothing reads their results, and a failure fails the
+  // transaction at its COMMIT at the latest (`executePipelined`).
   const placedAt = new Date();
-  await tx.$executeRawUnsafe(
+  await executePipelined(
+    tx,
     `INSERT INTO orders (id, customer_id, correlation_id, total_cents, currency, created_at, updated_at)
      VALUES ($1::uuid, $2, $3::uuid, $4, $5, $6, $6)`,
     order.id,
@@ -135,7 +138,8 @@ export async function insertOrder(
     order.currency,
     placedAt,
   );
-  await tx.$executeRawUnsafe(
+  await executePipelined(
+    tx,
     `INSERT INTO order_lines (order_id, line_number, sku, quantity, unit_price_cents)
      SELECT $1::uuid, line.number, line.sku, line.quantity, line.unit_price_cents
        FROM unnest($2::int[], $3::varchar[], $4::int[], $5::bigint[])
@@ -146,15 +150,12 @@ export async function insertOrder(
     order.items.map((line) => line.quantity),
     order.items.map((line) => String(line.unitPriceCents)),
   );
-  await addTimelineEntry(tx, order.id, 'OrderPlaced', placedAt);
-}
-
-async function addTimelineEntry(tx: OrderTx, orderId: string, type: string, at: Date): Promise<void> {
-  await tx.$executeRawUnsafe(
+  await executePipelined(
+    tx,
     'INSERT INTO order_timeline (order_id, type, at) VALUES ($1::uuid, $2, $3)',
-    orderId,
-    type,
-    at,
+    order.id,
+    'OrderPlaced',
+    placedAt,
   );
 }
 

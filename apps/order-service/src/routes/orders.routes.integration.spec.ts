@@ -1,8 +1,11 @@
 import { randomUUID } from 'node:crypto';
 
+import { createPrismaClient } from '@ecommerce/database';
+import { proxyDatabase } from '@ecommerce/fault-proxy';
 import type { HttpServer } from '@ecommerce/http-server';
 import { buildServiceApp } from '@ecommerce/runtime';
 
+import { PrismaClient } from '../generated/prisma/client';
 import { orderService } from '../service';
 import { addCatalogItem, startOrderTestHarness, type OrderTestHarness } from '../testing/order-test-harness';
 
@@ -141,6 +144,45 @@ describe('order HTTP API on a real database, broker and registry', () => {
     it('when the Idempotency-Key is longer than 200 characters, then 400', async () => {
       const response = await place(anOrder(), { 'idempotency-key': 'k'.repeat(201) });
       expect(response.statusCode).toBe(400);
+    });
+
+    it('when the database refuses connections, then 503 DATABASE_UNAVAILABLE with Retry-After, and once it is back the same request places one order', async () => {
+      const { proxy, url } = await proxyDatabase(harness.database.url);
+      const { config, logger, events, metrics } = harness;
+      const proxiedConfig = { ...config, ORDER_DATABASE_URL: url };
+      const db = createPrismaClient(PrismaClient, url, proxiedConfig);
+      const proxiedApp = await buildServiceApp(orderService, {
+        config: proxiedConfig,
+        logger,
+        db,
+        events,
+        metrics,
+      });
+      try {
+        const before = await orderCount();
+        const request = {
+          method: 'POST' as const,
+          url: '/orders',
+          payload: anOrder('customer-outage'),
+          headers: { 'idempotency-key': randomUUID() },
+        };
+        await proxy.setMode({ kind: 'refuse' });
+
+        const refused = await proxiedApp.inject(request);
+
+        expect(refused.statusCode).toBe(503);
+        expect(refused.headers['retry-after']).toBe('2');
+        expect(refused.json()).toMatchObject({ code: 'DATABASE_UNAVAILABLE' });
+        expect(await orderCount()).toBe(before);
+
+        await proxy.setMode({ kind: 'pass' });
+        const placed = await proxiedApp.inject(request);
+        expect(placed.statusCode).toBe(202);
+        expect(await orderCount()).toBe(before + 1);
+      } finally {
+        await proxiedApp.close();
+        await proxy.stop();
+      }
     });
   });
 

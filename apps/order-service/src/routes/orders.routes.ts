@@ -1,3 +1,4 @@
+import type { SqlTransactions } from '@ecommerce/database';
 import type { EventOutbox } from '@ecommerce/runtime';
 import { ProblemDetails, type HttpServer } from '@ecommerce/http-server';
 import { Type } from '@sinclair/typebox';
@@ -66,8 +67,9 @@ const problem = Type.Ref(ProblemDetails);
 /** Orders: thin HTTP adapters over the use cases. */
 export function registerOrderRoutes(
   app: HttpServer,
-  deps: { db: OrderDatabase; events: EventOutbox; metrics: SagaMetrics },
+  deps: { db: OrderDatabase; sql: SqlTransactions; events: EventOutbox; metrics: SagaMetrics },
 ): void {
+  const placing = { runInTransaction: deps.sql.runInTransaction, events: deps.events };
   app.post(
     '/orders',
     {
@@ -111,7 +113,7 @@ export function registerOrderRoutes(
       },
     },
     async (request, reply) => {
-      const placed = await placeOrder(deps, request.body, request.headers['idempotency-key']);
+      const placed = await placeOrder(placing, request.body, request.headers['idempotency-key']);
       return reply.code(202).header('location', `/orders/${placed.orderId}`).send(placed);
     },
   );

@@ -7,10 +7,11 @@ import type { RunInTransaction, SqlExecutor } from './sql-executor';
 
 /**
  * Transactions on node-postgres alone, for the paths where Prisma's own cost dominates: the
- * consumers, which run one transaction per event and nothing but raw SQL in it. The same
- * statements cost about a third of the client CPU through node-postgres directly as through
- * Prisma's `$executeRawUnsafe` (`npm run bench:order-writes`, BENCHMARKS.md); Prisma keeps the
- * schema, the migrations and the HTTP paths, where its model API earns its cost.
+ * consumers, which run one transaction per event and nothing but raw SQL in it, and the hottest
+ * route (placing an order). The same statements cost about a third of the client CPU through
+ * node-postgres directly as through Prisma's `$executeRawUnsafe` (`npm run bench:order-writes`,
+ * BENCHMARKS.md); Prisma keeps the schema, the migrations and the other HTTP paths, where its
+ * model API earns its cost.
  *
  * The limits are the ones `createPrismaClient` gives Prisma's transactions, from the same settings:
  * - `DATABASE_TRANSACTION_MAX_WAIT_MS`: waiting for a pooled connection; past it the transaction

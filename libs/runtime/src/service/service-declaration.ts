@@ -4,6 +4,7 @@ import {
   type DatabaseTransactionSettings,
   type PrismaClientClass,
   type SqlExecutor,
+  type SqlTransactions,
 } from '@ecommerce/database';
 import type { HttpServer } from '@ecommerce/http-server';
 import type { EventHandlers, RetryPolicy } from '@ecommerce/messaging';
@@ -67,6 +68,19 @@ export interface ConsumerDeclaration<Tx extends SqlExecutor, Context = unknown> 
   retry?: Partial<RetryPolicy>;
 }
 
+/**
+ * What the routes are built from: the started service, its parts and consumer groups, and `sql`,
+ * transactions on node-postgres for a route's hot writes (`createSqlTransactions`, same database and
+ * limits as `db`). Prisma's per-call cost was most of a placed order's CPU in order-service; the rest
+ * of the routes keep `db`. A pool of the routes' own: a request never waits for a connection the
+ * consumers hold, and it opens connections only as requests use them.
+ */
+export type RoutesContext<Config, Db, Parts> = ServiceContext<Config, Db> & {
+  parts: Parts;
+  consumers: ConsumerGroups;
+  sql: SqlTransactions;
+};
+
 /** The service's consumer groups as the routes see them: a rebuild stops and restarts them. */
 export interface ConsumerGroups {
   /** The declared groups' names, in declaration order. */
@@ -107,10 +121,7 @@ export interface ServiceDeclaration<
    */
   consumers: readonly ConsumerDeclaration<SqlExecutor, ServiceContext<Config, Db> & { parts: Parts }>[];
   /** Its routes, beside the health, metrics, docs and admin routes every service has. */
-  routes(
-    app: HttpServer,
-    context: ServiceContext<Config, Db> & { parts: Parts; consumers: ConsumerGroups },
-  ): void;
+  routes(app: HttpServer, context: RoutesContext<Config, Db, Parts>): void;
 }
 
 /** Which setting holds a service's database URL, and how its client is made for it. */

@@ -26,6 +26,8 @@ export interface StartedService<Config, Db, Parts> extends ServiceContext<Config
   app: HttpServer;
   parts: Parts;
   consumers: ConsumerGroups;
+  /** The routes' node-postgres transactions (`RoutesContext`). */
+  sql: SqlTransactions;
   /** HTTP, consumers, the service's parts, relay, database: each finishing what it has in hand. */
   stop(): Promise<void>;
 }
@@ -66,6 +68,7 @@ export async function startService<
   const consumerSql = createSqlTransactions(databaseUrl, config, (error) =>
     logger.warn({ err: error }, 'an idle database connection of the consumers failed; it is replaced'),
   );
+  const routesSql = routesTransactions(databaseUrl, config, logger);
   let events: EventBackbone;
   try {
     events = await startEventBackbone({
@@ -76,6 +79,7 @@ export async function startService<
       publishesEvents: declaration.publishesEvents,
     });
   } catch (error) {
+    await routesSql.close();
     await consumerSql.close();
     await db.$disconnect();
     throw error;
@@ -87,6 +91,7 @@ export async function startService<
     ...context,
     parts,
     consumers,
+    sql: routesSql,
     readiness: {
       // Checked only: closing the HTTP server must not disconnect the database under the consumers
       // still finishing their events; `stop` disconnects it last.
@@ -102,10 +107,12 @@ export async function startService<
     app,
     parts,
     consumers,
+    sql: routesSql,
     // Once: a second signal, or a test's close after a stop, waits for the same stop.
     stop: () =>
       (stopping ??= (async () => {
         await app.close();
+        await routesSql.close();
         await events.stopConsumers();
         await closeParts(parts);
         await events.stop();
@@ -155,6 +162,8 @@ export interface ServiceAppContext<Config, Db, Parts> {
   metrics?: ServiceMetrics;
   parts?: Parts;
   consumers?: ConsumerGroups;
+  /** The routes' transactions; absent, the application opens its own and closes them with itself. */
+  sql?: SqlTransactions;
   /**
    * Readiness of what runs beside the HTTP server. The database is always checked, and closed with
    * the server unless a `database` entry here replaces that (the runtime closes it last itself).
@@ -189,6 +198,12 @@ export async function buildServiceApp<
   });
   const parts = context.parts ?? ({} as Parts);
   const consumers = context.consumers ?? notStarted(declaration);
+  let sql = context.sql;
+  if (!sql) {
+    const own = routesTransactions(config[declaration.database.urlSetting] as string, config, logger);
+    app.addHook('onClose', () => own.close());
+    sql = own;
+  }
   declaration.routes(app, {
     config,
     logger,
@@ -196,6 +211,7 @@ export async function buildServiceApp<
     metrics,
     parts,
     consumers,
+    sql,
     get events(): EventBackbone {
       if (!context.events) {
         throw new Error(`${declaration.name}'s routes record events: build the app with an event backbone`);
@@ -213,6 +229,16 @@ export async function buildServiceApp<
   }
   if (declaration.publishesEvents) registerOutboxQuarantineAdminRoutes(app, { db });
   return app;
+}
+
+function routesTransactions(
+  databaseUrl: string,
+  config: ServiceRuntimeSettings,
+  logger: ServiceLogger,
+): SqlTransactions {
+  return createSqlTransactions(databaseUrl, config, (error) =>
+    logger.warn({ err: error }, 'an idle database connection of the routes failed; it is replaced'),
+  );
 }
 
 async function closeParts(parts: ServiceParts): Promise<void> {
