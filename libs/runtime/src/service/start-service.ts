@@ -63,12 +63,11 @@ export async function startService<
   const metrics = options.metrics ?? processMetrics;
   const databaseUrl = config[declaration.database.urlSetting] as string;
   const db = declaration.database.open(databaseUrl, config);
-  // The consumers' transactions: node-postgres alone, with the same limits as Prisma's (one
-  // transaction per event, raw SQL only; Prisma's per-call cost is most of a handler's CPU).
-  const consumerSql = createSqlTransactions(databaseUrl, config, (error) =>
-    logger.warn({ err: error }, 'an idle database connection of the consumers failed; it is replaced'),
-  );
-  const routesSql = routesTransactions(databaseUrl, config, logger);
+  // The consumers' transactions, and the routes' for their hot writes (`RoutesContext`): node-postgres
+  // alone, with the same limits as Prisma's (raw SQL only; Prisma's per-call cost is most of a
+  // handler's CPU). Two pools, so a request never waits for a connection a consumer holds.
+  const consumerSql = nodePostgresTransactions('consumers', databaseUrl, config, logger);
+  const routesSql = nodePostgresTransactions('routes', databaseUrl, config, logger);
   let events: EventBackbone;
   try {
     events = await startEventBackbone({
@@ -200,7 +199,8 @@ export async function buildServiceApp<
   const consumers = context.consumers ?? notStarted(declaration);
   let sql = context.sql;
   if (!sql) {
-    const own = routesTransactions(config[declaration.database.urlSetting] as string, config, logger);
+    const databaseUrl = config[declaration.database.urlSetting] as string;
+    const own = nodePostgresTransactions('routes', databaseUrl, config, logger);
     app.addHook('onClose', () => own.close());
     sql = own;
   }
@@ -231,13 +231,15 @@ export async function buildServiceApp<
   return app;
 }
 
-function routesTransactions(
+/** A pool of node-postgres transactions for the consumers' or the routes' use (same limits as `db`). */
+function nodePostgresTransactions(
+  user: 'consumers' | 'routes',
   databaseUrl: string,
   config: ServiceRuntimeSettings,
   logger: ServiceLogger,
 ): SqlTransactions {
   return createSqlTransactions(databaseUrl, config, (error) =>
-    logger.warn({ err: error }, 'an idle database connection of the routes failed; it is replaced'),
+    logger.warn({ err: error }, `an idle database connection of the ${user} failed; it is replaced`),
   );
 }
 
