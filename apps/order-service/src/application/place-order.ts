@@ -56,7 +56,7 @@ export async function placeOrder(
           });
         }
         // Written in the transaction that claimed the key, so never null once that committed.
-        return claim.response as unknown as PlacedOrder;
+        return claim.response as PlacedOrder;
       }
     }
 

@@ -195,12 +195,12 @@ export class FaultProxy {
     if (mode.kind === 'blackhole') return;
     this.options.tap?.(direction, chunk);
     const held = connection.held[direction];
-    const at = Date.now() + (mode.kind === 'delay' ? mode.ms : 0);
-    if (held.chunks.length === 0 && at <= Date.now()) {
+    const delayMs = mode.kind === 'delay' ? mode.ms : 0;
+    if (held.chunks.length === 0 && delayMs <= 0) {
       this.writeTo(connection, direction, chunk);
       return;
     }
-    held.chunks.push({ chunk, at });
+    held.chunks.push({ chunk, at: Date.now() + delayMs });
     if (held.chunks.length === 1) this.writeHeldWhenDue(connection, direction);
   }
 
