@@ -14,19 +14,45 @@ import {
  * them to every project's jest through the environment, runs the tests, and releases what it
  * started, also on Ctrl-C. Extra arguments go to `nx run-many`, e.g. `npm test -- --projects=order-service`.
  */
+/** A test that failed, as summary-reporter.js records it: where, which, and its first lines. */
+interface TestFailure {
+  file: string;
+  test: string;
+  message: string;
+}
+
+interface RunTotals {
+  passed: number;
+  failed: number;
+  skipped: number;
+  projects: number;
+  failures: TestFailure[];
+}
+
 /** Adds up the totals every project's jest left behind (see summary-reporter.js). */
-async function readTotals(
-  dir: string,
-): Promise<{ passed: number; failed: number; skipped: number; projects: number }> {
-  const totals = { passed: 0, failed: 0, skipped: 0, projects: 0 };
+async function readTotals(dir: string): Promise<RunTotals> {
+  const totals: RunTotals = { passed: 0, failed: 0, skipped: 0, projects: 0, failures: [] };
   for (const file of await readdir(dir).catch(() => [])) {
-    const project = JSON.parse(await readFile(join(dir, file), 'utf8')) as typeof totals;
+    const project = JSON.parse(await readFile(join(dir, file), 'utf8')) as Omit<RunTotals, 'projects'>;
     totals.passed += project.passed;
     totals.failed += project.failed;
     totals.skipped += project.skipped;
+    totals.failures.push(...project.failures);
     totals.projects++;
   }
   return totals;
+}
+
+/**
+ * The failed tests again, after everything else: in a long parallel run jest's own report of a
+ * failure scrolls far up among other projects' output, and a CI log is often read from its end.
+ */
+function describeFailures(failures: TestFailure[]): string {
+  const lines = ['', `Failed tests (${failures.length}):`];
+  for (const { file, test, message } of failures) {
+    lines.push(`- ${file} › ${test}`, ...message.split('\n').map((line) => `    ${line}`));
+  }
+  return lines.join('\n');
 }
 
 /** The projects that have tests (what a full run runs), to say how far a run has come. */
@@ -92,7 +118,8 @@ async function main(): Promise<number> {
         ? await runMany(requested)
         : Math.max(await runMany(['--exclude=e2e']), await runMany(['--projects=e2e']));
     stopProgress();
-    const { passed, failed, skipped } = await readTotals(summaryDir);
+    const { passed, failed, skipped, failures } = await readTotals(summaryDir);
+    if (failures.length > 0) console.log(describeFailures(failures));
     // One closing line for the whole run, in the plain form CI systems read.
     console.log(`\nTests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
     return code;
