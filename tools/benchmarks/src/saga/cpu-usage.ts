@@ -45,9 +45,27 @@ export function parseProcessCpuSeconds(pidStat: string): number {
   return user + system;
 }
 
-export async function processCpuSeconds(pid: number): Promise<number | undefined> {
+/** `starttime` of /proc/<pid>/stat: when the process started, in seconds after the machine's boot. */
+export function parseProcessStartSeconds(pidStat: string): number {
+  // Field 22 of the whole line is the 20th after the name.
+  return Number(pidStat.slice(pidStat.lastIndexOf(')') + 2).split(' ')[19]) / TICKS_PER_SECOND;
+}
+
+async function processCpu(pid: number): Promise<{ seconds: number; startedAt: number } | undefined> {
   const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
-  return stat === undefined ? undefined : parseProcessCpuSeconds(stat);
+  return stat === undefined
+    ? undefined
+    : { seconds: parseProcessCpuSeconds(stat), startedAt: parseProcessStartSeconds(stat) };
+}
+
+export async function processCpuSeconds(pid: number): Promise<number | undefined> {
+  return (await processCpu(pid))?.seconds;
+}
+
+/** Seconds since the machine booted (/proc/uptime), the clock of `parseProcessStartSeconds`. */
+async function secondsSinceBoot(): Promise<number | undefined> {
+  const uptime = await readFile('/proc/uptime', 'utf8').catch(() => undefined);
+  return uptime === undefined ? undefined : Number(uptime.split(' ')[0]);
 }
 
 /** System calls a process made: `syscr` and `syscw` of /proc/<pid>/io (socket reads and writes count). */
@@ -93,36 +111,52 @@ export type CpuGroups = Record<string, readonly number[]>;
 
 export interface CpuSnapshot {
   machine: MachineCpuTimes | undefined;
+  /** When the snapshot was taken, in seconds after the machine's boot. */
+  takenAt: number | undefined;
   /** CPU seconds of each pid, by group (a group's pids are read at each snapshot: pools change). */
   processes: Record<string, Map<number, number>>;
+  /** When each pid started, in seconds after the machine's boot, by group, as `processes`. */
+  startedAt: Record<string, Map<number, number>>;
   /** System calls of each pid, by group, as `processes`. */
   systemCalls: Record<string, Map<number, SystemCalls>>;
 }
 
 export async function cpuSnapshot(groups: CpuGroups): Promise<CpuSnapshot> {
+  const takenAt = await secondsSinceBoot();
   const processes: Record<string, Map<number, number>> = {};
+  const startedAt: Record<string, Map<number, number>> = {};
   const systemCalls: Record<string, Map<number, SystemCalls>> = {};
   for (const [group, pids] of Object.entries(groups)) {
     const seconds = new Map<number, number>();
+    const started = new Map<number, number>();
     const calls = new Map<number, SystemCalls>();
     for (const pid of pids) {
-      const value = await processCpuSeconds(pid);
-      if (value !== undefined) seconds.set(pid, value);
+      const cpu = await processCpu(pid);
+      if (cpu !== undefined) {
+        seconds.set(pid, cpu.seconds);
+        started.set(pid, cpu.startedAt);
+      }
       const made = await processSystemCalls(pid);
       if (made !== undefined) calls.set(pid, made);
     }
     processes[group] = seconds;
+    startedAt[group] = started;
     systemCalls[group] = calls;
   }
-  return { machine: await machineCpu(), processes, systemCalls };
+  return { machine: await machineCpu(), takenAt, processes, startedAt, systemCalls };
 }
 
 export interface CpuUse {
-  /** CPU seconds each group used between the snapshots (pids present in both). */
+  /**
+   * CPU seconds each group used between the snapshots: of the pids in both, and of those that
+   * started in between (a database connection a pool opened under load: its whole life is in the
+   * window, its start-up included). A pid the earlier snapshot did not follow although it ran
+   * already counts nothing. A process that ended in between is not seen at all.
+   */
   seconds: Record<string, number>;
   /** The same for each process of the group, in the order of the later snapshot. */
   processSeconds: Record<string, number[]>;
-  /** System calls each group made between the snapshots (pids present in both). */
+  /** System calls each group made between the snapshots, counted as `seconds`. */
   systemCalls: Record<string, SystemCalls>;
   /** Share of the machine's CPU time that was busy / waiting for I/O / stolen by the hypervisor. */
   machineBusy: number;
@@ -131,22 +165,35 @@ export interface CpuUse {
 }
 
 export function cpuBetween(before: CpuSnapshot, after: CpuSnapshot): CpuUse {
+  /** What a pid of the later snapshot had at the earlier one: its value then, zero if it started since. */
+  const baseline = <T>(
+    group: string,
+    pid: number,
+    start: Map<number, T> | undefined,
+    zero: T,
+  ): T | undefined => {
+    const earlier = start?.get(pid);
+    if (earlier !== undefined) return earlier;
+    const startedAt = after.startedAt[group]?.get(pid);
+    const startedSince =
+      startedAt !== undefined && before.takenAt !== undefined && startedAt >= before.takenAt;
+    return startedSince ? zero : undefined;
+  };
   const seconds: Record<string, number> = {};
   const processSeconds: Record<string, number[]> = {};
   for (const [group, end] of Object.entries(after.processes)) {
-    const start = before.processes[group] ?? new Map<number, number>();
-    const used = [...end]
-      .filter(([pid]) => start.has(pid))
-      .map(([pid, value]) => value - (start.get(pid) ?? 0));
+    const used = [...end].flatMap(([pid, value]) => {
+      const earlier = baseline(group, pid, before.processes[group], 0);
+      return earlier === undefined ? [] : [value - earlier];
+    });
     processSeconds[group] = used;
     seconds[group] = used.reduce((sum, value) => sum + value, 0);
   }
   const systemCalls: Record<string, SystemCalls> = {};
   for (const [group, end] of Object.entries(after.systemCalls)) {
-    const start = before.systemCalls[group] ?? new Map<number, SystemCalls>();
     systemCalls[group] = { reads: 0, writes: 0 };
     for (const [pid, made] of end) {
-      const earlier = start.get(pid);
+      const earlier = baseline(group, pid, before.systemCalls[group], { reads: 0, writes: 0 });
       if (!earlier) continue;
       systemCalls[group].reads += made.reads - earlier.reads;
       systemCalls[group].writes += made.writes - earlier.writes;
