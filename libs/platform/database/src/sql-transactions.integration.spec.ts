@@ -9,6 +9,7 @@ import { isDatabaseUnavailable } from './database-unavailable';
 import { executePipelined } from './sql-executor';
 import {
   createSqlTransactions,
+  preparedStatementName,
   TransactionCouldNotStart,
   TransactionExpired,
   type SqlTransactions,
@@ -79,6 +80,21 @@ describe('createSqlTransactions (node-postgres, the consumers transactions)', ()
     });
     expect(result).toEqual([{ amount: 9_007_199_254_740_993n }]);
     expect(await countRows(id)).toBe(1);
+  });
+
+  it('when a statement with parameters runs again on a connection, then PostgreSQL parsed it once: it runs as a prepared statement', async () => {
+    const statement = `/* prepared */ SELECT amount FROM ${table} WHERE id = $1`;
+    const prepared = await sql.runInTransaction(async (tx) => {
+      await tx.$queryRawUnsafe(statement, randomUUID());
+      await tx.$queryRawUnsafe(statement, randomUUID());
+      return tx.$queryRawUnsafe<{ name: string; executions: number }[]>(
+        'SELECT name, (generic_plans + custom_plans)::int AS executions FROM pg_prepared_statements WHERE statement = $1',
+        statement,
+      );
+    });
+    expect(prepared).toEqual([{ name: preparedStatementName(statement, [1]), executions: 2 }]);
+    // A text without parameters may hold several statements, which cannot be prepared: it runs unnamed.
+    expect(preparedStatementName(`SELECT 1; SELECT 2`, [])).toBeUndefined();
   });
 
   /**

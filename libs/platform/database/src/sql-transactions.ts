@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Writable } from 'node:stream';
 
 import { Pool, types, type PoolClient } from 'pg';
@@ -71,6 +72,28 @@ const failureOf = (statement: Promise<unknown>): Promise<unknown> =>
     (error: unknown) => error ?? new Error('statement failed without a reason'),
   );
 
+/** At most this many statement texts get a prepared statement (a cap on server memory per connection). */
+const MAX_PREPARED_STATEMENTS = 200;
+const preparedStatementNames = new Map<string, string>();
+
+/**
+ * The name under which a statement is prepared on each connection, the first time that connection
+ * runs it: PostgreSQL then parses and plans it once per connection instead of once per call (an
+ * unnamed statement is parsed, analysed and planned every time, and the parser led PostgreSQL's own
+ * CPU profile under load, BENCHMARKS.md). The name derives from the text, so one text is one name
+ * on every connection. Only statements with parameters: a text without them may hold several
+ * statements (simple protocol), which a prepared statement cannot. Past the cap (texts built at run
+ * time would otherwise grow it for ever), statements run unnamed as before.
+ */
+export function preparedStatementName(text: string, values: readonly unknown[]): string | undefined {
+  if (values.length === 0) return undefined;
+  const known = preparedStatementNames.get(text);
+  if (known !== undefined || preparedStatementNames.size >= MAX_PREPARED_STATEMENTS) return known;
+  const name = `s_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
+  preparedStatementNames.set(text, name);
+  return name;
+}
+
 /**
  * `guard` sees each statement's failure first (a transaction's, to tell expiry). `pipelined`, in a
  * transaction, takes the writes sent without waiting (`$executePipelined`).
@@ -83,7 +106,7 @@ function executorOn(
   const query = async (text: string, values: unknown[]) => {
     transaction?.beforeSend();
     try {
-      return await client.query(text, values);
+      return await client.query({ text, values, name: preparedStatementName(text, values) });
     } catch (error) {
       throw guard(error);
     }
