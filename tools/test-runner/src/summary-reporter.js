@@ -3,14 +3,14 @@
 // reporters without transforming them.
 const { mkdirSync, writeFileSync } = require('node:fs');
 const { join, relative } = require('node:path');
+const { stripVTControlCharacters } = require('node:util');
 
 /** Paths are told from the workspace's root: jest runs in each project's own folder. */
 const WORKSPACE_ROOT = join(__dirname, '..', '..', '..');
 
 /** The first lines of a failure: enough to name it in the closing section, not the whole stack. */
 function firstLines(message, count = 3) {
-  return message
-    .replace(/\u001b\[[0-9;]*m/g, '')
+  return stripVTControlCharacters(message)
     .split('\n')
     .map((line) => line.trimEnd())
     .filter((line) => line.trim() !== '')
@@ -25,12 +25,12 @@ class SummaryReporter {
     const failures = [];
     for (const suite of results.testResults) {
       const file = relative(WORKSPACE_ROOT, suite.testFilePath);
-      // A suite that could not run (a syntax error, a failing beforeAll's timeout) has no test
-      // results of its own to name.
+      // A failure outside the suite's tests (the file did not load, a beforeAll or afterAll hook
+      // failed) belongs to no test of its own to name.
       if (suite.testExecError) {
         failures.push({
           file,
-          test: '(the suite did not run)',
+          test: '(outside its tests: the file or a hook)',
           message: firstLines(
             suite.testExecError.message ||
               suite.testExecError.stack ||

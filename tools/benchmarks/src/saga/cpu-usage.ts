@@ -58,10 +58,6 @@ async function processCpu(pid: number): Promise<{ seconds: number; startedAt: nu
     : { seconds: parseProcessCpuSeconds(stat), startedAt: parseProcessStartSeconds(stat) };
 }
 
-export async function processCpuSeconds(pid: number): Promise<number | undefined> {
-  return (await processCpu(pid))?.seconds;
-}
-
 /** Seconds since the machine booted (/proc/uptime), the clock of `parseProcessStartSeconds`. */
 async function secondsSinceBoot(): Promise<number | undefined> {
   const uptime = await readFile('/proc/uptime', 'utf8').catch(() => undefined);
