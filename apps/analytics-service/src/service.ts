@@ -23,6 +23,8 @@ export const analyticsService = defineService({
       group: SERVICE_NAME,
       topics: projectedTopics,
       handlers: ({ logger }) => orderEventHandlers({ logger }),
+      // Each projection writes its own order's rows, and one topic carries an order's events.
+      transactionPerBatch: true,
     },
   ],
   routes: (app, { db, events, consumers }) => {

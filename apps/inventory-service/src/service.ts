@@ -20,6 +20,8 @@ export const inventoryService = defineService({
       group: SERVICE_NAME,
       topics: ['orders'],
       handlers: ({ events, logger }) => orderEventHandlers({ events, logger }),
+      // One transaction per event: stock rows are shared by the orders of every partition, so
+      // two batches could lock them in opposite orders (see `transactionPerBatch`).
     },
   ],
   routes: (app, { db, events }) => registerProductRoutes(app, { db, events }),

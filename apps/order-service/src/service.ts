@@ -35,11 +35,15 @@ export const orderService = defineService({
       group: SERVICE_NAME,
       topics: ['inventory', 'payments'],
       handlers: ({ events, metrics, logger }) => sagaEventHandlers({ events, metrics, logger }),
+      // One transaction per event: an order's row is written from two topics, so two batches
+      // could lock the same orders in opposite orders (see `transactionPerBatch`).
     },
     {
       group: `${SERVICE_NAME}.catalog`,
       topics: ['catalog'],
       handlers: ({ logger }) => catalogEventHandlers({ logger }),
+      // Each event writes its own SKU's row, and one topic carries a SKU's events.
+      transactionPerBatch: true,
     },
   ],
   routes: (app, { db, sql, events, metrics }) => registerOrderRoutes(app, { db, sql, events, metrics }),

@@ -33,6 +33,8 @@ export const paymentService = defineService({
       group: SERVICE_NAME,
       topics: ['orders'],
       handlers: ({ events, logger }) => ordersHandlers({ events, logger }),
+      // Each handler writes its own order's payment rows, and one topic carries an order's events.
+      transactionPerBatch: true,
     },
     {
       group: `${SERVICE_NAME}.inventory`,

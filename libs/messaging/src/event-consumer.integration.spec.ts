@@ -517,4 +517,131 @@ describe('EventConsumer on a real broker, registry and database', () => {
     const letters = await readDeadLetters(messaging.kafka, deadLetterTopic(messaging.topicPrefix, groupId));
     expect(letters.map((l) => l.value?.toString())).toEqual(['not avro at all']);
   });
+
+  describe('with a transaction per batch (transactionPerBatch)', () => {
+    beforeAll(async () => {
+      // Which transaction applied each effect, and in what order.
+      await db.query(
+        'ALTER TABLE effects ADD COLUMN id bigserial, ADD COLUMN txid bigint DEFAULT txid_current()',
+      );
+    });
+
+    /** What was applied for `key`, in the order it was applied, and in how many transactions. */
+    async function appliedFor(key: string): Promise<{ sequences: number[]; transactions: number }> {
+      const rows = await db.query<{ sequence: number; txid: string }>(
+        'SELECT sequence, txid::text FROM effects WHERE key = $1 ORDER BY id',
+        [key],
+      );
+      return {
+        sequences: rows.map((row) => row.sequence),
+        transactions: new Set(rows.map((row) => row.txid)).size,
+      };
+    }
+
+    /** The handler: records each call's sequence in `attempts`, then applies the event. */
+    const recordingAttempts =
+      (attempts: number[], reject?: (event: TestEvent) => boolean) =>
+      async (event: ConsumedEvent<'TestEvent', TestEvent>, tx: SqlExecutor) => {
+        attempts.push(event.payload.sequence);
+        if (reject?.(event.payload)) throw new PermanentFailure('ORDER_UNKNOWN', 'no such order');
+        await recordEffect(event, tx);
+      };
+
+    /** As if `groupId` had applied `event` before (a redelivery after a crash, say). */
+    const appliedBefore = (groupId: string, event: TestEvent) =>
+      db.query('INSERT INTO inbox (consumer_group, event_id, event_type) VALUES ($1, $2::uuid, $3)', [
+        groupId,
+        event.eventId,
+        'TestEvent',
+      ]);
+
+    /** Produces `events` to a new one-partition topic before the consumer starts: its first fetch holds them all. */
+    async function batchOf(name: string, events: TestEvent[]) {
+      const topic = `${messaging.topicPrefix}${name}`;
+      await messaging.createTopics([topic], 1);
+      await produce(topic, events);
+      return { topic, groupId: `${topic}-group` };
+    }
+
+    it("when a fetched batch holds several events, then they are applied in the partition's order in one transaction", async () => {
+      const events = [1, 2, 3, 4, 5].map((sequence) => messaging.newEvent('together', sequence));
+      const { topic, groupId } = await batchOf('together', events);
+
+      await startConsumer(topic, groupId, recordEffect, { transactionPerBatch: true });
+
+      await waitFor(
+        'the batch to be applied',
+        async () => (await appliedFor('together')).sequences.length === 5,
+      );
+      expect(await appliedFor('together')).toEqual({ sequences: [1, 2, 3, 4, 5], transactions: 1 });
+      const inbox = await db.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM inbox WHERE consumer_group = $1',
+        [groupId],
+      );
+      expect(inbox).toEqual([{ n: 5 }]);
+    });
+
+    it('when one event of a batch fails for good, then the others are applied once each and it alone is dead-lettered', async () => {
+      const events = [1, 2, 3, 4, 5].map((sequence) =>
+        messaging.newEvent('one-fails', sequence, sequence === 3 ? 'reject' : undefined),
+      );
+      const { topic, groupId } = await batchOf('one-fails', events);
+      const attempts: number[] = [];
+
+      await startConsumer(
+        topic,
+        groupId,
+        recordingAttempts(attempts, (event) => event.note === 'reject'),
+        { transactionPerBatch: true },
+      );
+
+      const letters = await waitFor('the dead letter', async () => {
+        const found = await readDeadLetters(messaging.kafka, deadLetterTopic(messaging.topicPrefix, groupId));
+        return found.length > 0 && found;
+      });
+      await waitFor(
+        'the events after it',
+        async () => (await appliedFor('one-fails')).sequences.length === 4,
+      );
+      expect(letters.map((letter) => [letter.originOffset, letter.attempts, letter.errorCode])).toEqual([
+        ['2', 1, 'ORDER_UNKNOWN'],
+      ]);
+      // The batch's transaction rolled back at 3; then each event was applied alone.
+      expect(await appliedFor('one-fails')).toEqual({ sequences: [1, 2, 4, 5], transactions: 4 });
+      expect(attempts).toEqual([1, 2, 3, 1, 2, 3, 4, 5]);
+    });
+
+    it('when a batch holds events applied before, or one event twice, then each is applied once', async () => {
+      const [first, second, third, fourth] = [1, 2, 3, 4].map((sequence) =>
+        messaging.newEvent('seen', sequence),
+      ) as [TestEvent, TestEvent, TestEvent, TestEvent];
+      const { topic, groupId } = await batchOf('seen', [first, second, second, third, fourth]);
+      await appliedBefore(groupId, third);
+
+      await startConsumer(topic, groupId, recordEffect, { transactionPerBatch: true });
+
+      await waitFor('the fourth event', async () => (await appliedFor('seen')).sequences.includes(4));
+      expect(await appliedFor('seen')).toEqual({ sequences: [1, 2, 4], transactions: 1 });
+    });
+
+    it("when the batch's first event was applied before, then the batch is applied one by one and that event is skipped", async () => {
+      const [first, ...others] = [1, 2, 3].map((sequence) => messaging.newEvent('first-seen', sequence)) as [
+        TestEvent,
+        ...TestEvent[],
+      ];
+      const { topic, groupId } = await batchOf('first-seen', [first, ...others]);
+      await appliedBefore(groupId, first);
+      const attempts: number[] = [];
+
+      await startConsumer(topic, groupId, recordingAttempts(attempts), { transactionPerBatch: true });
+
+      await waitFor('the last event', async () => (await appliedFor('first-seen')).sequences.includes(3));
+      expect(await appliedFor('first-seen')).toEqual({ sequences: [2, 3], transactions: 2 });
+      // The first ran in the batch before its claim was answered, then alone, as a duplicate.
+      expect(attempts).toEqual([1, 1, 2, 3]);
+      expect(await readDeadLetters(messaging.kafka, deadLetterTopic(messaging.topicPrefix, groupId))).toEqual(
+        [],
+      );
+    });
+  });
 });

@@ -14,7 +14,7 @@ import {
   type ExternalEffectHandler,
   type RecordInTransaction,
 } from './external-effect-handler';
-import { claimInboxEntry, hasInboxEntry } from './inbox';
+import { claimInboxEntries, claimInboxEntry, hasInboxEntry } from './inbox';
 import { ReplaceableProducer } from './replaceable-producer';
 import { backoffDelayMs, defaultRetryPolicy, RetryBudget, type RetryPolicy } from './retry-policy';
 import { untilClusterSettles } from './cluster-settling';
@@ -112,6 +112,18 @@ export interface EventConsumerOptions<Events extends object, Tx extends SqlExecu
   retry?: Partial<RetryPolicy>;
   /** Partitions handled at once; order holds within each partition. */
   partitionsConsumedConcurrently?: number;
+  /**
+   * Applies the events of a fetched batch (one partition's, in its order) in one transaction with
+   * their inbox rows, instead of one transaction each: one COMMIT, and one round trip for the
+   * claims, per batch. For a group whose handlers write only rows that belong to their event's key
+   * and whose topics share no keys, so that no two partitions' events write the same rows: a batch
+   * transaction holds every event's locks until it commits, and two batches locking shared rows in
+   * different orders would deadlock (stock rows locked by orders in two partitions; one order's row
+   * locked from two topics). When any event of a batch fails, the batch is rolled back and its
+   * events are applied one by one, each retried and dead-lettered on its own. External effect
+   * handlers are always applied one by one. Default false.
+   */
+  transactionPerBatch?: boolean;
   /** Session, heartbeat, rebalance and watchdog timing; `defaultConsumerLiveness` where not given. */
   liveness?: Partial<ConsumerLiveness>;
   /**
@@ -129,6 +141,12 @@ export interface EventConsumerOptions<Events extends object, Tx extends SqlExecu
 const DEFAULT_OFFSET_COMMIT_INTERVAL_MS = 1_000;
 
 const FAILURE_CLASSIFICATION = { isOutage, isRetriable, selfClearingWindowMs };
+
+/**
+ * At most this many events in one batch transaction: a bound on how long it holds its locks and on
+ * what one failure sends back to be applied one by one.
+ */
+const MAX_EVENTS_PER_TRANSACTION = 100;
 
 const RETRY_MESSAGES = {
   outage: 'a dependency is unavailable; retrying until it is back',
@@ -188,6 +206,13 @@ function eventIdOf(payload: unknown): string {
   return eventId;
 }
 
+/** An event of a batch transaction (`transactionPerBatch`) and its handler; none for a type the group skips. */
+interface TogetherItem<Tx> {
+  message: KafkaMessage;
+  event: ConsumedEvent;
+  handler: EventHandler<Tx, ConsumedEvent> | undefined;
+}
+
 /** Thrown in the transaction of an event its group applied before: rolls back what the handler wrote. */
 class AlreadyApplied extends Error {
   override readonly name = 'AlreadyApplied';
@@ -199,6 +224,8 @@ class AlreadyApplied extends Error {
  *   redelivered event commits nothing new (its handler may run, but what it wrote is rolled back);
  *   an ExternalEffectHandler performs its effect before that transaction (after checking the
  *   inbox) and records it inside;
+ * - with `transactionPerBatch`, the events of a fetched batch share one transaction, claims and
+ *   COMMIT; when it fails, each is applied alone as below, so one event's failure is its own;
  * - failures are retried in place (exponential backoff, full jitter), which keeps the partition's
  *   order; after the last attempt, or at once for a permanent failure, the message goes to the
  *   dead-letter topic with the error and its origin in headers, and the partition moves on;
@@ -211,7 +238,7 @@ class AlreadyApplied extends Error {
  *   redelivers rather than loses; resolved offsets are committed to Kafka at most once per
  *   `offsetCommitIntervalMs`, and at once after a dead letter, at a rebalance and at `stop()`, so a
  *   crash redelivers at most that interval's events, each a duplicate for the inbox;
- * - `stop()` lets the message in hand finish (a retry wait is cut short and the message is left
+ * - `stop()` lets the message (or batch transaction) in hand finish (a retry wait is cut short and the message is left
  *   for redelivery), commits, and disconnects;
  * - liveness (`ConsumerLiveness`): a short session, so a killed instance's partitions move to
  *   another member within seconds; heartbeats while a handler runs or waits to retry, so a slow
@@ -344,7 +371,20 @@ export class EventConsumer<Events extends object, Tx extends SqlExecutor> {
             commitIfDue: () => payload.commitOffsetsIfNecessary(),
           };
           let deadLettered = false;
-          for (const message of batch.messages) {
+          const { messages } = batch;
+          const resolved = (message: KafkaMessage) => {
+            resolveOffset(message.offset);
+            this.options.observer?.lag?.(
+              batch.topic,
+              batch.partition,
+              Math.max(0, Number(batch.highWatermark) - Number(message.offset) - 1),
+            );
+          };
+          let next = 0; // the first message not applied yet
+          // Messages before this index are applied alone: unfit for a batch transaction, or theirs failed.
+          let aloneUntil = 0;
+          for (const [index, message] of messages.entries()) {
+            if (index < next) continue; // applied in a batch transaction
             if (
               !isRunning() ||
               isStale() ||
@@ -353,14 +393,28 @@ export class EventConsumer<Events extends object, Tx extends SqlExecutor> {
             ) {
               break;
             }
-            const outcome = await this.handleMessage(run, batch.topic, batch.partition, message, heartbeat);
-            deadLettered ||= outcome === 'dead-lettered';
-            resolveOffset(message.offset);
-            this.options.observer?.lag?.(
-              batch.topic,
-              batch.partition,
-              Math.max(0, Number(batch.highWatermark) - Number(message.offset) - 1),
+            if (this.options.transactionPerBatch && index >= aloneUntil && messages.length - index > 1) {
+              const together = await this.applyTogether(
+                run,
+                batch.topic,
+                batch.partition,
+                messages.slice(index, index + MAX_EVENTS_PER_TRANSACTION),
+                heartbeat,
+              );
+              if ('applied' in together) {
+                next = index + together.applied;
+                messages.slice(index, next).forEach(resolved);
+                await heartbeat();
+                continue;
+              }
+              aloneUntil = index + together.alone;
+            }
+            const outcome = await this.inMessageSpan(batch.topic, batch.partition, message, () =>
+              this.handleWithRetries(run, batch.topic, batch.partition, message, heartbeat),
             );
+            deadLettered ||= outcome === 'dead-lettered';
+            next = index + 1;
+            resolved(message);
             await heartbeat();
           }
           if (run.givenUp.signal.aborted) return; // its offsets are redelivered: the run may be stuck
@@ -462,13 +516,12 @@ export class EventConsumer<Events extends object, Tx extends SqlExecutor> {
   }
 
   /** One CONSUMER span per message, a child of the producer's span carried in the headers. */
-  private handleMessage(
-    run: ConsumerRun,
+  private inMessageSpan<Result>(
     topic: string,
     partition: number,
     message: KafkaMessage,
-    heartbeat: () => Promise<void>,
-  ): Promise<HandlingOutcome> {
+    work: () => Promise<Result>,
+  ): Promise<Result> {
     return runInExtractedContext(
       carrierFromKafkaHeaders(message.headers),
       `${topic} process`,
@@ -482,8 +535,106 @@ export class EventConsumer<Events extends object, Tx extends SqlExecutor> {
           'messaging.kafka.offset': message.offset,
         },
       },
-      () => this.handleWithRetries(run, topic, partition, message, heartbeat),
+      work,
     );
+  }
+
+  /**
+   * Applies the leading `messages` that decode to events with a handler of the transaction's (or
+   * none) in one transaction, their inbox rows claimed in one statement (`transactionPerBatch`), and
+   * returns how many. Fewer than two such events, or a transaction that failed, leave that many
+   * messages (at least one) to be applied alone, where a failure is retried and dead-lettered as the
+   * message's own. One attempt for the watchdog, heartbeating meanwhile; each handler runs in its
+   * message's span and log context, as alone.
+   */
+  private applyTogether(
+    run: ConsumerRun,
+    topic: string,
+    partition: number,
+    messages: readonly KafkaMessage[],
+    heartbeat: () => Promise<void>,
+  ): Promise<{ applied: number } | { alone: number }> {
+    return run.progress.attempt(async () => {
+      const started = Date.now();
+      const together: TogetherItem<Tx>[] = [];
+      for (const message of messages) {
+        let event: ConsumedEvent;
+        try {
+          event = await this.decode({ topic, partition, offset: message.offset }, message);
+        } catch {
+          break; // alone, it is retried or dead-lettered
+        }
+        const handler = this.handlerOf(event.type);
+        if (handler !== undefined && isExternalEffectHandler(handler)) break;
+        together.push({ message, event, handler });
+      }
+      const claims = together.filter((item) => item.handler !== undefined).map(({ event }) => event);
+      if (claims.length < 2) return { alone: Math.max(1, together.length) };
+      const keepAlive = this.keepAlive(run, heartbeat);
+      let outcomes: { event: ConsumedEvent; outcome: HandlingOutcome }[];
+      try {
+        outcomes = await this.options.runInTransaction((tx) =>
+          this.applyInTransaction(topic, partition, together, claims, tx),
+        );
+      } catch (error) {
+        this.options.logger[error instanceof AlreadyApplied ? 'debug' : 'info'](
+          { err: error, topic, partition, offset: together[0]?.message.offset, events: together.length },
+          'a batch transaction failed; its events are applied one by one',
+        );
+        return { alone: together.length };
+      } finally {
+        keepAlive.stop();
+      }
+      const durationMs = Date.now() - started;
+      for (const { event, outcome } of outcomes) {
+        this.options.observer?.handled?.({ type: event.type, topic }, outcome, durationMs);
+      }
+      return { applied: together.length };
+    });
+  }
+
+  /** `applyTogether`'s transaction: the claims, then each handler in order; an outcome per item. */
+  private async applyInTransaction(
+    topic: string,
+    partition: number,
+    together: readonly TogetherItem<Tx>[],
+    claims: readonly ConsumedEvent[],
+    tx: Tx,
+  ): Promise<{ event: ConsumedEvent; outcome: HandlingOutcome }[]> {
+    // Sent, not waited for: the first handler's statements follow it on the connection and share
+    // its round trip, as an event's alone do; the handlers after it run once it has answered.
+    const claim = claimInboxEntries(
+      tx,
+      this.options.groupId,
+      claims.map((event) => ({ eventId: event.eventId, eventType: event.type })),
+    );
+    claim.catch(() => undefined); // awaited below; this only keeps it from counting as unhandled meanwhile
+    let claimed: Set<number> | undefined;
+    let position = 0; // in `claims`
+    const outcomes: { event: ConsumedEvent; outcome: HandlingOutcome }[] = [];
+    for (const { message, event, handler } of together) {
+      if (!handler) {
+        outcomes.push({ event, outcome: 'ignored' });
+        continue;
+      }
+      const index = position++;
+      if (claimed !== undefined && !claimed.has(index)) {
+        outcomes.push({ event, outcome: 'duplicate' });
+        continue;
+      }
+      await this.inMessageSpan(topic, partition, message, () =>
+        withLogContext(this.logContextOf(event), () => handler(event, tx)),
+      );
+      if (claimed === undefined) {
+        claimed = await claim;
+        // The first ran before the answer: if it was a duplicate, its writes are rolled back with
+        // the transaction and it is applied alone, which tells a duplicate apart (a redelivery
+        // after a crash or a rebalance: rare).
+        if (!claimed.has(index)) throw new AlreadyApplied();
+      }
+      outcomes.push({ event, outcome: 'processed' });
+    }
+    return outcomes;
   }
 
   /**
@@ -587,28 +738,38 @@ export class EventConsumer<Events extends object, Tx extends SqlExecutor> {
     };
   }
 
-  private async apply(event: ConsumedEvent): Promise<HandlingOutcome> {
-    const handler = (
+  /** The group's handler of an event type; undefined for a type it does not handle. */
+  private handlerOf(
+    type: string,
+  ): EventHandler<Tx, ConsumedEvent> | ExternalEffectHandler<Tx, ConsumedEvent> | undefined {
+    return (
       this.options.handlers as Record<
         string,
         EventHandler<Tx, ConsumedEvent> | ExternalEffectHandler<Tx, ConsumedEvent> | undefined
       >
-    )[event.type];
-    if (!handler) {
-      // Topics carry several event types; a group handles the ones it cares about.
-      this.options.logger.debug({ eventType: event.type, eventId: event.eventId }, 'no handler; skipped');
-      return 'ignored';
-    }
-    // Every log line written while handling names the event (and what it is about: `logFields`).
+    )[type];
+  }
+
+  /** Every log line written while handling names the event (and what it is about: `logFields`). */
+  private logContextOf(event: ConsumedEvent): Record<string, string> {
     const payload = event.payload as { correlationId?: unknown };
-    const logContext = {
+    return {
       eventId: event.eventId,
       eventType: event.type,
       ...(typeof payload.correlationId === 'string' && { correlationId: payload.correlationId }),
       ...this.options.logFields?.(event),
     };
+  }
+
+  private async apply(event: ConsumedEvent): Promise<HandlingOutcome> {
+    const handler = this.handlerOf(event.type);
+    if (!handler) {
+      // Topics carry several event types; a group handles the ones it cares about.
+      this.options.logger.debug({ eventType: event.type, eventId: event.eventId }, 'no handler; skipped');
+      return 'ignored';
+    }
     const inboxEntry = { consumerGroup: this.options.groupId, eventId: event.eventId, eventType: event.type };
-    return withLogContext(logContext, async (): Promise<HandlingOutcome> => {
+    return withLogContext(this.logContextOf(event), async (): Promise<HandlingOutcome> => {
       let applyInTransaction: RecordInTransaction<Tx>;
       if (isExternalEffectHandler(handler)) {
         // Performed before the inbox row can be written, so a redelivery is recognised here first.

@@ -21,6 +21,37 @@ export async function claimInboxEntry(
 }
 
 /**
+ * Records that `consumerGroup` applies each of `events`, in one statement inside the transaction
+ * that applies them (a batch, see `EventConsumerOptions.transactionPerBatch`). Returns the
+ * positions in `events` (from 0) of those not applied before: an event whose row exists already is
+ * a redelivery, and an event listed twice is claimed at its first position only. Rows are inserted
+ * in event-id order, so two deliveries of overlapping batches wait on each other, never deadlock.
+ */
+export async function claimInboxEntries(
+  tx: SqlExecutor,
+  consumerGroup: string,
+  events: readonly { eventId: string; eventType: string }[],
+): Promise<Set<number>> {
+  const rows = await tx.$queryRawUnsafe<{ position: number }[]>(
+    `WITH events AS (
+       SELECT claimed.event_id::uuid AS event_id, claimed.event_type, claimed.position
+       FROM unnest($2::text[], $3::text[]) WITH ORDINALITY AS claimed(event_id, event_type, position)
+     ), inserted AS (
+       INSERT INTO inbox (consumer_group, event_id, event_type)
+       SELECT DISTINCT ON (event_id) $1, event_id, event_type FROM events ORDER BY event_id, position
+       ON CONFLICT (consumer_group, event_id) DO NOTHING
+       RETURNING event_id
+     )
+     SELECT min(events.position)::int - 1 AS position FROM events JOIN inserted USING (event_id)
+     GROUP BY events.event_id`,
+    consumerGroup,
+    events.map((event) => event.eventId),
+    events.map((event) => event.eventType),
+  );
+  return new Set(rows.map((row) => row.position));
+}
+
+/**
  * True when `consumerGroup` has applied event `eventId`: checked before an external effect is
  * performed (outside the transaction that writes the inbox row), so a redelivery performs nothing.
  */

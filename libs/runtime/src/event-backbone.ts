@@ -61,6 +61,8 @@ export interface ConsumeOptions<Tx extends SqlExecutor> {
   db: SqlExecutor;
   logger: ConsumerLogger;
   retry?: Partial<RetryPolicy>;
+  /** See `EventConsumerOptions.transactionPerBatch`. Default false. */
+  transactionPerBatch?: boolean;
 }
 
 export interface EventBackbone {
@@ -159,6 +161,7 @@ export async function startEventBackbone(options: {
         offsetCommitIntervalMs: settings.KAFKA_CONSUMER_COMMIT_INTERVAL_MS,
       }),
       ...(consumeOptions.retry && { retry: consumeOptions.retry }),
+      ...(consumeOptions.transactionPerBatch && { transactionPerBatch: true }),
     });
     await consumer.start();
     if (consumersStopped) consumers.splice(0);

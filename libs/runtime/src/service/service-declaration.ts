@@ -66,6 +66,12 @@ export interface ConsumerDeclaration<Tx extends SqlExecutor, Context = unknown> 
   /** Its handlers, made from the started service (its events, logger, parts) when the group starts. */
   handlers(context: Context): EventHandlers<EventPayloads, Tx>;
   retry?: Partial<RetryPolicy>;
+  /**
+   * One transaction per fetched batch instead of per event: only for handlers that write rows of
+   * their event's key alone, on topics that share no keys (see
+   * `EventConsumerOptions.transactionPerBatch`, which says why). Default false.
+   */
+  transactionPerBatch?: boolean;
 }
 
 /**

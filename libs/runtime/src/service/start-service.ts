@@ -282,6 +282,7 @@ function consumerGroups<
           db: sql.executor,
           logger,
           ...(consumer.retry && { retry: consumer.retry }),
+          ...(consumer.transactionPerBatch && { transactionPerBatch: true }),
         });
       }
     },
