@@ -1,7 +1,7 @@
 import { defineService, prismaDatabase } from '@ecommerce/runtime';
 
 import { loadInventoryServiceConfig, SERVICE_NAME } from './config';
-import { orderEventHandlers } from './consumers/order-events.consumer';
+import { lockStockBatch, orderEventHandlers } from './consumers/order-events.consumer';
 import { PrismaClient } from './generated/prisma/client';
 import { registerProductRoutes } from './routes/products.routes';
 
@@ -20,8 +20,8 @@ export const inventoryService = defineService({
       group: SERVICE_NAME,
       topics: ['orders'],
       handlers: ({ events, logger }) => orderEventHandlers({ events, logger }),
-      // One transaction per event: stock rows are shared by the orders of every partition, so
-      // two batches could lock them in opposite orders (see `transactionPerBatch`).
+      transactionPerBatch: true,
+      lockBatch: lockStockBatch,
     },
   ],
   routes: (app, { db, events }) => registerProductRoutes(app, { db, events }),

@@ -3,7 +3,7 @@ import { defineService, prismaDatabase } from '@ecommerce/runtime';
 import { startSagaTimeoutSweeper } from './application/saga-timeout';
 import { loadOrderServiceConfig, SERVICE_NAME } from './config';
 import { catalogEventHandlers } from './consumers/catalog-events.consumer';
-import { sagaEventHandlers } from './consumers/saga-events.consumer';
+import { lockSagaBatch, sagaEventHandlers } from './consumers/saga-events.consumer';
 import { PrismaClient } from './generated/prisma/client';
 import { registerOrderRoutes } from './routes/orders.routes';
 
@@ -35,8 +35,8 @@ export const orderService = defineService({
       group: SERVICE_NAME,
       topics: ['inventory', 'payments'],
       handlers: ({ events, metrics, logger }) => sagaEventHandlers({ events, metrics, logger }),
-      // One transaction per event: an order's row is written from two topics, so two batches
-      // could lock the same orders in opposite orders (see `transactionPerBatch`).
+      transactionPerBatch: true,
+      lockBatch: lockSagaBatch,
     },
     {
       group: `${SERVICE_NAME}.catalog`,

@@ -581,6 +581,32 @@ describe('EventConsumer on a real broker, registry and database', () => {
       expect(inbox).toEqual([{ n: 5 }]);
     });
 
+    it("when lockBatch is given, then it runs first in the batch's transaction, with the batch's events", async () => {
+      const events = [1, 2, 3].map((sequence) => messaging.newEvent('locked-first', sequence));
+      const { topic, groupId } = await batchOf('locked-first', events);
+      const calls: { sequences: number[]; txid: string; effectsBefore: number }[] = [];
+
+      await startConsumer(topic, groupId, recordEffect, {
+        transactionPerBatch: true,
+        lockBatch: async (batch, tx) => {
+          const [row] = await tx.$queryRawUnsafe<{ txid: string; effects: number }[]>(
+            "SELECT txid_current()::text AS txid, (SELECT count(*)::int FROM effects WHERE key = 'locked-first') AS effects",
+          );
+          calls.push({
+            sequences: batch.map((event) => event.payload.sequence),
+            txid: row?.txid ?? '',
+            effectsBefore: row?.effects ?? -1,
+          });
+        },
+      });
+
+      await waitFor('the batch', async () => (await appliedFor('locked-first')).sequences.length === 3);
+      const [txid] = await db.query<{ txid: string }>(
+        "SELECT DISTINCT txid::text FROM effects WHERE key = 'locked-first'",
+      );
+      expect(calls).toEqual([{ sequences: [1, 2, 3], txid: txid?.txid, effectsBefore: 0 }]);
+    });
+
     it('when one event of a batch fails for good, then the others are applied once each and it alone is dead-lettered', async () => {
       const events = [1, 2, 3, 4, 5].map((sequence) =>
         messaging.newEvent('one-fails', sequence, sequence === 3 ? 'reject' : undefined),

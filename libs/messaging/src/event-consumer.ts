@@ -57,6 +57,20 @@ export type EventHandlers<Events extends object, Tx extends SqlExecutor> = {
     | ExternalEffectHandler<Tx, ConsumedEvent<Type, Events[Type]>>;
 };
 
+/** Any event of `Events` as consumed: a union told apart by `type`. */
+export type AnyConsumedEvent<Events extends object> = {
+  [Type in keyof Events & string]: ConsumedEvent<Type, Events[Type]>;
+}[keyof Events & string];
+
+/**
+ * Locks, in the one order every transaction that locks them follows, the rows shared with other
+ * partitions that a batch's handlers are about to lock (`EventConsumerOptions.lockBatch`).
+ */
+export type LockBatch<Events extends object, Tx> = (
+  events: readonly AnyConsumedEvent<Events>[],
+  tx: Tx,
+) => Promise<void>;
+
 export type HandlingOutcome = 'processed' | 'duplicate' | 'ignored' | 'dead-lettered';
 
 /** Where the consumer reports what it does (metrics); every method is optional. */
@@ -115,15 +129,23 @@ export interface EventConsumerOptions<Events extends object, Tx extends SqlExecu
   /**
    * Applies the events of a fetched batch (one partition's, in its order) in one transaction with
    * their inbox rows, instead of one transaction each: one COMMIT, and one round trip for the
-   * claims, per batch. For a group whose handlers write only rows that belong to their event's key
-   * and whose topics share no keys, so that no two partitions' events write the same rows: a batch
-   * transaction holds every event's locks until it commits, and two batches locking shared rows in
-   * different orders would deadlock (stock rows locked by orders in two partitions; one order's row
-   * locked from two topics). When any event of a batch fails, the batch is rolled back and its
-   * events are applied one by one, each retried and dead-lettered on its own. External effect
-   * handlers are always applied one by one. Default false.
+   * claims, per batch. A batch transaction holds every event's locks until it commits, so two
+   * batches locking shared rows in different orders would deadlock: as it is, this suits a group
+   * whose handlers write only rows of their event's key, on topics that share no keys; a group
+   * whose handlers lock rows other partitions' events lock too needs `lockBatch` with it. When any
+   * event of a batch fails, the batch is rolled back and its events are applied one by one, each
+   * retried and dead-lettered on its own. External effect handlers are always applied one by one.
+   * Default false.
    */
   transactionPerBatch?: boolean;
+  /**
+   * For a group whose handlers also lock rows other partitions' events lock (stock shared by
+   * orders): run first in each batch transaction, it locks all of them at once in the order every
+   * other transaction locks them in, so that batches queue behind each other instead of
+   * deadlocking. With it, `transactionPerBatch` is safe for such a group too. It gets the batch's
+   * events that have a handler, duplicates included.
+   */
+  lockBatch?: LockBatch<Events, Tx>;
   /** Session, heartbeat, rebalance and watchdog timing; `defaultConsumerLiveness` where not given. */
   liveness?: Partial<ConsumerLiveness>;
   /**
@@ -610,6 +632,10 @@ export class EventConsumer<Events extends object, Tx extends SqlExecutor> {
     );
     claim.catch(() => undefined); // awaited below; this only keeps it from counting as unhandled meanwhile
     let claimed: Set<number> | undefined;
+    if (this.options.lockBatch) {
+      await this.options.lockBatch(claims as AnyConsumedEvent<Events>[], tx);
+      claimed = await claim; // answered before the locks were
+    }
     let position = 0; // in `claims`
     const outcomes: { event: ConsumedEvent; outcome: HandlingOutcome }[] = [];
     for (const { message, event, handler } of together) {

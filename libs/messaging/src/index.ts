@@ -15,6 +15,7 @@ export {
   type EventHandler,
   type EventHandlers,
   type HandlingOutcome,
+  type LockBatch,
 } from './event-consumer';
 export {
   externalEffectHandler,

@@ -23,6 +23,7 @@ import {
   type TopicRetention,
   UNLIMITED_RETENTION_MS,
   type EventHandlers,
+  type LockBatch,
   type RetryPolicy,
   type KafkaLogger,
 } from '@ecommerce/messaging';
@@ -63,6 +64,8 @@ export interface ConsumeOptions<Tx extends SqlExecutor> {
   retry?: Partial<RetryPolicy>;
   /** See `EventConsumerOptions.transactionPerBatch`. Default false. */
   transactionPerBatch?: boolean;
+  /** See `EventConsumerOptions.lockBatch`. */
+  lockBatch?: LockBatch<EventPayloads, Tx>;
 }
 
 export interface EventBackbone {
@@ -162,6 +165,7 @@ export async function startEventBackbone(options: {
       }),
       ...(consumeOptions.retry && { retry: consumeOptions.retry }),
       ...(consumeOptions.transactionPerBatch && { transactionPerBatch: true }),
+      ...(consumeOptions.lockBatch && { lockBatch: consumeOptions.lockBatch }),
     });
     await consumer.start();
     if (consumersStopped) consumers.splice(0);

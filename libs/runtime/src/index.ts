@@ -33,5 +33,6 @@ export {
   type ConsumerLogger,
   type EventHandler,
   type EventHandlers,
+  type LockBatch,
   type RecordInTransaction,
 } from '@ecommerce/messaging';

@@ -5,6 +5,7 @@ import type { OrderCancelled, OrderConfirmed, OrderPlaced, StockLine } from '@ec
 import type { InventoryTx } from '../persistence/inventory-database';
 import { startServiceTestHarness, type ServiceTestHarnessOf } from '@ecommerce/runtime/testing';
 
+import { lockStockBatch } from '../consumers/order-events.consumer';
 import { inventoryService } from '../service';
 import { commitStock } from './commit-stock';
 import { releaseStock } from './release-stock';
@@ -282,5 +283,41 @@ describe('stock reservations (the order saga’s inventory side) on a real datab
     ].filter((event) => orderIds.has(event.orderId));
     expect(announced).toHaveLength(50);
     await harness.db.$executeRawUnsafe('ALTER TABLE products VALIDATE CONSTRAINT products_stock_check');
+  });
+
+  it("when a batch of order events takes its locks first (lockStockBatch), then it holds exactly the stock rows its handlers lock: the placed orders' SKUs and those reserved for the settled ones", async () => {
+    for (const sku of ['L-1', 'L-2', 'L-3', 'L-4', 'L-5']) await stocked(sku, 5);
+    const settled = placed([{ sku: 'L-3', quantity: 1 }]);
+    await inTx((tx) => reserveStock(tx, harness.events, settled));
+    const arriving = placed([
+      { sku: 'L-2', quantity: 1 },
+      { sku: 'L-1', quantity: 1 },
+    ]);
+    const consumed = <Type extends string, Payload extends { eventId: string }>(
+      type: Type,
+      payload: Payload,
+    ) => ({
+      type,
+      payload,
+      eventId: payload.eventId,
+      topic: 'orders',
+      partition: 0,
+      offset: '0',
+      key: null,
+      headers: {},
+    });
+
+    const unlocked = await inTx(async (tx) => {
+      await lockStockBatch(
+        [consumed('OrderPlaced', arriving), consumed('OrderConfirmed', confirmed(settled))],
+        tx,
+      );
+      // Another session, while the batch's transaction holds its locks.
+      const free = await harness.db.$queryRawUnsafe<{ sku: string }[]>(
+        `SELECT sku FROM products WHERE sku LIKE 'L-%' ORDER BY sku FOR UPDATE SKIP LOCKED`,
+      );
+      return free.map((row) => row.sku);
+    });
+    expect(unlocked).toEqual(['L-4', 'L-5']);
   });
 });

@@ -1,10 +1,11 @@
 import type { EventPayloads } from '@ecommerce/contracts';
-import type { ConsumerLogger, EventHandlers, EventOutbox } from '@ecommerce/runtime';
+import type { ConsumerLogger, EventHandlers, EventOutbox, LockBatch } from '@ecommerce/runtime';
 
 import { commitStock } from '../application/commit-stock';
 import { releaseStock } from '../application/release-stock';
 import { reserveStock } from '../application/reserve-stock';
 import type { InventoryTx } from '../persistence/inventory-database';
+import { lockStockOfOrders } from '../persistence/product-repository';
 
 /**
  * Inventory's side of the order saga, for the consumer group `service.ts` declares on the orders
@@ -30,3 +31,18 @@ export function orderEventHandlers(deps: {
       report(event, event.payload.orderId, await releaseStock(tx, events, event.payload)),
   };
 }
+
+/**
+ * What a batch transaction of order events locks first (`lockBatch`): every stock row its handlers
+ * will lock, at once and in the global order. Stock rows are shared by the orders of every
+ * partition, so batches that locked them event by event could lock them in opposite orders.
+ */
+export const lockStockBatch: LockBatch<EventPayloads, InventoryTx> = (events, tx) =>
+  lockStockOfOrders(tx, {
+    placedSkus: events.flatMap((event) =>
+      event.type === 'OrderPlaced' ? event.payload.items.map((item) => item.sku) : [],
+    ),
+    settledOrderIds: events.flatMap((event) =>
+      event.type === 'OrderConfirmed' || event.type === 'OrderCancelled' ? [event.payload.orderId] : [],
+    ),
+  });

@@ -70,3 +70,23 @@ export async function lockStockLevels(
   );
   return new Map(rows.map((row) => [row.sku, { onHand: row.on_hand, reserved: row.reserved }]));
 }
+
+/**
+ * Locks, in the same global order, the stock rows a batch of order events is about to lock (see
+ * `lockStockBatch`): the SKUs of the orders placed, and those reserved for the orders settled
+ * (confirmed or cancelled).
+ */
+export async function lockStockOfOrders(
+  tx: InventoryTx,
+  { placedSkus, settledOrderIds }: { placedSkus: readonly string[]; settledOrderIds: readonly string[] },
+): Promise<void> {
+  await tx.$queryRawUnsafe(
+    `SELECT 1 FROM products
+      WHERE sku = ANY($1::varchar[])
+         OR sku IN (SELECT sku FROM stock_reservations WHERE order_id = ANY($2::uuid[]))
+      ORDER BY sku COLLATE "C"
+      FOR UPDATE`,
+    placedSkus,
+    settledOrderIds,
+  );
+}

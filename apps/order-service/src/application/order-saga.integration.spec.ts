@@ -10,6 +10,7 @@ import type { SagaInput } from '../domain/order-saga';
 import { PrismaClient } from '../generated/prisma/client';
 import type { OrderDatabase, OrderTx } from '../persistence/order-database';
 import { addCatalogItem, startOrderTestHarness, type OrderTestHarness } from '../testing/order-test-harness';
+import { lockSagaBatch } from '../consumers/saga-events.consumer';
 import { handleSagaEvent } from './handle-saga-event';
 import { placeOrder } from './place-order';
 import { startSagaTimeoutSweeper, sweepTimedOutOrders } from './saga-timeout';
@@ -288,6 +289,34 @@ describe('the order saga (order side) on a real database', () => {
         expect(await announced('OrderCancelled', order.orderId)).toHaveLength(1);
       }
     });
+  });
+
+  it("when a batch of saga events takes its locks first (lockSagaBatch), then it holds exactly its orders' rows", async () => {
+    const [first, second, other] = [await placed(), await placed(), await placed()];
+    // The locks read the events' order ids alone; the rest of their payloads is left out.
+    const consumed = (type: 'StockReserved' | 'PaymentAuthorized', cause: OrderPlaced) => {
+      const payload = reaction(cause);
+      const event = {
+        type,
+        payload,
+        eventId: payload.eventId,
+        topic: 'inventory',
+        partition: 0,
+        offset: '0',
+      };
+      return { ...event, key: null, headers: {} } as unknown as Parameters<typeof lockSagaBatch>[0][number];
+    };
+
+    const unlocked = await harness.db.$transaction(async (tx) => {
+      await lockSagaBatch([consumed('StockReserved', second), consumed('PaymentAuthorized', first)], tx);
+      // Another session, while the batch's transaction holds its locks.
+      const free = await harness.db.$queryRawUnsafe<{ id: string }[]>(
+        'SELECT id::text FROM orders WHERE id = ANY($1::uuid[]) FOR UPDATE SKIP LOCKED',
+        [first.orderId, second.orderId, other.orderId],
+      );
+      return free.map((row) => row.id);
+    });
+    expect(unlocked).toEqual([other.orderId]);
   });
 });
 

@@ -1,10 +1,11 @@
 import type { EventPayloads } from '@ecommerce/contracts';
-import type { ConsumerLogger, EventHandlers } from '@ecommerce/runtime';
+import type { ConsumerLogger, EventHandlers, LockBatch } from '@ecommerce/runtime';
 
 import { handleSagaEvent } from '../application/handle-saga-event';
 import type { SagaDeps } from '../application/saga-transition';
 import type { SagaDecision, SagaInput } from '../domain/order-saga';
 import type { OrderTx } from '../persistence/order-database';
+import { lockOrdersInIdOrder } from '../persistence/order-repository';
 
 type SagaEventType = 'StockReserved' | 'StockRejected' | 'PaymentAuthorized' | 'PaymentFailed';
 
@@ -34,3 +35,14 @@ export function sagaEventHandlers(
     PaymentFailed: handle('PaymentFailed'),
   };
 }
+
+/**
+ * What a batch transaction of saga events locks first (`lockBatch`): its orders, in id order. An
+ * order's row is locked from two topics, whose batches would otherwise lock the same orders in
+ * opposite orders and deadlock.
+ */
+export const lockSagaBatch: LockBatch<EventPayloads, OrderTx> = (events, tx) =>
+  lockOrdersInIdOrder(
+    tx,
+    events.flatMap(({ payload }) => ('orderId' in payload ? [payload.orderId] : [])),
+  );

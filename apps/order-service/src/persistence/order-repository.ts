@@ -195,6 +195,18 @@ const toLocked = (row: LockedRow): LockedOrder => ({
 });
 
 /**
+ * Locks the rows of `orderIds` (`FOR UPDATE`) in id order until the transaction ends: a batch of
+ * saga events locks all its orders first, in the one order every batch follows, and each handler's
+ * `lockOrder` then finds its order held already (see `lockSagaBatch`).
+ */
+export async function lockOrdersInIdOrder(tx: OrderTx, orderIds: readonly string[]): Promise<void> {
+  await tx.$queryRawUnsafe(
+    'SELECT 1 FROM orders WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE',
+    orderIds,
+  );
+}
+
+/**
  * Locks the order row (`FOR UPDATE`) until the transaction ends and returns its saga state: every
  * writer of an order's state locks through here, so saga events, a customer's cancel and the
  * timeout sweeper apply one after another.

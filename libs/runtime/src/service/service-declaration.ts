@@ -7,7 +7,7 @@ import {
   type SqlTransactions,
 } from '@ecommerce/database';
 import type { HttpServer } from '@ecommerce/http-server';
-import type { EventHandlers, RetryPolicy } from '@ecommerce/messaging';
+import type { EventHandlers, LockBatch, RetryPolicy } from '@ecommerce/messaging';
 import type { createLogger, ServiceMetrics } from '@ecommerce/telemetry';
 
 import type { EventBackbone, EventBackboneSettings } from '../event-backbone';
@@ -67,11 +67,13 @@ export interface ConsumerDeclaration<Tx extends SqlExecutor, Context = unknown> 
   handlers(context: Context): EventHandlers<EventPayloads, Tx>;
   retry?: Partial<RetryPolicy>;
   /**
-   * One transaction per fetched batch instead of per event: only for handlers that write rows of
-   * their event's key alone, on topics that share no keys (see
-   * `EventConsumerOptions.transactionPerBatch`, which says why). Default false.
+   * One transaction per fetched batch instead of per event; with `lockBatch` where the handlers
+   * lock rows other partitions' events lock too (see `EventConsumerOptions.transactionPerBatch`,
+   * which says why). Default false.
    */
   transactionPerBatch?: boolean;
+  /** See `EventConsumerOptions.lockBatch`: what makes batches safe where handlers share rows. */
+  lockBatch?: LockBatch<EventPayloads, Tx>;
 }
 
 /**

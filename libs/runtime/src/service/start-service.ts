@@ -283,6 +283,7 @@ function consumerGroups<
           logger,
           ...(consumer.retry && { retry: consumer.retry }),
           ...(consumer.transactionPerBatch && { transactionPerBatch: true }),
+          ...(consumer.lockBatch && { lockBatch: consumer.lockBatch }),
         });
       }
     },

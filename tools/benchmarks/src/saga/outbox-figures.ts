@@ -74,8 +74,9 @@ export async function outboxCommitToPublish(
 /**
  * What the run's orders cost, counted from what they left in the databases once the system is
  * quiet (so counts are exact, not sampled statistics): every handled event is one transaction
- * with one inbox row; every POST one transaction with its order; every relay batch one UPDATE,
- * told apart by its `published_at`.
+ * with its inbox row, alone or with the rest of its batch (`transactionPerBatch`), told apart by
+ * the inserting transaction's id (`xmin`); every POST one transaction with its order; every relay
+ * batch one UPDATE, told apart by its `published_at`.
  */
 export async function orderCost(databaseUrls: Record<ServiceName, string>): Promise<OrderCost> {
   const perService = await eachDatabase(databaseUrls, async (service, db) => {
@@ -89,6 +90,9 @@ export async function orderCost(databaseUrls: Record<ServiceName, string>): Prom
            WHERE event_type NOT IN ${CATALOG_EVENTS} GROUP BY 1 ORDER BY 1`,
         )
       ).rows,
+      consumerTransactions: await one(
+        `SELECT count(DISTINCT xmin::text) AS n FROM inbox WHERE event_type NOT IN ${CATALOG_EVENTS}`,
+      ),
       events: publishes
         ? await one(`SELECT count(*) AS n FROM outbox WHERE event_type NOT IN ${CATALOG_EVENTS}`)
         : 0,
@@ -109,7 +113,7 @@ export async function orderCost(databaseUrls: Record<ServiceName, string>): Prom
   const orders = total((c) => c.orders);
   const events = total((c) => c.events);
   const handled = perService.flatMap(([, counts]) => counts.handled);
-  const sagaCommits = orders + handled.reduce((sum, row) => sum + Number(row.n), 0);
+  const sagaCommits = orders + total((c) => c.consumerTransactions);
   const relayCommits = total((c) => c.relayMarks);
   return {
     eventsPerOrder: events / orders,
