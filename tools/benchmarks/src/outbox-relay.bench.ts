@@ -10,17 +10,12 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 
 import { KafkaPublisher } from '@ecommerce/messaging';
-import { createTestMessaging, type TestMessaging } from '@ecommerce/messaging/testing';
+import type { TestMessaging } from '@ecommerce/messaging/testing';
 import { OutboxRelay, writeOutboxMessage } from '@ecommerce/outbox';
-import {
-  createPgTransactions,
-  createTestDatabase,
-  exportInfrastructure,
-  provisionTestInfrastructure,
-  waitFor,
-  type PgTransactions,
-} from '@ecommerce/test-infra';
+import { waitFor, type PgTransactions } from '@ecommerce/test-infra';
 import pino from 'pino';
+
+import { runBench } from './bench-infrastructure';
 
 import { percentile } from './stats';
 
@@ -153,36 +148,15 @@ async function streamingPhase(databaseUrl: string, db: PgTransactions, messaging
   };
 }
 
-async function main(): Promise<void> {
-  const provisioned = await provisionTestInfrastructure();
-  exportInfrastructure(provisioned.infrastructure);
-  const database = await createTestDatabase('order');
-  const db = createPgTransactions(database.url);
-  const messaging = await createTestMessaging();
-  try {
-    console.log(
-      `outbox relay benchmark: ${events} events, ${partitions} partitions, batch ${batchSize}, infrastructure: ${provisioned.source}`,
-    );
-    const throughput = await backlogPhase(database.url, db, messaging);
-    console.log(
-      `  backlog drain:  ${throughput.toFixed(0)} events/s published (commit to broker ack, marked)`,
-    );
-    const streaming = await streamingPhase(database.url, db, messaging);
-    console.log(
-      `  streaming:      commit-to-consume p50 ${streaming.p50.toFixed(1)} ms, p99 ${streaming.p99.toFixed(1)} ms, ` +
-        `max ${streaming.max.toFixed(1)} ms; ${streaming.eventsPerSecond.toFixed(0)} events/s end to end (4 writers, 1 event per commit)`,
-    );
-  } finally {
-    await db.close();
-    await database.drop();
-    await provisioned.release();
-  }
-}
-
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+runBench(async ({ database, db, messaging, source }) => {
+  console.log(
+    `outbox relay benchmark: ${events} events, ${partitions} partitions, batch ${batchSize}, infrastructure: ${source}`,
+  );
+  const throughput = await backlogPhase(database.url, db, messaging);
+  console.log(`  backlog drain:  ${throughput.toFixed(0)} events/s published (commit to broker ack, marked)`);
+  const streaming = await streamingPhase(database.url, db, messaging);
+  console.log(
+    `  streaming:      commit-to-consume p50 ${streaming.p50.toFixed(1)} ms, p99 ${streaming.p99.toFixed(1)} ms, ` +
+      `max ${streaming.max.toFixed(1)} ms; ${streaming.eventsPerSecond.toFixed(0)} events/s end to end (4 writers, 1 event per commit)`,
+  );
+});
