@@ -228,7 +228,7 @@ function eventIdOf(payload: unknown): string {
   return eventId;
 }
 
-/** An event of a batch transaction (`transactionPerBatch`) and its handler; none for a type the group skips. */
+/** An event of a batch transaction (`transactionPerBatch`) and its handler, if its group has one. */
 interface TogetherItem<Tx> {
   message: KafkaMessage;
   event: ConsumedEvent;
@@ -260,8 +260,8 @@ class AlreadyApplied extends Error {
  *   redelivers rather than loses; resolved offsets are committed to Kafka at most once per
  *   `offsetCommitIntervalMs`, and at once after a dead letter, at a rebalance and at `stop()`, so a
  *   crash redelivers at most that interval's events, each a duplicate for the inbox;
- * - `stop()` lets the message (or batch transaction) in hand finish (a retry wait is cut short and the message is left
- *   for redelivery), commits, and disconnects;
+ * - `stop()` lets the message (or the batch transaction) in hand finish (a retry wait is cut short
+ *   and the message is left for redelivery), commits, and disconnects;
  * - liveness (`ConsumerLiveness`): a short session, so a killed instance's partitions move to
  *   another member within seconds; heartbeats while a handler runs or waits to retry, so a slow
  *   one keeps its partitions; a watchdog that restarts a consumer that stopped making progress
