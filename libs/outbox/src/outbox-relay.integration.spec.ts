@@ -373,6 +373,40 @@ describe('OutboxRelay on a real broker and database', () => {
     expect(applied).toEqual({ n: 300, distinct_events: 300 });
   });
 
+  it('when a relay stands by, then it tries the lock again and again on one database session, and takes over on it', async () => {
+    const leader = bed.startRelay({ standbyRetryMs: 50 });
+    await waitFor('the first relay to lead', () => leader.isLeading());
+    const standby = bed.startRelay({ standbyRetryMs: 50 });
+
+    // The standby's tries, as PostgreSQL sees them: sessions that ran the try and do not hold the lock.
+    const tries = new Map<string, number>(); // query_start -> backend pid
+    await waitFor(
+      'the standby to try the lock five times',
+      async () => {
+        const rows = await bed.db.query<{ pid: number; started: string }>(
+          `SELECT a.pid, a.query_start::text AS started
+           FROM pg_stat_activity a
+           WHERE a.datname = current_database() AND a.query = 'SELECT pg_try_advisory_lock($1) AS locked'
+             AND NOT EXISTS (SELECT 1 FROM pg_locks l WHERE l.pid = a.pid AND l.locktype = 'advisory' AND l.granted)`,
+        );
+        for (const row of rows) tries.set(row.started, row.pid);
+        return tries.size >= 5;
+      },
+      { intervalMs: 10 },
+    );
+    const [standbyPid] = new Set(tries.values());
+    expect(new Set(tries.values())).toEqual(new Set([standbyPid]));
+    expect(standby.isLeading()).toBe(false);
+
+    await leader.relay.stop();
+    await waitFor('the standby to lead', () => standby.isLeading());
+    const holders = await bed.db.query<{ pid: number }>(
+      `SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND database =
+         (SELECT oid FROM pg_database WHERE datname = current_database())`,
+    );
+    expect(holders.map((row) => row.pid)).toEqual([standbyPid]);
+  });
+
   it('when two relays run and the leader stops mid-stream, then every one of 50 keys arrives in commit order', async () => {
     const topic = `${messaging.topicPrefix}two-relays`;
     await messaging.createTopics([topic], 6);

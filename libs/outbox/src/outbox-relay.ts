@@ -213,7 +213,7 @@ export class OutboxRelay {
   private async run(): Promise<void> {
     while (!this.stopping) {
       try {
-        await this.leadWhileHoldingLock();
+        await this.holdSession();
       } catch (error) {
         this.options.logger.error({ err: error }, 'outbox relay failed; retrying');
       }
@@ -221,37 +221,56 @@ export class OutboxRelay {
     }
   }
 
-  private async leadWhileHoldingLock(): Promise<void> {
+  /**
+   * One database session: it tries the lock every `standbyRetryMs` until it holds it, then leads on
+   * it until the relay stops or the session breaks. A standby keeps its session between tries: a
+   * new connection per try cost each standby instance about 10 ms of CPU a second, more than its
+   * service's whole idle budget, and PostgreSQL a process started and ended every second
+   * (BENCHMARKS.md, "A standby relay keeps its session").
+   */
+  private async holdSession(): Promise<void> {
     const session: LeaderSession = {
       client: new Client(leaderClientConfig(this.options.databaseUrl, this.timings)),
       lost: undefined,
     };
     const { client } = session;
-    // A broken connection is reported as an event; remember it and wake the loop to give up the lead.
+    // A broken connection is reported as an event; remember it and wake the loop to give it up.
     client.on('error', (error) => this.loseSession(session, error));
     try {
       await client.connect();
-      const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [
-        RELAY_LEADER_LOCK,
-      ]);
-      if (!rows[0]?.locked) return;
-      this.setLeading(true);
-      client.on('notification', () => this.wake());
-      await client.query('LISTEN outbox');
-      const housekeeping = setInterval(() => this.housekeep(session), this.housekeepingIntervalMs);
-      try {
-        this.housekeep(session);
-        while (!this.stopping) {
-          if (session.lost) throw session.lost;
-          const waitMs = await this.publishRound(session);
-          if (waitMs > 0) await this.waitForWake(waitMs);
+      while (!this.stopping) {
+        if (session.lost) throw session.lost;
+        const { rows } = await client.query<{ locked: boolean }>(
+          'SELECT pg_try_advisory_lock($1) AS locked',
+          [RELAY_LEADER_LOCK],
+        );
+        if (rows[0]?.locked) {
+          await this.lead(session);
+          return;
         }
-      } finally {
-        clearInterval(housekeeping);
+        await this.waitForWake(this.standbyRetryMs);
       }
     } finally {
       if (this.leading) this.setLeading(false);
       await this.endSession(client);
+    }
+  }
+
+  private async lead(session: LeaderSession): Promise<void> {
+    const { client } = session;
+    this.setLeading(true);
+    client.on('notification', () => this.wake());
+    await client.query('LISTEN outbox');
+    const housekeeping = setInterval(() => this.housekeep(session), this.housekeepingIntervalMs);
+    try {
+      this.housekeep(session);
+      while (!this.stopping) {
+        if (session.lost) throw session.lost;
+        const waitMs = await this.publishRound(session);
+        if (waitMs > 0) await this.waitForWake(waitMs);
+      }
+    } finally {
+      clearInterval(housekeeping);
     }
   }
 
