@@ -224,8 +224,8 @@ export class OutboxRelay {
   /**
    * One database session: it tries the lock every `standbyRetryMs` until it holds it, then leads on
    * it until the relay stops or the session breaks. A standby keeps its session between tries: a
-   * new connection per try cost each standby instance about 10 ms of CPU a second, more than its
-   * service's whole idle budget, and PostgreSQL a process started and ended every second
+   * new connection per try cost its own process about 3 ms of CPU a second and PostgreSQL a server
+   * process started and ended every second, about 30 ms of CPU each on the benchmark's machine
    * (BENCHMARKS.md, "A standby relay keeps its session").
    */
   private async holdSession(): Promise<void> {
