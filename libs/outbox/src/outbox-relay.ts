@@ -89,7 +89,7 @@ const OUTAGE_LOG_INTERVAL_MS = 30_000;
 type PublishOutcome =
   { kind: 'done' } | { kind: 'refused'; retryInMs: number } | { kind: 'unavailable'; error: unknown };
 
-/** The leader's database session; `lost` is set when it broke or stopped answering. */
+/** The relay's database session, standing by or leading; `lost` is set when it broke or stopped answering. */
 interface LeaderSession {
   client: Client;
   lost: Error | undefined;
