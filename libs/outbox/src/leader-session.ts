@@ -63,6 +63,9 @@ export function leaderClientConfig(databaseUrl: string, timings: LeaderSessionTi
     tcp_keepalives_idle: timings.keepaliveIdleS,
     tcp_keepalives_interval: timings.keepaliveIntervalS,
     tcp_keepalives_count: 3,
+    // The relay's statements (`RELAY_STATEMENTS`) are plain lookups whose best plan never depends
+    // on the values: planned once per session, not again for every round's values.
+    plan_cache_mode: 'force_generic_plan',
   };
   return {
     connectionString: databaseUrl,

@@ -9,7 +9,7 @@ import { testInfrastructure, waitFor } from '@ecommerce/test-infra';
 import { createTestMessaging, type TestEvent, type TestMessaging } from '@ecommerce/messaging/testing';
 import { Client } from 'pg';
 
-import type { OutboxBacklog } from './outbox-table';
+import { RELAY_STATEMENTS, type OutboxBacklog } from './outbox-table';
 import { createOutboxTestBed, silentLogger as logger, type OutboxTestBed } from './testing/outbox-test-bed';
 import { writeOutboxMessage } from './write-outbox-message';
 
@@ -175,8 +175,9 @@ describe('OutboxRelay on a real broker and database', () => {
   it('when a batch shorter than its caps is published, then the relay reads again only when a commit wakes it, and stays ready while idle', async () => {
     const topic = `${messaging.topicPrefix}caught-up`;
     await messaging.createTopics([topic]);
-    // The relay's session goes through a proxy that counts its reads of waiting rows (the query's
-    // text travels in each Parse message).
+    // The relay's session goes through a proxy that counts its reads of waiting rows: each read's
+    // Bind message names the prepared statement, and so does its Parse, once per session, the only
+    // message that carries the query's text.
     const databaseUrl = new URL(bed.database.url);
     let sent = '';
     const databaseProxy = await FaultProxy.start({
@@ -186,7 +187,8 @@ describe('OutboxRelay on a real broker and database', () => {
       },
     });
     bed.onClose(() => databaseProxy.stop());
-    const reads = () => sent.split('WITH candidates AS').length - 1;
+    const occurrences = (text: string) => sent.split(text).length - 1;
+    const reads = () => occurrences(RELAY_STATEMENTS.selectWaitingRows) - occurrences('WITH candidates AS');
     const throughProxy = new URL(bed.database.url);
     throughProxy.host = databaseProxy.address;
     const stallWindowMs = 500;

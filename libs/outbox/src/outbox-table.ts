@@ -9,6 +9,18 @@ import type { PendingOutboxMessage } from './outbox-message';
  * or discards them (`outbox-quarantine.ts`).
  */
 
+/**
+ * The statements the relay runs again and again on its one session, prepared under these names the
+ * first time: PostgreSQL then parses them once per session, not once per round. With the session's
+ * `plan_cache_mode` (`leaderClientConfig`), it plans them once too: left to choose, it re-planned
+ * both for their values every time (a handful of ids, a row cap), 2 of the 45 statements of an order
+ * but the costliest to plan (BENCHMARKS.md, "The relay plans its statements once").
+ */
+export const RELAY_STATEMENTS = {
+  selectWaitingRows: 'outbox_relay_select_waiting_rows',
+  markPublished: 'outbox_relay_mark_published',
+} as const;
+
 /** An unpublished row as the relay reads it. */
 export interface WaitingRow extends PendingOutboxMessage {
   /** Times the broker refused this row for good; 0 for a row never refused. */
@@ -46,8 +58,9 @@ export async function selectWaitingRows(
   client: Client,
   { maxRows, maxBytes }: { maxRows: number; maxBytes: number },
 ): Promise<WaitingRows> {
-  const { rows } = await client.query<OutboxRow>(
-    `WITH candidates AS (
+  const { rows } = await client.query<OutboxRow>({
+    name: RELAY_STATEMENTS.selectWaitingRows,
+    text: `WITH candidates AS (
        SELECT id, octet_length(payload) + octet_length(message_key) + octet_length(headers::text) AS bytes
        FROM outbox WHERE published_at IS NULL AND quarantined_at IS NULL
        ORDER BY id LIMIT $1
@@ -60,8 +73,8 @@ export async function selectWaitingRows(
      FROM sized JOIN outbox o USING (id)
      WHERE sized.running_bytes <= $2 OR sized.position = 1
      ORDER BY o.id`,
-    [maxRows, maxBytes],
-  );
+    values: [maxRows, maxBytes],
+  });
   const [first] = rows;
   const candidates = first ? Number(first.candidates) : 0;
   return {
@@ -85,9 +98,11 @@ function toWaitingRow(row: OutboxRow): WaitingRow {
 }
 
 export async function markPublished(client: Client, ids: readonly bigint[]): Promise<void> {
-  await client.query('UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])', [
-    ids.map(String),
-  ]);
+  await client.query({
+    name: RELAY_STATEMENTS.markPublished,
+    text: 'UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])',
+    values: [ids.map(String)],
+  });
 }
 
 // The error is for a person reading the quarantine list; a stack or a huge message is not.
