@@ -10,11 +10,11 @@ import type { PendingOutboxMessage } from './outbox-message';
  */
 
 /**
- * The statements the relay runs again and again on its one session, prepared under these names the
+ * The statements the relay runs every round on its one session, prepared under these names the
  * first time: PostgreSQL then parses them once per session, not once per round. With the session's
- * `plan_cache_mode` (`leaderClientConfig`), it plans them once too: left to choose, it re-planned
- * both for their values every time (a handful of ids, a row cap), 2 of the 45 statements of an order
- * but the costliest to plan (BENCHMARKS.md, "The relay plans its statements once").
+ * `plan_cache_mode` (`leaderClientConfig`) it plans them once too, instead of trying plans for the
+ * values first (a handful of ids, a row cap). Unnamed, both were parsed and planned every round:
+ * 9 % of PostgreSQL's CPU under the saga bench (BENCHMARKS.md, "The relay plans its statements once").
  */
 export const RELAY_STATEMENTS = {
   selectWaitingRows: 'outbox_relay_select_waiting_rows',
