@@ -172,12 +172,15 @@ describe('OutboxRelay on a real broker and database', () => {
     });
   });
 
-  it('when a batch shorter than its caps is published, then the relay reads again only when a commit wakes it, and stays ready while idle', async () => {
-    const topic = `${messaging.topicPrefix}caught-up`;
-    await messaging.createTopics([topic]);
-    // The relay's session goes through a proxy that counts its reads of waiting rows: each read's
-    // Bind message names the prepared statement, and so does its Parse, once per session, the only
-    // message that carries the query's text.
+  /**
+   * A proxy in front of the relay's session that counts how often it executes each of its prepared
+   * statements: every execution's Bind message names the statement, and so does its Parse, once per
+   * session, followed by the statement's text.
+   */
+  async function countingRelayStatements(): Promise<{
+    databaseUrl: string;
+    executions(statement: string, textStart: string): number;
+  }> {
     const databaseUrl = new URL(bed.database.url);
     let sent = '';
     const databaseProxy = await FaultProxy.start({
@@ -188,13 +191,26 @@ describe('OutboxRelay on a real broker and database', () => {
     });
     bed.onClose(() => databaseProxy.stop());
     const occurrences = (text: string) => sent.split(text).length - 1;
-    const reads = () => occurrences(RELAY_STATEMENTS.selectWaitingRows) - occurrences('WITH candidates AS');
-    const throughProxy = new URL(bed.database.url);
-    throughProxy.host = databaseProxy.address;
+    databaseUrl.host = databaseProxy.address;
+    return {
+      databaseUrl: databaseUrl.toString(),
+      executions: (statement, textStart) =>
+        occurrences(statement) - occurrences(`${statement}\u0000${textStart}`),
+    };
+  }
+  const reads = (counter: { executions(statement: string, textStart: string): number }) =>
+    counter.executions(RELAY_STATEMENTS.selectWaitingRows, 'WITH');
+  const marksAlone = (counter: { executions(statement: string, textStart: string): number }) =>
+    counter.executions(RELAY_STATEMENTS.markPublished, 'UPDATE');
+
+  it('when a batch shorter than its caps is published, then the relay reads again only when a commit wakes it, and stays ready while idle', async () => {
+    const topic = `${messaging.topicPrefix}caught-up`;
+    await messaging.createTopics([topic]);
+    const counter = await countingRelayStatements();
     const stallWindowMs = 500;
     let lastBacklogAt = 0;
     const { relay, isLeading } = bed.startRelay({
-      databaseUrl: throughProxy.toString(),
+      databaseUrl: counter.databaseUrl,
       pollIntervalMs: 600_000,
       stallWindowMs,
       reportIntervalMs: 100,
@@ -205,6 +221,7 @@ describe('OutboxRelay on a real broker and database', () => {
     const commits = 3;
     for (let commit = 1; commit <= commits; commit++) {
       await bed.writeEvents(topic, [messaging.newEvent(`commit-${commit}`, 1)]);
+      // Marked although no commit follows to carry the mark: it went alone after the mark delay.
       await waitFor(`commit ${commit} to be published`, async () => (await bed.unpublished()) === 0);
     }
     const publishedAt = Date.now();
@@ -217,8 +234,48 @@ describe('OutboxRelay on a real broker and database', () => {
     await relay.stop();
     // One read when it took the lead, then one per commit; a relay that reads again after each
     // batch to find it empty makes 1 + 2 per commit.
-    expect(reads()).toBeGreaterThanOrEqual(commits);
-    expect(reads()).toBeLessThanOrEqual(commits + 1);
+    expect(reads(counter)).toBeGreaterThanOrEqual(commits);
+    expect(reads(counter)).toBeLessThanOrEqual(commits + 1);
+    expect(marksAlone(counter)).toBe(commits);
+  });
+
+  it('when commits keep waking the relay, then the next read carries the marks of each batch, and the last batch is marked before the relay stops', async () => {
+    const topic = `${messaging.topicPrefix}marks-ride`;
+    await messaging.createTopics([topic]);
+    const counter = await countingRelayStatements();
+    let acknowledged = 0;
+    const { relay, isLeading } = bed.startRelay({
+      databaseUrl: counter.databaseUrl,
+      pollIntervalMs: 600_000,
+      // Longer than the test: a mark can only go with a read, or at stop.
+      markDelayMs: 600_000,
+      observer: { published: (messages) => (acknowledged += messages.length) },
+    });
+    await waitFor('the relay to lead', () => isLeading());
+
+    const commits = 5;
+    for (let commit = 1; commit <= commits; commit++) {
+      await bed.writeEvents(topic, [messaging.newEvent(`commit-${commit}`, commit)]);
+      await waitFor(`commit ${commit} to reach the broker`, () => acknowledged === commit);
+    }
+    // Each commit woke a read that marked the batch before it, then published its own: only the
+    // last batch waits for a mark.
+    expect(await bed.unpublished()).toBe(1);
+    expect(marksAlone(counter)).toBe(0);
+    expect(reads(counter)).toBeLessThanOrEqual(commits + 1);
+
+    await relay.stop();
+    expect(await bed.unpublished()).toBe(0);
+    expect(marksAlone(counter)).toBe(1);
+    const marked = await bed.db.query<{ published_at: Date; created_at: Date }>(
+      'SELECT published_at, created_at FROM outbox ORDER BY id',
+    );
+    // When the broker acknowledged each row, not when a later read happened to mark it.
+    for (const [index, row] of marked.entries()) {
+      expect(row.published_at.getTime()).toBeGreaterThanOrEqual(row.created_at.getTime());
+      const next = marked[index + 1];
+      if (next) expect(row.published_at.getTime()).toBeLessThanOrEqual(next.created_at.getTime());
+    }
   });
 
   it('when rows together are larger than the byte cap, then they go out in batches within it', async () => {

@@ -9,6 +9,7 @@ import {
   readBacklog,
   recordRefusal,
   selectWaitingRows,
+  type AcknowledgedRow,
   type OutboxBacklog,
   type WaitingRow,
 } from './outbox-table';
@@ -71,6 +72,11 @@ export interface OutboxRelayOptions {
   /** How often the leader reports the backlog; its heartbeat may make it more often. */
   reportIntervalMs?: number;
   /**
+   * How long the marks of published rows wait for the next read to carry them, before they go in a
+   * statement of their own (see `OutboxRelay`).
+   */
+  markDelayMs?: number;
+  /**
    * Called after the broker acknowledged a batch and before the rows are marked published. For
    * fault-injection tests (a crash here must lead to re-publication, never to loss).
    */
@@ -81,6 +87,10 @@ export interface OutboxRelayOptions {
 // Advisory locks are scoped to the database, so each service's relays compete only with each other.
 export const RELAY_LEADER_LOCK = 4_271_998_117;
 const MAX_REFUSED_ROW_RETRY_DELAY_MS = 30_000;
+// Under load the next commit's NOTIFY comes within a few ms and its read carries the marks; idle, a
+// mark goes alone after this. Its only costs: a crash re-publishes up to this much more (duplicates
+// the inboxes drop), and the backlog gauge counts the rows as waiting meanwhile.
+const DEFAULT_MARK_DELAY_MS = 50;
 const MAX_OUTAGE_PAUSE_MS = 5_000;
 /** During an outage the relay tries every few seconds; it says so once, then at most this often. */
 const OUTAGE_LOG_INTERVAL_MS = 30_000;
@@ -109,7 +119,10 @@ function describeError(error: unknown): string {
  * Publishes committed outbox rows to Kafka in commit order per key and marks them published.
  *
  * - At least once: rows are marked only after the broker acknowledged them, so a crash between
- *   the two re-publishes them; consumers drop the duplicates by event id.
+ *   the two re-publishes them; consumers drop the duplicates by event id. The marks ride on the
+ *   next read of waiting rows, one round trip per round instead of two, when a commit wakes the
+ *   relay within `markDelayMs` (under load, always); otherwise, and before the relay stops, they go
+ *   alone. `published_at` is the broker's acknowledgement, by the relay's clock.
  * - Per-key order with any number of instances: only the holder of a PostgreSQL advisory lock
  *   publishes; the others stand by and take over when its session ends (crash, kill -9, or a
  *   silent leader whose session the server ends: see `leaderSessionTimings`). Two writers of one
@@ -146,6 +159,7 @@ export class OutboxRelay {
   private readonly timings: LeaderSessionTimings;
   private readonly standbyRetryMs: number;
   private readonly housekeepingIntervalMs: number;
+  private readonly markDelayMs: number;
   private stopping = false;
   private running: Promise<void> | undefined;
   private wakePending = false;
@@ -161,6 +175,8 @@ export class OutboxRelay {
   private readonly refusedRowRetryAt = new Map<bigint, number>();
   private outage: { since: number; failures: number; loggedAt: number } | undefined;
   private housekeepingInFlight = false;
+  /** Rows the broker has acknowledged and this session has not marked published yet. */
+  private unmarked: AcknowledgedRow[] = [];
 
   constructor(private readonly options: OutboxRelayOptions) {
     // Defaults are the settings' documented ones (the README's Configuration table).
@@ -181,6 +197,7 @@ export class OutboxRelay {
       this.timings.heartbeatIntervalMs,
       options.reportIntervalMs ?? 5_000,
     );
+    this.markDelayMs = options.markDelayMs ?? DEFAULT_MARK_DELAY_MS;
   }
 
   start(): void {
@@ -262,16 +279,46 @@ export class OutboxRelay {
     client.on('notification', () => this.wake());
     await client.query('LISTEN outbox');
     const housekeeping = setInterval(() => this.housekeep(session), this.housekeepingIntervalMs);
+    // A session marks only what it published: the marks a broken session never sent are published
+    // again by whoever leads next, as after a crash.
+    this.unmarked = [];
     try {
       this.housekeep(session);
       while (!this.stopping) {
         if (session.lost) throw session.lost;
         const waitMs = await this.publishRound(session);
-        if (waitMs > 0) await this.waitForWake(waitMs);
+        if (waitMs > 0) await this.waitForNextRound(session, waitMs);
       }
+      // Stopping: what the broker has is marked before the lock goes, so the next leader does not
+      // publish it again.
+      if (session.lost) throw session.lost;
+      await this.markUnmarked(session);
     } finally {
       clearInterval(housekeeping);
     }
+  }
+
+  /**
+   * Waits up to `waitMs` for the next round; a wake-up (a commit's NOTIFY, stop, a broken session)
+   * ends the wait early. Marks still unmarked wait for the next read to carry them; when no wake-up
+   * comes within the mark delay, they go alone and the wait goes on.
+   */
+  private async waitForNextRound(session: LeaderSession, waitMs: number): Promise<void> {
+    let leftMs = waitMs;
+    if (this.unmarked.length > 0) {
+      const markDelayMs = Math.min(leftMs, this.markDelayMs);
+      if (await this.waitForWake(markDelayMs)) return;
+      leftMs -= markDelayMs;
+      if (leftMs === 0) return; // the read that is due now carries them
+      await this.markUnmarked(session);
+    }
+    await this.waitForWake(leftMs);
+  }
+
+  private async markUnmarked(session: LeaderSession): Promise<void> {
+    if (this.unmarked.length === 0) return;
+    await markPublished(session.client, this.unmarked);
+    this.unmarked = [];
   }
 
   /**
@@ -283,7 +330,9 @@ export class OutboxRelay {
     const { rows, more } = await selectWaitingRows(session.client, {
       maxRows: this.batchSize,
       maxBytes: this.batchMaxBytes,
+      markPublished: this.unmarked,
     });
+    this.unmarked = [];
     const [head] = rows;
     if (!head) {
       this.waitingSince = undefined;
@@ -341,12 +390,11 @@ export class OutboxRelay {
     // The broker has the rows; if the session broke meanwhile, another relay may lead by now and
     // publishes them again: leave them unmarked and step down.
     if (session.lost) throw session.lost;
+    const acknowledgedAt = new Date();
     await this.options.afterPublish?.(rows);
-    await markPublished(
-      session.client,
-      rows.map((row) => row.id),
-    );
-    const publishedAt = Date.now();
+    // Marked by the next read, or alone if none comes soon (`waitForNextRound`).
+    for (const row of rows) this.unmarked.push({ id: row.id, acknowledgedAt });
+    const publishedAt = acknowledgedAt.getTime();
     this.lastPublishedAt = publishedAt;
     this.lastFailure = undefined;
     this.reportStall();
@@ -497,8 +545,11 @@ export class OutboxRelay {
     this.wakeWaiter?.();
   }
 
-  /** Resolves on the next wake-up (notification, stop, broken connection) or after `timeoutMs`. */
-  private async waitForWake(timeoutMs: number): Promise<void> {
+  /**
+   * Resolves on the next wake-up (notification, stop, broken connection) or after `timeoutMs`;
+   * true for a wake-up.
+   */
+  private async waitForWake(timeoutMs: number): Promise<boolean> {
     if (!this.wakePending) {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(done, timeoutMs);
@@ -510,6 +561,8 @@ export class OutboxRelay {
       });
       this.wakeWaiter = undefined;
     }
+    const woken = this.wakePending;
     this.wakePending = false;
+    return woken;
   }
 }

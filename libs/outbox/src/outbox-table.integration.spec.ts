@@ -9,7 +9,7 @@ import {
 import { Client } from 'pg';
 
 import { leaderClientConfig, leaderSessionTimings } from './leader-session';
-import { markPublished, RELAY_STATEMENTS, selectWaitingRows } from './outbox-table';
+import { markPublished, RELAY_STATEMENTS, selectWaitingRows, type AcknowledgedRow } from './outbox-table';
 import { writeOutboxMessage } from './write-outbox-message';
 
 describe("the relay's statements on a real database", () => {
@@ -45,16 +45,24 @@ describe("the relay's statements on a real database", () => {
     });
   }
 
+  const acknowledged = (rows: readonly { id: bigint }[], at = new Date()): AcknowledgedRow[] =>
+    rows.map((row) => ({ id: row.id, acknowledgedAt: at }));
+
   it('when the relay runs round after round on its session, then each statement is prepared once and never planned again for the values of a round', async () => {
     const rounds = 8; // more than the 5 custom plans PostgreSQL tries before it may settle on one
+    let carried: AcknowledgedRow[] = [];
     for (let round = 1; round <= rounds; round++) {
       await writeRows(round); // a different number of ids to mark each round
-      const { rows } = await selectWaitingRows(relaySession, { maxRows: 100 + round, maxBytes: 1_000_000 });
+      const { rows } = await selectWaitingRows(relaySession, {
+        maxRows: 100 + round,
+        maxBytes: 1_000_000,
+        markPublished: carried,
+      });
       expect(rows).toHaveLength(round);
-      await markPublished(
-        relaySession,
-        rows.map((row) => row.id),
-      );
+      // Half the rows marked alone, the other half by the next read.
+      const half = Math.ceil(rows.length / 2);
+      await markPublished(relaySession, acknowledged(rows.slice(0, half)));
+      carried = acknowledged(rows.slice(half));
     }
 
     const { rows: prepared } = await relaySession.query<{
@@ -70,7 +78,40 @@ describe("the relay's statements on a real database", () => {
         custom_plans: '0',
       })),
     );
-    const { rows: left } = await selectWaitingRows(relaySession, { maxRows: 100, maxBytes: 1_000_000 });
+    const { rows: left } = await selectWaitingRows(relaySession, {
+      maxRows: 100,
+      maxBytes: 1_000_000,
+      markPublished: carried,
+    });
     expect(left).toEqual([]);
+    const [unmarked] = await db.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL',
+    );
+    expect(unmarked?.n).toBe(0);
+  });
+
+  it('when a read carries the marks of rows the broker acknowledged, then it marks them with the time of the acknowledgement and returns only the rows still waiting', async () => {
+    await db.query('TRUNCATE outbox');
+    await writeRows(3);
+    const { rows: first } = await selectWaitingRows(relaySession, { maxRows: 100, maxBytes: 1_000_000 });
+    expect(first).toHaveLength(3);
+    const acknowledgedAt = new Date('2026-12-01T10:20:30.456Z');
+    await writeRows(2);
+
+    const { rows: next } = await selectWaitingRows(relaySession, {
+      maxRows: 100,
+      maxBytes: 1_000_000,
+      markPublished: acknowledged(first, acknowledgedAt),
+    });
+
+    const states = await db.query<{ id: string; published_at: Date | null }>(
+      'SELECT id::text, published_at FROM outbox ORDER BY id',
+    );
+    expect(states.map((row) => row.published_at?.toISOString() ?? null)).toEqual([
+      ...first.map(() => acknowledgedAt.toISOString()),
+      null,
+      null,
+    ]);
+    expect(next.map((row) => String(row.id))).toEqual(states.slice(3).map((row) => row.id));
   });
 });

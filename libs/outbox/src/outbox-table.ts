@@ -15,11 +15,19 @@ import type { PendingOutboxMessage } from './outbox-message';
  * `plan_cache_mode` (`leaderClientConfig`) it plans them once too, instead of trying plans for the
  * values first (a handful of ids, a row cap). Unnamed, both were parsed and planned every round:
  * 9 % of PostgreSQL's CPU under the saga bench (BENCHMARKS.md, "The relay plans its statements once").
+ * The read carries the marks of the rows published since the one before it; `markPublished` runs
+ * alone only when no read follows soon (see `OutboxRelay`).
  */
 export const RELAY_STATEMENTS = {
   selectWaitingRows: 'outbox_relay_select_waiting_rows',
   markPublished: 'outbox_relay_mark_published',
 } as const;
+
+/** A row the broker has acknowledged, and when, by the relay's clock: what a mark writes. */
+export interface AcknowledgedRow {
+  id: bigint;
+  acknowledgedAt: Date;
+}
 
 /** An unpublished row as the relay reads it. */
 export interface WaitingRow extends PendingOutboxMessage {
@@ -48,21 +56,43 @@ export interface WaitingRows {
   more: boolean;
 }
 
+// `published_at` is when the broker acknowledged the row, by the relay's clock, not when the mark
+// reached the database: a mark may ride on a later read (`selectWaitingRows`).
+function markSql(ids: string, acknowledgedAt: string): string {
+  return `UPDATE outbox SET published_at = acknowledged.at
+       FROM unnest(${ids}::bigint[], ${acknowledgedAt}::timestamptz[]) AS acknowledged (id, at)
+       WHERE outbox.id = acknowledged.id`;
+}
+
+function markValues(rows: readonly AcknowledgedRow[]): [string[], string[]] {
+  return [rows.map((row) => String(row.id)), rows.map((row) => row.acknowledgedAt.toISOString())];
+}
+
 /**
  * The oldest waiting rows, in id order: at most `maxRows`, and no more than `maxBytes` of payload,
  * key and headers together, except that the first row always comes (a row larger than the cap is
  * sent alone and the broker decides). Sizes are summed in the database so that rows which do not
  * fit are never read.
+ *
+ * `markPublished`: rows the broker has acknowledged since the last read, marked published by this
+ * same statement, one round trip instead of two (see `OutboxRelay`). The read's snapshot predates
+ * its own update, so it leaves those rows out by id.
  */
 export async function selectWaitingRows(
   client: Client,
-  { maxRows, maxBytes }: { maxRows: number; maxBytes: number },
+  {
+    maxRows,
+    maxBytes,
+    markPublished = [],
+  }: { maxRows: number; maxBytes: number; markPublished?: readonly AcknowledgedRow[] },
 ): Promise<WaitingRows> {
   const { rows } = await client.query<OutboxRow>({
     name: RELAY_STATEMENTS.selectWaitingRows,
-    text: `WITH candidates AS (
+    text: `WITH marked AS (
+       ${markSql('$3', '$4')}
+     ), candidates AS (
        SELECT id, octet_length(payload) + octet_length(message_key) + octet_length(headers::text) AS bytes
-       FROM outbox WHERE published_at IS NULL AND quarantined_at IS NULL
+       FROM outbox WHERE published_at IS NULL AND quarantined_at IS NULL AND id <> ALL($3::bigint[])
        ORDER BY id LIMIT $1
      ), sized AS (
        SELECT id, sum(bytes) OVER (ORDER BY id) AS running_bytes, row_number() OVER (ORDER BY id) AS position,
@@ -73,7 +103,7 @@ export async function selectWaitingRows(
      FROM sized JOIN outbox o USING (id)
      WHERE sized.running_bytes <= $2 OR sized.position = 1
      ORDER BY o.id`,
-    values: [maxRows, maxBytes],
+    values: [maxRows, maxBytes, ...markValues(markPublished)],
   });
   const [first] = rows;
   const candidates = first ? Number(first.candidates) : 0;
@@ -97,11 +127,12 @@ function toWaitingRow(row: OutboxRow): WaitingRow {
   };
 }
 
-export async function markPublished(client: Client, ids: readonly bigint[]): Promise<void> {
+/** Marks rows published in a statement of their own, when no read is due to carry the marks. */
+export async function markPublished(client: Client, rows: readonly AcknowledgedRow[]): Promise<void> {
   await client.query({
     name: RELAY_STATEMENTS.markPublished,
-    text: 'UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])',
-    values: [ids.map(String)],
+    text: markSql('$1', '$2'),
+    values: markValues(rows),
   });
 }
 

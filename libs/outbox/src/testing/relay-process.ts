@@ -4,7 +4,8 @@
  * Environment: OUTBOX_DATABASE_URL, KAFKA_BROKERS, RELAY_BATCH_SIZE (default 100), and
  * RELAY_HANG_AFTER_BATCH=n: after the broker acknowledged batch n and before the rows are marked,
  * print "hanging-after-publish" and wait forever, so the test can kill -9 the process exactly
- * between publish and mark. Prints "published-batch <n> <rows>" after each batch is marked.
+ * between publish and mark. Prints "published-batch <n> <rows>" after the broker acknowledged each
+ * batch.
  */
 import { createKafka, KafkaPublisher, parseBrokers } from '@ecommerce/messaging';
 import pino from 'pino';
