@@ -32,7 +32,12 @@ import { headlineFigures } from './saga/headline';
 import { describeMachine } from './saga/machine';
 import { driveOrders, type OrderLoad } from './saga/order-load';
 import { measureOrders, secondBySecond } from './saga/order-samples';
-import { orderCost, outboxCommitToPublish, unpublishedEvents } from './saga/outbox-figures';
+import {
+  orderCost,
+  outboxCommitToPublish,
+  transactionsSoFar,
+  unpublishedEvents,
+} from './saga/outbox-figures';
 import { measureKafkaThroughput } from './saga/reference/kafka-throughput';
 import { checkPgbench, measurePostgresCommitRate } from './saga/reference/postgres-commit-rate';
 import { renderHtmlReport, summaryLines } from './saga/report';
@@ -287,6 +292,7 @@ async function runBenchmark(flags: SagaBenchFlags, cleanup: Cleanup): Promise<Sa
   const cpuBefore = await cpuSnapshot(await cpuGroups(system));
   const idleCpu = cpuBetween(idleStart, cpuBefore);
   const offsetCommitsBefore = await totalOffsetCommits(system.services.instances);
+  const transactionsBefore = await transactionsSoFar(system.databaseUrls);
   const sampler = new LagSampler(system.services.instances);
   const load = await driveOrders({
     shape: flags.load,
@@ -297,6 +303,7 @@ async function runBenchmark(flags: SagaBenchFlags, cleanup: Cleanup): Promise<Sa
     signal: cleanup.signal,
   });
   const cpu = cpuBetween(cpuBefore, await cpuSnapshot(await cpuGroups(system)));
+  const transactionsAfter = await transactionsSoFar(system.databaseUrls);
   const lag = (await sampler.stop()).map((sample) => ({ ...sample, at: sample.at - load.startedAt }));
   const offsetCommits = (await totalOffsetCommits(system.services.instances)) - offsetCommitsBefore;
   cleanup.signal.throwIfAborted();
@@ -366,6 +373,12 @@ async function runBenchmark(flags: SagaBenchFlags, cleanup: Cleanup): Promise<Sa
       outboxCommitToPublishMs,
       maxConsumerLag: Math.max(0, ...lag.map((sample) => sample.maxLag)),
       offsetCommitsPerOrder: offsetCommits / load.samples.length,
+      databaseTransactionsPerOrder: Object.fromEntries(
+        Object.entries(transactionsAfter).map(([service, n]) => [
+          service,
+          (n - (transactionsBefore[service] ?? 0)) / load.samples.length,
+        ]),
+      ),
       cost,
       cpu: { ...cpuPerOrder(idleCpu, cpu, load.samples.length), idleMsPerSecondByThread: idleThreads },
     },

@@ -39,6 +39,7 @@ const result: SagaBenchResult = {
     outboxCommitToPublishMs: { all: distribution([2, 4]), order: distribution([2, 4]) },
     maxConsumerLag: 3,
     offsetCommitsPerOrder: 2.4,
+    databaseTransactionsPerOrder: { order: 5.25, payment: 4 },
     cost: {
       eventsPerOrder: 7,
       commitsPerOrder: 15,
@@ -134,6 +135,9 @@ describe('saga benchmark report', () => {
     );
     expect(text).toContain(
       'system calls per order:  order 41 reads, 38 writes, postgres 20 reads, 19 writes',
+    );
+    expect(text).toContain(
+      'database transactions:   9.3 per order (order 5.3, payment 4.0; read-only ones included)',
     );
     expect(text).toContain('CPU while idle:          order 20.0 ms/s');
     expect(text).toContain(

@@ -101,6 +101,7 @@ export function summaryLines(result: SagaBenchResult): string[] {
     `system calls per order:  ${Object.entries(result.system.cpu.systemCallsPerOrder)
       .map(([group, { reads, writes }]) => `${group} ${num(reads)} reads, ${num(writes)} writes`)
       .join(', ')}`,
+    databaseTransactionsLine(result),
     `CPU while idle:          ${Object.entries(result.system.cpu.idleMsPerSecond)
       .map(([group, value]) => `${group} ${num(value, 1)} ms/s`)
       .join(', ')}`,
@@ -233,4 +234,12 @@ ${handledRows}
 </body>
 </html>
 `;
+}
+
+function databaseTransactionsLine(result: SagaBenchResult): string {
+  const perService = Object.entries(result.system.databaseTransactionsPerOrder);
+  const all = perService.reduce((sum, [, value]) => sum + value, 0);
+  return `database transactions:   ${num(all, 1)} per order (${perService
+    .map(([service, value]) => `${service} ${num(value, 1)}`)
+    .join(', ')}; read-only ones included)`;
 }

@@ -24,7 +24,10 @@ export interface OrderCost {
   commitsPerOrder: number;
   /** Of which: the POST's and one per event handled (each handler commits with an inbox row). */
   sagaCommitsPerOrder: number;
-  /** Of which: the relays' "mark published" updates (batched, so below one per event). */
+  /**
+   * Of which: the relays' marks of published batches (one per batch, below one per event), each on
+   * its own or in the relay's next read.
+   */
   relayCommitsPerOrder: number;
   /** Events handled per order, by `consumer group <- event type`: where the saga transactions go. */
   handledPerOrder: Record<string, number>;
@@ -123,6 +126,12 @@ export interface SagaBenchResult {
     maxConsumerLag: number;
     /** Offset commits all consumer groups sent to Kafka during the load, per order placed. */
     offsetCommitsPerOrder: number;
+    /**
+     * Transactions each service's database ended during the load, per order placed: read-only ones
+     * and single statements included (`pg_stat_database`), so the round trips that open and close
+     * one, counted where CPU time drifts with the machine.
+     */
+    databaseTransactionsPerOrder: Record<string, number>;
     cost: OrderCost;
     cpu: CpuPerOrder;
   };
