@@ -29,7 +29,7 @@ describe('leaderClientConfig', () => {
     expect(config.options).toBe(
       '-c idle_session_timeout=10000 -c idle_in_transaction_session_timeout=10000 -c tcp_user_timeout=10000' +
         ' -c tcp_keepalives_idle=5 -c tcp_keepalives_interval=1 -c tcp_keepalives_count=3' +
-        ' -c plan_cache_mode=force_generic_plan',
+        ' -c plan_cache_mode=force_generic_plan -c enable_seqscan=off',
     );
   });
 });

@@ -66,6 +66,11 @@ export function leaderClientConfig(databaseUrl: string, timings: LeaderSessionTi
     // The relay's statements (`RELAY_STATEMENTS`) are plain lookups whose best plan never depends
     // on the values: planned once per session, not again for every round's values.
     plan_cache_mode: 'force_generic_plan',
+    // ...and that one plan goes by index. Every statement of the relay has an index to use, while the
+    // outbox's statistics are rarely right (a queue: new, emptied, or far from its last ANALYZE), and
+    // a plan made when the table was new kept a scan of the whole table for the session's life, every
+    // round (BENCHMARKS.md, "The relay's mark rides on its next read").
+    enable_seqscan: 'off',
   };
   return {
     connectionString: databaseUrl,

@@ -90,6 +90,46 @@ describe("the relay's statements on a real database", () => {
     expect(unmarked?.n).toBe(0);
   });
 
+  it('when the table is new and has no statistics, then the read walks the index of waiting rows and the marks find their rows by primary key, never scanning the table', async () => {
+    await db.query('TRUNCATE outbox'); // back to no pages and no statistics, as on a new deployment
+    const session = new Client(leaderClientConfig(database.url, leaderSessionTimings(30_000)));
+    await session.connect();
+    try {
+      // The first executions prepare both statements and, with the session's plan_cache_mode, make the
+      // one plan each keeps for the session's life.
+      await writeRows(2);
+      const { rows } = await selectWaitingRows(session, { maxRows: 100, maxBytes: 1_000_000 });
+      await markPublished(session, acknowledged(rows.slice(0, 1)));
+      await selectWaitingRows(session, {
+        maxRows: 100,
+        maxBytes: 1_000_000,
+        markPublished: acknowledged(rows.slice(1)),
+      });
+
+      const plan = async (statement: string, values: string) =>
+        (await session.query<{ 'QUERY PLAN': string }>(`EXPLAIN EXECUTE ${statement}(${values})`)).rows
+          .map((row) => row['QUERY PLAN'])
+          .join('\n');
+      const read = await plan(
+        RELAY_STATEMENTS.selectWaitingRows,
+        `100, 1000000, '{1}', '{2026-12-01T00:00:00Z}'`,
+      );
+      const mark = await plan(RELAY_STATEMENTS.markPublished, `'{1}', '{2026-12-01T00:00:00Z}'`);
+      // The waiting rows in id order from their own index, without a sort; the rows to mark by id.
+      expect(read).toContain('Index Scan using outbox_waiting_id_idx on outbox');
+      expect(read).not.toContain('Sort');
+      // Through the index on published_at, a scan visits every row version marked since the last
+      // VACUUM; a sequential scan, the whole table.
+      expect(read).not.toContain('outbox_published_at_id_idx');
+      for (const statement of [read, mark]) {
+        expect(statement).not.toContain('Seq Scan');
+        expect(statement).toContain('Index Cond: (id = ANY');
+      }
+    } finally {
+      await session.end();
+    }
+  });
+
   it('when a read carries the marks of rows the broker acknowledged, then it marks them with the time of the acknowledgement and returns only the rows still waiting', async () => {
     await db.query('TRUNCATE outbox');
     await writeRows(3);

@@ -57,11 +57,13 @@ export interface WaitingRows {
 }
 
 // `published_at` is when the broker acknowledged the row, by the relay's clock, not when the mark
-// reached the database: a mark may ride on a later read (`selectWaitingRows`).
+// reached the database: a mark may ride on a later read (`selectWaitingRows`). `id = ANY` gives the
+// plan its way in by primary key: joined to the list alone, a generic plan made while the table was
+// new (no statistics yet) scanned the whole table on every mark.
 function markSql(ids: string, acknowledgedAt: string): string {
   return `UPDATE outbox SET published_at = acknowledged.at
        FROM unnest(${ids}::bigint[], ${acknowledgedAt}::timestamptz[]) AS acknowledged (id, at)
-       WHERE outbox.id = acknowledged.id`;
+       WHERE outbox.id = ANY(${ids}::bigint[]) AND outbox.id = acknowledged.id`;
 }
 
 function markValues(rows: readonly AcknowledgedRow[]): [string[], string[]] {

@@ -2,8 +2,9 @@ import { Client } from 'pg';
 
 /**
  * A comparable description of a database's public schema: tables, columns (type, nullability,
- * default), enums, primary/unique/foreign keys and indexes. CHECK constraints are left out on
- * purpose: Prisma's schema language cannot express them, so migrations may add them freely.
+ * default), enums, primary/unique/foreign keys and indexes. CHECK constraints and partial indexes
+ * (`WHERE ...`) are left out on purpose: Prisma's schema language cannot express them, so
+ * migrations may add them freely.
  */
 export interface SchemaSnapshot {
   columns: string[];
@@ -39,7 +40,7 @@ export async function snapshotSchema(databaseUrl: string): Promise<SchemaSnapsho
         ORDER BY 1`),
       indexes: await lines(`
         SELECT indexdef AS line FROM pg_indexes
-        WHERE schemaname = 'public' AND tablename <> '_prisma_migrations'
+        WHERE schemaname = 'public' AND tablename <> '_prisma_migrations' AND indexdef NOT LIKE '% WHERE %'
         ORDER BY 1`),
     };
   } finally {
