@@ -121,8 +121,8 @@ function describeError(error: unknown): string {
  * - At least once: rows are marked only after the broker acknowledged them, so a crash between
  *   the two re-publishes them; consumers drop the duplicates by event id. The marks ride on the
  *   next read of waiting rows, one round trip per round instead of two, when a commit wakes the
- *   relay within `markDelayMs` (under load, always); otherwise, and before the relay stops, they go
- *   alone. `published_at` is the broker's acknowledgement, by the relay's clock.
+ *   relay within `markDelayMs` (under load, most rounds); otherwise, and before the relay stops,
+ *   they go alone. `published_at` is the broker's acknowledgement, by the relay's clock.
  * - Per-key order with any number of instances: only the holder of a PostgreSQL advisory lock
  *   publishes; the others stand by and take over when its session ends (crash, kill -9, or a
  *   silent leader whose session the server ends: see `leaderSessionTimings`). Two writers of one
