@@ -21,6 +21,7 @@ import {
   buildServiceBundles,
   postgresBackendPids,
   startBenchSystem,
+  transactionsSoFar,
   uncommittedMessages,
   type BenchSystem,
 } from './saga/bench-system';
@@ -32,12 +33,7 @@ import { headlineFigures } from './saga/headline';
 import { describeMachine } from './saga/machine';
 import { driveOrders, type OrderLoad } from './saga/order-load';
 import { measureOrders, secondBySecond } from './saga/order-samples';
-import {
-  orderCost,
-  outboxCommitToPublish,
-  transactionsSoFar,
-  unpublishedEvents,
-} from './saga/outbox-figures';
+import { orderCost, outboxCommitToPublish, unpublishedEvents } from './saga/outbox-figures';
 import { measureKafkaThroughput } from './saga/reference/kafka-throughput';
 import { checkPgbench, measurePostgresCommitRate } from './saga/reference/postgres-commit-rate';
 import { renderHtmlReport, summaryLines } from './saga/report';
@@ -292,7 +288,7 @@ async function runBenchmark(flags: SagaBenchFlags, cleanup: Cleanup): Promise<Sa
   const cpuBefore = await cpuSnapshot(await cpuGroups(system));
   const idleCpu = cpuBetween(idleStart, cpuBefore);
   const offsetCommitsBefore = await totalOffsetCommits(system.services.instances);
-  const transactionsBefore = await transactionsSoFar(system.databaseUrls);
+  const transactionsBefore = await transactionsSoFar(system);
   const sampler = new LagSampler(system.services.instances);
   const load = await driveOrders({
     shape: flags.load,
@@ -303,7 +299,7 @@ async function runBenchmark(flags: SagaBenchFlags, cleanup: Cleanup): Promise<Sa
     signal: cleanup.signal,
   });
   const cpu = cpuBetween(cpuBefore, await cpuSnapshot(await cpuGroups(system)));
-  const transactionsAfter = await transactionsSoFar(system.databaseUrls);
+  const transactionsAfter = await transactionsSoFar(system);
   const lag = (await sampler.stop()).map((sample) => ({ ...sample, at: sample.at - load.startedAt }));
   const offsetCommits = (await totalOffsetCommits(system.services.instances)) - offsetCommitsBefore;
   cleanup.signal.throwIfAborted();

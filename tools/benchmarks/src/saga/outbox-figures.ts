@@ -124,32 +124,3 @@ export async function orderCost(databaseUrls: Record<ServiceName, string>): Prom
     handledPerOrder: Object.fromEntries(handled.map((row) => [row.handler, Number(row.n) / orders])),
   };
 }
-
-/**
- * Transactions each service's database has ended so far (`pg_stat_database`: commits and rollbacks,
- * read-only ones included). A busy backend reports its counts at most once a second, so over a load
- * of 25 s the difference of two readings is exact to a few per cent.
- */
-export async function transactionsSoFar(
-  databaseUrls: Record<ServiceName, string>,
-): Promise<Record<string, number>> {
-  const names = Object.values(databaseUrls).map((url) => new URL(url).pathname.slice(1));
-  const [first] = Object.values(databaseUrls);
-  if (!first) return {};
-  const db = new Pool({ connectionString: first, max: 1 });
-  try {
-    const { rows } = await db.query<{ datname: string; n: string }>(
-      'SELECT datname, xact_commit + xact_rollback AS n FROM pg_stat_database WHERE datname = ANY($1)',
-      [names],
-    );
-    const byName = new Map(rows.map((row) => [row.datname, Number(row.n)]));
-    return Object.fromEntries(
-      (Object.entries(databaseUrls) as [ServiceName, string][]).map(([service, url]) => [
-        service,
-        byName.get(new URL(url).pathname.slice(1)) ?? 0,
-      ]),
-    );
-  } finally {
-    await db.end();
-  }
-}
