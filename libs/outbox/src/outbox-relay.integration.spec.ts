@@ -179,7 +179,10 @@ describe('OutboxRelay on a real broker and database', () => {
    */
   async function countingRelayStatements(): Promise<{
     databaseUrl: string;
-    executions(statement: string, textStart: string): number;
+    /** Reads of waiting rows, with or without marks. */
+    reads(): number;
+    /** Marks that went in a statement of their own. */
+    marksAlone(): number;
   }> {
     const databaseUrl = new URL(bed.database.url);
     let sent = '';
@@ -191,17 +194,15 @@ describe('OutboxRelay on a real broker and database', () => {
     });
     bed.onClose(() => databaseProxy.stop());
     const occurrences = (text: string) => sent.split(text).length - 1;
+    const executions = (statement: string, textStart: string) =>
+      occurrences(statement) - occurrences(`${statement}\u0000${textStart}`);
     databaseUrl.host = databaseProxy.address;
     return {
       databaseUrl: databaseUrl.toString(),
-      executions: (statement, textStart) =>
-        occurrences(statement) - occurrences(`${statement}\u0000${textStart}`),
+      reads: () => executions(RELAY_STATEMENTS.selectWaitingRows, 'WITH'),
+      marksAlone: () => executions(RELAY_STATEMENTS.markPublished, 'UPDATE'),
     };
   }
-  const reads = (counter: { executions(statement: string, textStart: string): number }) =>
-    counter.executions(RELAY_STATEMENTS.selectWaitingRows, 'WITH');
-  const marksAlone = (counter: { executions(statement: string, textStart: string): number }) =>
-    counter.executions(RELAY_STATEMENTS.markPublished, 'UPDATE');
 
   it('when a batch shorter than its caps is published, then the relay reads again only when a commit wakes it, and stays ready while idle', async () => {
     const topic = `${messaging.topicPrefix}caught-up`;
@@ -234,9 +235,9 @@ describe('OutboxRelay on a real broker and database', () => {
     await relay.stop();
     // One read when it took the lead, then one per commit; a relay that reads again after each
     // batch to find it empty makes 1 + 2 per commit.
-    expect(reads(counter)).toBeGreaterThanOrEqual(commits);
-    expect(reads(counter)).toBeLessThanOrEqual(commits + 1);
-    expect(marksAlone(counter)).toBe(commits);
+    expect(counter.reads()).toBeGreaterThanOrEqual(commits);
+    expect(counter.reads()).toBeLessThanOrEqual(commits + 1);
+    expect(counter.marksAlone()).toBe(commits);
   });
 
   it('when commits keep waking the relay, then the next read carries the marks of each batch, and the last batch is marked before the relay stops', async () => {
@@ -261,12 +262,12 @@ describe('OutboxRelay on a real broker and database', () => {
     // Each commit woke a read that marked the batch before it, then published its own: only the
     // last batch waits for a mark.
     expect(await bed.unpublished()).toBe(1);
-    expect(marksAlone(counter)).toBe(0);
-    expect(reads(counter)).toBeLessThanOrEqual(commits + 1);
+    expect(counter.marksAlone()).toBe(0);
+    expect(counter.reads()).toBeLessThanOrEqual(commits + 1);
 
     await relay.stop();
     expect(await bed.unpublished()).toBe(0);
-    expect(marksAlone(counter)).toBe(1);
+    expect(counter.marksAlone()).toBe(1);
     const marked = await bed.db.query<{ published_at: Date; created_at: Date }>(
       'SELECT published_at, created_at FROM outbox ORDER BY id',
     );

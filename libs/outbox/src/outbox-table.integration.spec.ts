@@ -17,11 +17,17 @@ describe("the relay's statements on a real database", () => {
   let db: PgTransactions;
   let relaySession: Client;
 
+  /** A session as the relay opens it (`leaderClientConfig`: its plan settings included). */
+  async function openRelaySession(): Promise<Client> {
+    const session = new Client(leaderClientConfig(database.url, leaderSessionTimings(30_000)));
+    await session.connect();
+    return session;
+  }
+
   beforeAll(async () => {
     database = await createTestDatabase('order');
     db = createPgTransactions(database.url);
-    relaySession = new Client(leaderClientConfig(database.url, leaderSessionTimings(30_000)));
-    await relaySession.connect();
+    relaySession = await openRelaySession();
   });
 
   afterAll(async () => {
@@ -92,8 +98,7 @@ describe("the relay's statements on a real database", () => {
 
   it('when the table is new and has no statistics, then the read walks the index of waiting rows and the marks find their rows by primary key, never scanning the table', async () => {
     await db.query('TRUNCATE outbox'); // back to no pages and no statistics, as on a new deployment
-    const session = new Client(leaderClientConfig(database.url, leaderSessionTimings(30_000)));
-    await session.connect();
+    const session = await openRelaySession();
     try {
       // The first executions prepare both statements and, with the session's plan_cache_mode, make the
       // one plan each keeps for the session's life.
