@@ -55,6 +55,33 @@ export class TransactionExpired extends Error {
   override readonly name = 'TransactionExpired';
 }
 
+/**
+ * Started when the transaction starts: what a failure becomes once the transaction has run for
+ * `timeoutMs` (`TransactionExpired`, with the failure as its cause), `undefined` before that.
+ *
+ * Measured on a monotonic clock to the fraction of a millisecond, and the timeout itself counts as
+ * expired: PostgreSQL cancels a statement once it has run for `statement_timeout` (the same length),
+ * and the statement started after the transaction did, so a statement cancelled for its timeout has
+ * always been in the transaction at least that long. With whole milliseconds and `>`, a statement
+ * cancelled 0.4 ms after the transaction's 600th millisecond read as 600 ms and was reported as a
+ * plain database error (a CI run on 2026-12-07).
+ */
+export function expiryFrom(
+  timeoutMs: number,
+  now: () => number = () => performance.now(),
+): (cause?: unknown) => TransactionExpired | undefined {
+  const startedAt = now();
+  return (cause) => {
+    const tookMs = now() - startedAt;
+    return tookMs >= timeoutMs
+      ? new TransactionExpired(
+          `the transaction took ${Math.round(tookMs)} ms, past DATABASE_TRANSACTION_TIMEOUT_MS (${timeoutMs} ms); rolled back`,
+          cause === undefined ? undefined : { cause },
+        )
+      : undefined;
+  };
+}
+
 const INT8_OID = 20;
 
 /** Prisma's raw queries return int8 as `bigint`; so do these (the shapes repositories declare). */
@@ -187,16 +214,7 @@ export function createSqlTransactions(
     const lost = (error: Error) => (broken ??= error);
     client.on('error', lost);
     try {
-      const startedAt = Date.now();
-      const expired = (cause?: unknown) => {
-        const tookMs = Date.now() - startedAt;
-        return tookMs > timeoutMs
-          ? new TransactionExpired(
-              `the transaction took ${tookMs} ms, past DATABASE_TRANSACTION_TIMEOUT_MS (${timeoutMs} ms); rolled back`,
-              cause === undefined ? undefined : { cause },
-            )
-          : undefined;
-      };
+      const expired = expiryFrom(timeoutMs);
       const beforeSend = sendsCoalescedPerTurn(client.connection.stream);
       // BEGIN and the pipelined writes are not waited for when sent: the work goes on meanwhile.
       beforeSend();
