@@ -5,7 +5,13 @@ import { type OrderConfirmed, type OrderPlaced } from '@ecommerce/contracts';
 import { sampleEvents } from '@ecommerce/contracts/testing';
 import { createPrismaClient, type RunInTransaction } from '@ecommerce/database';
 import { startEventBackbone, writeEvent, type EventBackbone } from '@ecommerce/runtime';
-import { deadLetterTopic, readDeadLetters, type ConsumedEvent } from '@ecommerce/messaging';
+import {
+  deadLetterTopic,
+  readDeadLetters,
+  type ConsumedEvent,
+  type ExternalEffectHandler,
+  type RecordInTransaction,
+} from '@ecommerce/messaging';
 import {
   createTestDatabase,
   freePort,
@@ -118,6 +124,13 @@ describe('notification-service on real PostgreSQL, Kafka, registry and SMTP', ()
 
   const runInTransaction: RunInTransaction<Prisma.TransactionClient> = (work) => prisma.$transaction(work);
 
+  /** A handler's claim committed in a transaction, then its effect: what the consumer does before its own transaction. */
+  const claimAndPerform = async <Event>(
+    handler: ExternalEffectHandler<Prisma.TransactionClient, Event>,
+    event: Event,
+  ): Promise<RecordInTransaction<Prisma.TransactionClient>> =>
+    handler.perform(await runInTransaction((tx) => handler.claim(event, tx)), event);
+
   const newOrder = (): OrderPlaced => ({
     ...sampleEvents.OrderPlaced,
     eventId: randomUUID(),
@@ -158,10 +171,7 @@ describe('notification-service on real PostgreSQL, Kafka, registry and SMTP', ()
 
     // As the consumer runtime applies it (the second time under a new eventId, so no inbox row stops it).
     for (const payload of [order, { ...order, eventId: randomUUID() }]) {
-      const record = await handlers.OrderPlaced.performOutsideTransaction(
-        consumed('OrderPlaced', payload),
-        runInTransaction,
-      );
+      const record = await claimAndPerform(handlers.OrderPlaced, consumed('OrderPlaced', payload));
       await runInTransaction(record);
     }
 
@@ -181,10 +191,7 @@ describe('notification-service on real PostgreSQL, Kafka, registry and SMTP', ()
         logger,
       });
       const order = newOrder();
-      const record = await handlers.OrderPlaced.performOutsideTransaction(
-        consumed('OrderPlaced', order),
-        runInTransaction,
-      );
+      const record = await claimAndPerform(handlers.OrderPlaced, consumed('OrderPlaced', order));
       await runInTransaction(record);
 
       const [row] = await prisma.notification.findMany({ where: { orderId: order.orderId } });
@@ -222,7 +229,7 @@ describe('notification-service on real PostgreSQL, Kafka, registry and SMTP', ()
       const event = consumed('OrderPlaced', order);
 
       // Sent, then "crashed": the step that records it never runs.
-      await handlers.OrderPlaced.performOutsideTransaction(event, runInTransaction);
+      await claimAndPerform(handlers.OrderPlaced, event);
       const config = loadNotificationServiceConfig({
         NOTIFICATION_DATABASE_URL: database.url,
         ...process.env,
@@ -232,7 +239,7 @@ describe('notification-service on real PostgreSQL, Kafka, registry and SMTP', ()
         const listed = await app.inject({ method: 'GET', url: `/notifications?orderId=${order.orderId}` });
         expect(listed.json()).toEqual([]); // claimed, not recorded: not a notification yet
 
-        const record = await handlers.OrderPlaced.performOutsideTransaction(event, runInTransaction);
+        const record = await claimAndPerform(handlers.OrderPlaced, event);
         await runInTransaction(record);
         const listedAfter = await app.inject({
           method: 'GET',
@@ -254,9 +261,9 @@ describe('notification-service on real PostgreSQL, Kafka, registry and SMTP', ()
       expect(await announcedFor(order.orderId)).toBe(1);
 
       // Recorded: a later delivery of the same pair sends nothing.
-      const again = await handlers.OrderPlaced.performOutsideTransaction(
+      const again = await claimAndPerform(
+        handlers.OrderPlaced,
         consumed('OrderPlaced', { ...order, eventId: randomUUID() }),
-        runInTransaction,
       );
       await runInTransaction(again);
       expect(smtp.received).toHaveLength(2);
@@ -283,7 +290,6 @@ describe('notification-service on real PostgreSQL, Kafka, registry and SMTP', ()
           logger,
         }),
         runInTransaction: (work) => shortTransactions.$transaction(work),
-        db: shortTransactions,
         logger,
         retry: { maxAttempts: 3, initialDelayMs: 10, maxDelayMs: 50 },
       });
@@ -342,7 +348,6 @@ describe('notification-service on real PostgreSQL, Kafka, registry and SMTP', ()
           },
         },
         runInTransaction: (work) => shortTransactions.$transaction(work),
-        db: shortTransactions,
         logger,
         retry: { maxAttempts: 3, initialDelayMs: 10, maxDelayMs: 20 },
       });
@@ -380,7 +385,6 @@ describe('notification-service on real PostgreSQL, Kafka, registry and SMTP', ()
         logger,
       }),
       runInTransaction,
-      db: prisma,
       logger,
       retry: { maxAttempts: 2, initialDelayMs: 10, maxDelayMs: 20 },
     });
@@ -421,7 +425,6 @@ describe('notification-service on real PostgreSQL, Kafka, registry and SMTP', ()
           logger,
         }),
         runInTransaction,
-        db: prisma,
         logger,
         retry: { maxAttempts: 2, initialDelayMs: 10, maxDelayMs: 20 },
       });

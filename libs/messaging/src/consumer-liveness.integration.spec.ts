@@ -69,7 +69,6 @@ describe('consumer liveness on a real broker, registry and database', () => {
       decoder: messaging.decoder,
       handlers: { TestEvent: recordAppliedBy(member) },
       runInTransaction: db.runInTransaction,
-      db: db.executor,
       deadLetterTopic: deadLetterTopic(messaging.topicPrefix, groupId),
       deadLetterTopicSettings: { partitions: 1, replicationFactor: 1 },
       logger,

@@ -59,7 +59,6 @@ describe('EventConsumer on a real broker, registry and database', () => {
       decoder: messaging.decoder,
       handlers: { TestEvent: handle },
       runInTransaction: db.runInTransaction,
-      db: db.executor,
       deadLetterTopic: deadLetterTopic(messaging.topicPrefix, groupId),
       deadLetterTopicSettings: { partitions: 1, replicationFactor: 1 },
       logger,
@@ -185,7 +184,7 @@ describe('EventConsumer on a real broker, registry and database', () => {
             consumed.payload.sequence,
           );
         },
-        { runInTransaction: proxied.runInTransaction, db: proxied.executor },
+        { runInTransaction: proxied.runInTransaction },
       );
       await waitFor('the event to be applied', async () => (await effectsOf('claim-pipelined')).length === 1);
       expect(seen.slice(0, 3)).toEqual(['claim sent', 'handler statement sent', 'an insert answered']);
@@ -367,7 +366,6 @@ describe('EventConsumer on a real broker, registry and database', () => {
         },
       },
       runInTransaction: db.runInTransaction,
-      db: db.executor,
       deadLetterTopic: deadLetterTopic(messaging.topicPrefix, groupId),
       deadLetterTopicSettings: { partitions: 1, replicationFactor: 1 },
       logger,

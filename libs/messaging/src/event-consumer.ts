@@ -104,12 +104,6 @@ export interface EventConsumerOptions<Events extends object, Tx extends SqlExecu
    * awaited before the handler's statements are issued behind it.
    */
   runInTransaction: RunInTransaction<Tx>;
-  /**
-   * The same database outside any transaction, for the one read that needs none: whether an event
-   * is in the inbox already, checked before an external effect. A statement alone is its own
-   * transaction, so a BEGIN and a COMMIT around it would only cost two round trips.
-   */
-  db: SqlExecutor;
   deadLetterTopic: string;
   /**
    * Partitions, replication and retention of the dead-letter topic, created at start if missing.
@@ -241,11 +235,32 @@ class AlreadyApplied extends Error {
 }
 
 /**
+ * Runs `work` on a transaction behind `applied`, a statement on the same transaction that answers
+ * whether the event was applied before, without waiting for that answer first: the work's
+ * statements follow it on the connection, so the database runs them after it, and they share its
+ * round trip. The answer is read before the commit: a duplicate's work is rolled back
+ * (`AlreadyApplied`), and work that failed on a duplicate (its effect is there already) was a
+ * duplicate all the same.
+ */
+async function unlessApplied<T>(applied: Promise<boolean>, work: () => Promise<T>): Promise<T> {
+  applied.catch(() => undefined); // awaited below; this only keeps it from counting as unhandled meanwhile
+  let result: T;
+  try {
+    result = await work();
+  } catch (error) {
+    if (await applied) throw new AlreadyApplied();
+    throw error;
+  }
+  if (await applied) throw new AlreadyApplied();
+  return result;
+}
+
+/**
  * At-least-once consumption with exactly-once effects:
  * - each handler runs in a database transaction together with an inbox row (group, eventId), so a
  *   redelivered event commits nothing new (its handler may run, but what it wrote is rolled back);
- *   an ExternalEffectHandler performs its effect before that transaction (after checking the
- *   inbox) and records it inside;
+ *   an ExternalEffectHandler claims its work behind an inbox check, in a short transaction of
+ *   its own, performs its effect after it and records the result inside the inbox row's;
  * - with `transactionPerBatch`, the events of a fetched batch share one transaction, claims and
  *   COMMIT; when it fails, each is applied alone as below, so one event's failure is its own;
  * - failures are retried in place (exponential backoff, full jitter), which keeps the partition's
@@ -795,31 +810,25 @@ export class EventConsumer<Events extends object, Tx extends SqlExecutor> {
       return 'ignored';
     }
     const inboxEntry = { consumerGroup: this.options.groupId, eventId: event.eventId, eventType: event.type };
+    const { runInTransaction } = this.options;
     return withLogContext(this.logContextOf(event), async (): Promise<HandlingOutcome> => {
-      let applyInTransaction: RecordInTransaction<Tx>;
-      if (isExternalEffectHandler(handler)) {
-        // Performed before the inbox row can be written, so a redelivery is recognised here first.
-        if (await hasInboxEntry(this.options.db, inboxEntry)) return 'duplicate';
-        applyInTransaction = await handler.performOutsideTransaction(event, this.options.runInTransaction);
-      } else {
-        applyInTransaction = (tx) => handler(event, tx);
-      }
       try {
-        return await this.options.runInTransaction(async (tx) => {
-          // The claim is not waited for before the handler runs: the handler's statements follow it
-          // on the connection, so the database runs them after it (behind a concurrent delivery's
-          // claim, until that one commits or rolls back) and they share its round trip. Its answer
-          // is read before the commit: a duplicate's writes are rolled back, and a handler that
-          // failed on a duplicate (its effect is there already) was a duplicate all the same.
-          const claim = claimInboxEntry(tx, inboxEntry);
-          claim.catch(() => undefined); // awaited below; this only keeps it from counting as unhandled meanwhile
-          try {
-            await applyInTransaction(tx);
-          } catch (error) {
-            if (!(await claim)) throw new AlreadyApplied();
-            throw error;
-          }
-          if (!(await claim)) throw new AlreadyApplied();
+        let applyInTransaction: RecordInTransaction<Tx>;
+        if (isExternalEffectHandler(handler)) {
+          // The claim commits behind the inbox check, so a redelivery is recognised before the
+          // effect is performed, and its claim is rolled back.
+          const claimed = await runInTransaction((tx) =>
+            unlessApplied(hasInboxEntry(tx, inboxEntry), () => handler.claim(event, tx)),
+          );
+          applyInTransaction = await handler.perform(claimed, event);
+        } else {
+          applyInTransaction = (tx) => handler(event, tx);
+        }
+        return await runInTransaction(async (tx) => {
+          // The inbox row's insert waits behind a concurrent delivery's until that one commits
+          // (this one is then the duplicate) or rolls back.
+          const applied = claimInboxEntry(tx, inboxEntry).then((inserted) => !inserted);
+          await unlessApplied(applied, () => applyInTransaction(tx));
           return 'processed' as const;
         });
       } catch (error) {

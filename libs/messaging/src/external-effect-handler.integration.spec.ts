@@ -18,8 +18,9 @@ type Events = { TestEvent: TestEvent };
 type Handler = ExternalEffectHandler<SqlExecutor, ConsumedEvent<'TestEvent', TestEvent>>;
 
 /**
- * The consumer runtime's second handler form, for effects outside the database: performed after
- * the inbox check and outside any transaction, recorded in the transaction with the inbox row.
+ * The consumer runtime's second handler form, for effects outside the database: claimed behind the
+ * inbox check in a transaction of its own, performed outside any transaction, recorded in the
+ * transaction with the inbox row.
  * The effect here is an entry in `performed` (what a mail server or a payment gateway would see),
  * keyed by the claim's id, as an idempotency key would be.
  */
@@ -73,7 +74,6 @@ describe('EventConsumer with an ExternalEffectHandler, on a real broker, registr
         transactionsBegun += 1;
         return db.runInTransaction(work);
       },
-      db: db.executor,
       deadLetterTopic: deadLetterTopic(messaging.topicPrefix, groupId),
       deadLetterTopicSettings: { partitions: 1, replicationFactor: 1 },
       logger: pino({ level: 'silent' }),
@@ -84,7 +84,7 @@ describe('EventConsumer with an ExternalEffectHandler, on a real broker, registr
     return groupId;
   }
 
-  /** Claims the event's work (the same claim id on every try, the tries counted), in a transaction of its own. */
+  /** Claims the event's work (the same claim id on every try, the tries counted). */
   const claim = async (tx: SqlExecutor, eventId: string): Promise<string> => {
     const [claimed] = await tx.$queryRawUnsafe<{ claim_id: string }[]>(
       `INSERT INTO claims (event_id) VALUES ($1::uuid)
@@ -116,17 +116,19 @@ describe('EventConsumer with an ExternalEffectHandler, on a real broker, registr
       )
     )[0]?.n;
 
-  it('when the event is delivered twice, then its effect is performed once, outside any transaction, and recorded with the inbox row; the inbox is checked without a transaction of its own', async () => {
+  it("when the event is delivered twice, then its effect is performed once, outside any transaction, and recorded with the inbox row; the inbox is checked in the claim's transaction, which the duplicate rolls back", async () => {
     const once = messaging.newEvent('twice', 1);
     const after = messaging.newEvent('twice', 2);
     const performed: { eventId: string; claimId: string; transactionsOpen: number | undefined }[] = [];
     await consume(
       'twice',
       [once, once, after],
-      externalEffectHandler(async (event, runInTransaction) => {
-        const claimId = await runInTransaction((tx) => claim(tx, event.eventId));
-        performed.push({ eventId: event.eventId, claimId, transactionsOpen: await transactionsOpen() });
-        return (tx) => record(tx, event.eventId, `performed as ${claimId}`);
+      externalEffectHandler({
+        claim: (event, tx) => claim(tx, event.eventId),
+        perform: async (claimId, event) => {
+          performed.push({ eventId: event.eventId, claimId, transactionsOpen: await transactionsOpen() });
+          return (tx) => record(tx, event.eventId, `performed as ${claimId}`);
+        },
       }),
     );
 
@@ -138,15 +140,48 @@ describe('EventConsumer with an ExternalEffectHandler, on a real broker, registr
       [once.eventId, 0],
       [after.eventId, 0],
     ]);
+    // The duplicate claimed behind the check, saw its inbox row and rolled its claim back: one attempt.
     expect(await claimOf(once.eventId)).toEqual({
       attempts: 1,
       result: `performed as ${performed[0]?.claimId}`,
     });
     const inbox = await db.query('SELECT 1 FROM inbox WHERE event_id = $1::uuid', [once.eventId]);
     expect(inbox).toHaveLength(1);
-    // A claim and a record for each event performed; the duplicate, and the inbox checks before
-    // each delivery, began none (a check in a transaction of its own would make it 7).
-    expect(transactionsBegun).toBe(4);
+    // Every database transaction the consumer ran: a claim (with the check) and a record for each
+    // event performed, the duplicate's claim rolled back. The consumer has no other way to the
+    // database; the check in an autocommit statement of its own, as before, made it 4 + 3.
+    expect(transactionsBegun).toBe(5);
+  });
+
+  it('when the claim fails on an event applied before, then that is the duplicate, not a failure: nothing is performed or dead-lettered and the partition moves on', async () => {
+    const applied = messaging.newEvent('claim-refuses', 1);
+    const after = messaging.newEvent('claim-refuses', 2);
+    const performedFor: string[] = [];
+    const groupId = await consume(
+      'claim-refuses',
+      [applied, applied, after],
+      externalEffectHandler({
+        // A claim that refuses finished work, as a handler's may (the order is settled, the mail sent).
+        claim: async (event, tx) => {
+          if ((await claimOf(event.eventId))?.result) throw new Error('this work is finished already');
+          return claim(tx, event.eventId);
+        },
+        perform: async (claimId, event) => {
+          performedFor.push(event.eventId);
+          return (tx) => record(tx, event.eventId, `performed as ${claimId}`);
+        },
+      }),
+    );
+
+    await waitFor(
+      'the event after the duplicate to be recorded',
+      async () => (await claimOf(after.eventId))?.result,
+    );
+    expect(performedFor).toEqual([applied.eventId, after.eventId]);
+    expect(await claimOf(applied.eventId)).toMatchObject({ attempts: 1 });
+    expect(await readDeadLetters(messaging.kafka, deadLetterTopic(messaging.topicPrefix, groupId))).toEqual(
+      [],
+    );
   });
 
   it('when recording fails after the effect, then the retry performs the same claimed work again, once, and records it', async () => {
@@ -156,13 +191,16 @@ describe('EventConsumer with an ExternalEffectHandler, on a real broker, registr
     await consume(
       'record-fails',
       [event],
-      externalEffectHandler(async (consumed, runInTransaction) => {
-        claimIds.push(await runInTransaction((tx) => claim(tx, consumed.eventId)));
-        return async (tx) => {
-          if ((recordings += 1) === 1)
-            throw new Error('the database went away before the result was recorded');
-          await record(tx, consumed.eventId, 'recorded');
-        };
+      externalEffectHandler({
+        claim: (consumed, tx) => claim(tx, consumed.eventId),
+        perform: async (claimId, consumed) => {
+          claimIds.push(claimId);
+          return async (tx) => {
+            if ((recordings += 1) === 1)
+              throw new Error('the database went away before the result was recorded');
+            await record(tx, consumed.eventId, 'recorded');
+          };
+        },
       }),
     );
 
@@ -178,10 +216,12 @@ describe('EventConsumer with an ExternalEffectHandler, on a real broker, registr
     const groupId = await consume(
       'perform-fails',
       [failing, healthy],
-      externalEffectHandler(async (event, runInTransaction) => {
-        await runInTransaction((tx) => claim(tx, event.eventId));
-        if (event.payload.note === 'unreachable') throw new Error('the mail server refused the message');
-        return (tx) => record(tx, event.eventId, 'sent');
+      externalEffectHandler({
+        claim: (event, tx) => claim(tx, event.eventId),
+        perform: async (_claimId, event) => {
+          if (event.payload.note === 'unreachable') throw new Error('the mail server refused the message');
+          return (tx) => record(tx, event.eventId, 'sent');
+        },
       }),
     );
 

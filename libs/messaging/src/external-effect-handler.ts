@@ -1,6 +1,6 @@
-import type { RunInTransaction, SqlExecutor } from '@ecommerce/database';
+import type { SqlExecutor } from '@ecommerce/database';
 
-/** The second step of an ExternalEffectHandler: runs in the consumer's transaction, with the inbox row. */
+/** The last step of an ExternalEffectHandler: runs in the consumer's transaction, with the inbox row. */
 export type RecordInTransaction<Tx> = (tx: Tx) => Promise<void>;
 
 /**
@@ -10,32 +10,34 @@ export type RecordInTransaction<Tx> = (tx: Tx) => Promise<void>;
  * counts as not handled, so every retry repeats it, and a slow dependency holds a transaction
  * and its locks open meanwhile.
  *
- * So the handler has two steps, and the consumer runs them in this order:
- * 1. the inbox is checked first: an event this group already applied is not performed again;
- * 2. `performOutsideTransaction`, outside any transaction: it claims the work in a short
- *    transaction of its own (`runInTransaction`), which gives the work a stable id, commits,
- *    then performs the effect with that id as its idempotency key (an SMTP Message-ID, a payment
- *    gateway's idempotency key), and returns step 3;
+ * So the handler has three steps, and the consumer runs them in this order, each in its place:
+ * 1. `claim`, in a short transaction the consumer opens and commits, behind the inbox check on the
+ *    same transaction: the work gets a stable id (or the handler finds nothing to do). An event
+ *    this group applied already is a duplicate there, and its claim is rolled back;
+ * 2. `perform`, outside any transaction, with what was claimed: the effect, with the claim's id as
+ *    its idempotency key (an SMTP Message-ID, a payment gateway's idempotency key). It returns
+ *    step 3;
  * 3. the returned `RecordInTransaction`, inside the consumer's transaction with the inbox row:
  *    it records the result (status, outbox event).
- * A failure in any step is retried, counted and dead-lettered like any handler's. A crash or a
- * failure between 2 and 3 leaves the claim without a result, so the next try claims it again and
- * performs the same work with the same id: the effect is repeated at most for that one claimed
- * piece of work, and the claim counts how often (handlers log a warning when it is claimed again).
+ * The check comes before the effect because the consumer runs it, not by a handler's habit, and it
+ * costs no transaction of its own. A failure in any step is retried, counted and dead-lettered like
+ * any handler's. A crash or a failure between 2 and 3 leaves the claim without a result, so the
+ * next try claims it again and performs the same work with the same id: the effect is repeated at
+ * most for that one claimed piece of work, and the claim counts how often (handlers log a warning
+ * when it is claimed again).
  */
-export interface ExternalEffectHandler<Tx extends SqlExecutor, Event> {
+export interface ExternalEffectHandler<Tx extends SqlExecutor, Event, Claim = unknown> {
   readonly kind: 'external-effect';
-  performOutsideTransaction(
-    event: Event,
-    runInTransaction: RunInTransaction<Tx>,
-  ): Promise<RecordInTransaction<Tx>>;
+  claim(event: Event, tx: Tx): Promise<Claim>;
+  perform(claim: Claim, event: Event): Promise<RecordInTransaction<Tx>>;
 }
 
-/** Builds an ExternalEffectHandler from its first step (which returns the second). */
-export function externalEffectHandler<Tx extends SqlExecutor, Event>(
-  performOutsideTransaction: ExternalEffectHandler<Tx, Event>['performOutsideTransaction'],
-): ExternalEffectHandler<Tx, Event> {
-  return { kind: 'external-effect', performOutsideTransaction };
+/** Builds an ExternalEffectHandler from its claim and its effect (which returns the record). */
+export function externalEffectHandler<Tx extends SqlExecutor, Event, Claim>(steps: {
+  claim: (event: Event, tx: Tx) => Promise<Claim>;
+  perform: (claim: Claim, event: Event) => Promise<RecordInTransaction<Tx>>;
+}): ExternalEffectHandler<Tx, Event, Claim> {
+  return { kind: 'external-effect', ...steps };
 }
 
 export function isExternalEffectHandler<Tx extends SqlExecutor, Event>(

@@ -52,8 +52,9 @@ export async function claimInboxEntries(
 }
 
 /**
- * True when `consumerGroup` has applied event `eventId`: checked before an external effect is
- * performed (outside the transaction that writes the inbox row), so a redelivery performs nothing.
+ * True when `consumerGroup` has applied event `eventId`: checked in the transaction that claims an
+ * external effect, before the effect is performed (and before the transaction that writes the inbox
+ * row), so a redelivery performs nothing.
  */
 export async function hasInboxEntry(
   db: SqlExecutor,

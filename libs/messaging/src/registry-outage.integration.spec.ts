@@ -161,7 +161,6 @@ describe('a consumer whose schema registry hangs or fails', () => {
         },
       },
       runInTransaction: db.runInTransaction,
-      db: db.executor,
       deadLetterTopic: deadLetterTopic(topicPrefix, group),
       deadLetterTopicSettings: { partitions: 1, replicationFactor: 1 },
       logger,

@@ -400,7 +400,6 @@ describe('OutboxRelay on a real broker and database', () => {
       topics: [topic],
       decoder: messaging.decoder,
       runInTransaction: bed.db.runInTransaction,
-      db: bed.db.executor,
       deadLetterTopic: deadLetterTopic(messaging.topicPrefix, groupId),
       deadLetterTopicSettings: { partitions: 1, replicationFactor: 1 },
       logger,

@@ -84,7 +84,6 @@ describe('trace context across HTTP, outbox, Kafka and a consumer', () => {
       topics: [requests],
       decoder: messaging.decoder,
       runInTransaction: db.runInTransaction,
-      db: db.executor,
       deadLetterTopic: deadLetterTopic(messaging.topicPrefix, groupId),
       deadLetterTopicSettings: { partitions: 1, replicationFactor: 1 },
       logger,

@@ -102,7 +102,6 @@ describe('a service’s event backbone on the real broker, registry and database
       groupId: group,
       topics: ['orders'],
       runInTransaction: db.runInTransaction,
-      db: db.executor,
       logger: pino({ level: 'silent' }),
       handlers: {
         OrderPlaced: async ({ payload }, tx) => {
@@ -174,7 +173,6 @@ describe('a service’s event backbone on the real broker, registry and database
       await consumersOnly.consume({
         topics: ['orders'],
         runInTransaction: db.runInTransaction,
-        db: db.executor,
         logger: pino({ level: 'silent' }),
         handlers: {},
       });

@@ -58,8 +58,6 @@ export interface ConsumeOptions<Tx extends SqlExecutor> {
   topics: readonly TopicKey[];
   handlers: EventHandlers<EventPayloads, Tx>;
   runInTransaction: RunInTransaction<Tx>;
-  /** The same database outside any transaction (see `EventConsumerOptions.db`). */
-  db: SqlExecutor;
   logger: ConsumerLogger;
   retry?: Partial<RetryPolicy>;
   /** See `EventConsumerOptions.transactionPerBatch`. Default false. */
@@ -149,7 +147,6 @@ export async function startEventBackbone(options: {
       decoder: codec,
       handlers: consumeOptions.handlers,
       runInTransaction: consumeOptions.runInTransaction,
-      db: consumeOptions.db,
       deadLetterTopic: deadLetterTopic(settings.TOPIC_PREFIX, groupId),
       deadLetterTopicSettings: {
         partitions: settings.KAFKA_TOPIC_PARTITIONS,

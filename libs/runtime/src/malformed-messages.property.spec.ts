@@ -69,7 +69,6 @@ describe('malformed messages through a service consumer (property-based, real br
         },
       },
       runInTransaction: db.runInTransaction,
-      db: db.executor,
       logger,
       // Short, so a malformed message wrongly treated as retriable shows as attempts > 1, not as a slow test.
       retry: { maxAttempts: 3, initialDelayMs: 10, maxDelayMs: 50 },

@@ -78,7 +78,6 @@ describe('retention of topics, dead letters and the inbox, as a service starts t
       topics: ['orders'],
       handlers: {},
       runInTransaction: db.runInTransaction,
-      db: db.executor,
       logger,
     });
     return deadLetterTopic(backbone.topicPrefix, group);

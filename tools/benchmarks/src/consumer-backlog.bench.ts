@@ -78,7 +78,6 @@ async function drain(
       },
     },
     runInTransaction: sql.runInTransaction,
-    db: sql.executor,
     deadLetterTopic: deadLetterTopic(messaging.topicPrefix, groupId),
     deadLetterTopicSettings: { partitions: 1, replicationFactor: 1 },
     logger,

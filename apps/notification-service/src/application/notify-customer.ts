@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 
-import type { RunInTransaction, SqlExecutor } from '@ecommerce/database';
+import type { SqlExecutor } from '@ecommerce/database';
 import {
   type ConsumerLogger,
   type EventOutbox,
+  externalEffectHandler,
   reactionMetadata,
-  type RecordInTransaction,
   writeEvent,
 } from '@ecommerce/runtime';
 
@@ -32,7 +32,8 @@ function addressOf(customerId: string, domain: string): string {
 }
 
 type Claim =
-  { outcome: 'claimed'; notificationId: string; sendAttempts: number } | { outcome: 'already-delivered' };
+  | { outcome: 'claimed'; notification: RenderedNotification; notificationId: string; sendAttempts: number }
+  | { outcome: 'already-delivered'; notification: RenderedNotification };
 
 /**
  * Claims the (order, template) notification for sending: the first claim inserts it `pending` with
@@ -59,8 +60,8 @@ async function claimNotification(
     channel,
   );
   return claimed
-    ? { outcome: 'claimed', notificationId: claimed.id, sendAttempts: claimed.send_attempts }
-    : { outcome: 'already-delivered' };
+    ? { outcome: 'claimed', notification, notificationId: claimed.id, sendAttempts: claimed.send_attempts }
+    : { outcome: 'already-delivered', notification };
 }
 
 /**
@@ -100,41 +101,54 @@ async function recordDelivery(
 /**
  * One notification per (order, template), its mail sent outside any transaction (SPEC 6): a slow
  * SMTP server holds no transaction open, and a transaction that fails cannot leave a mail sent but
- * unrecorded, to be sent again on every retry.
- * 1. The pair is claimed and committed (`claimNotification`), which gives it a stable id.
- * 2. The mail is sent with a Message-ID made from that id.
- * 3. The returned step records the status and NotificationSent, with the inbox row.
- * A failure or crash between 2 and 3 leaves the claim `pending`: the retry sends the same mail
- * again, with the same Message-ID (which lets mail systems drop the copy), counts the attempt and
- * logs a warning. That is the one repeat this allows: a recorded notification is never sent again.
+ * unrecorded, to be sent again on every retry. An ExternalEffectHandler for the events `render`
+ * makes a notification of:
+ * 1. `claim`: the pair is claimed (`claimNotification`) in the transaction the consumer commits
+ *    before the mail is sent, which gives it a stable id.
+ * 2. `perform`: the mail is sent with a Message-ID made from that id; the returned step records
+ *    the status and NotificationSent, with the inbox row.
+ * A failure or crash between 2 and its record leaves the claim `pending`: the retry sends the same
+ * mail again, with the same Message-ID (which lets mail systems drop the copy), counts the attempt
+ * and logs a warning. That is the one repeat this allows: a recorded notification is never sent
+ * again.
  */
-export async function notifyCustomer(
+export function notifyCustomer<Payload extends Cause>(
   dependencies: NotifyDependencies,
-  runInTransaction: RunInTransaction<NotificationTx>,
-  notification: RenderedNotification,
-  cause: Cause,
-): Promise<RecordInTransaction<NotificationTx>> {
+  render: (payload: Payload) => RenderedNotification,
+) {
   const { channel, logger } = dependencies;
-  const context = { orderId: notification.orderId, template: notification.template };
-  const claim = await runInTransaction((tx) => claimNotification(tx, notification, channel.name));
-  if (claim.outcome === 'already-delivered') {
-    logger.info(context, 'notification already delivered; ignored');
-    return async () => undefined;
-  }
-  const { notificationId, sendAttempts } = claim;
-  if (sendAttempts > 1) {
-    logger.warn(
-      { ...context, notificationId, sendAttempts },
-      'notification claimed again: an earlier attempt may have delivered it; sending it again with the same Message-ID',
-    );
-  }
-  const status = await channel.deliver({
-    notificationId,
-    to: addressOf(notification.customerId, dependencies.customerMailDomain),
-    subject: notification.subject,
-    text: notification.text,
-    orderId: notification.orderId,
+  return externalEffectHandler({
+    claim: ({ payload }: { payload: Payload }, tx: NotificationTx) =>
+      claimNotification(tx, render(payload), channel.name),
+    perform: async (claim: Claim, { payload }: { payload: Payload }) => {
+      const { notification } = claim;
+      const context = { orderId: notification.orderId, template: notification.template };
+      if (claim.outcome === 'already-delivered') {
+        logger.info(context, 'notification already delivered; ignored');
+        return async () => undefined;
+      }
+      const { notificationId, sendAttempts } = claim;
+      if (sendAttempts > 1) {
+        logger.warn(
+          { ...context, notificationId, sendAttempts },
+          'notification claimed again: an earlier attempt may have delivered it; sending it again with the same Message-ID',
+        );
+      }
+      const status = await channel.deliver({
+        notificationId,
+        to: addressOf(notification.customerId, dependencies.customerMailDomain),
+        subject: notification.subject,
+        text: notification.text,
+        orderId: notification.orderId,
+      });
+      return (tx: NotificationTx) =>
+        recordDelivery(
+          tx,
+          dependencies.events,
+          { notification, notificationId, cause: payload },
+          channel.name,
+          status,
+        );
+    },
   });
-  return (tx) =>
-    recordDelivery(tx, dependencies.events, { notification, notificationId, cause }, channel.name, status);
 }

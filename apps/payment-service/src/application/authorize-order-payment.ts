@@ -1,5 +1,4 @@
 import type { StockReserved } from '@ecommerce/contracts';
-import type { RunInTransaction } from '@ecommerce/database';
 import { type ConsumerLogger, type EventOutbox, reactionMetadata, writeEvent } from '@ecommerce/runtime';
 
 import { decideCharge, refundsOnArrival } from '../domain/payment-rules';
@@ -26,7 +25,8 @@ export type AuthorizeOutcome =
 /** What a StockReserved recorded, in the consumer's transaction with its inbox row. */
 export type RecordAuthorization = (tx: PaymentDb) => Promise<AuthorizeOutcome>;
 
-type Claim =
+/** What `claim` found: the attempt to charge with, or why there is nothing to charge. */
+export type PaymentClaim =
   | { outcome: 'claimed'; request: OrderPaymentRequest; attempt: PaymentAttempt }
   | { outcome: 'skipped'; reason: string };
 
@@ -34,7 +34,7 @@ type Claim =
  * Under the order's row lock: is the order to be charged, and with which attempt? An order not
  * placed here yet waits for its OrderPlaced (retriably), unless its cancellation came first.
  */
-async function claimAuthorization(tx: PaymentDb, orderId: string): Promise<Claim> {
+async function claimAuthorization(tx: PaymentDb, orderId: string): Promise<PaymentClaim> {
   const request = await lockOrderPaymentRequest(tx, orderId);
   if (!request) {
     if (await wasCancelled(tx, orderId)) {
@@ -103,35 +103,41 @@ async function recordAnswer(
 /**
  * StockReserved: charge the order once, with no transaction open while the gateway answers
  * (SPEC 6): a slow gateway holds no lock, and a failed commit cannot leave a charge unrecorded,
- * to be made again on every retry.
- * 1. The attempt is claimed and committed under the order's row lock (`claimAuthorization`); a
- *    concurrent OrderCancelled either committed before (nothing is charged) or comes after.
- * 2. The gateway is asked outside any transaction, with the attempt's id as idempotency key.
- * 3. The returned step records the answer (`recordAnswer`) with the consumer's inbox row.
- * A failure or crash between 2 and 3 leaves the attempt claimed without a payment: the retry claims
- * it again (counted in `claims`, logged as a warning) and asks again under the same key, which the
- * gateway answers without charging twice.
+ * to be made again on every retry. The steps of an ExternalEffectHandler:
+ * 1. `claim`: the attempt is claimed under the order's row lock (`claimAuthorization`), in the
+ *    transaction the consumer commits before the charge; a concurrent OrderCancelled either
+ *    committed before (nothing is charged) or comes after.
+ * 2. `perform`: the gateway is asked outside any transaction, with the attempt's id as idempotency
+ *    key; the returned step records the answer (`recordAnswer`) with the consumer's inbox row.
+ * A failure or crash between 2 and its record leaves the attempt claimed without a payment: the
+ * retry claims it again (counted in `claims`, logged as a warning) and asks again under the same
+ * key, which the gateway answers without charging twice.
  */
-export async function authorizeOrderPayment(
-  deps: { events: EventOutbox; gateway: PaymentGateway; logger: ConsumerLogger },
-  runInTransaction: RunInTransaction<PaymentDb>,
-  event: StockReserved,
-): Promise<RecordAuthorization> {
-  const claim = await runInTransaction((tx) => claimAuthorization(tx, event.orderId));
-  if (claim.outcome === 'skipped') return async () => claim;
-  const { request, attempt } = claim;
-  if (attempt.claims > 1) {
-    deps.logger.warn(
-      { orderId: event.orderId, attemptId: attempt.attemptId, claims: attempt.claims },
-      'payment attempt claimed again: asking the gateway again under the same idempotency key',
-    );
-  }
-  const result = await deps.gateway.authorize({
-    idempotencyKey: attempt.attemptId,
-    orderId: request.orderId,
-    amountCents: request.amountCents,
-    currency: request.currency,
-    token: request.paymentToken,
-  });
-  return (tx) => recordAnswer(tx, deps.events, event, attempt, result);
+export function authorizeOrderPayment(deps: {
+  events: EventOutbox;
+  gateway: PaymentGateway;
+  logger: ConsumerLogger;
+}) {
+  return {
+    claim: (event: StockReserved, tx: PaymentDb): Promise<PaymentClaim> =>
+      claimAuthorization(tx, event.orderId),
+    perform: async (claim: PaymentClaim, event: StockReserved): Promise<RecordAuthorization> => {
+      if (claim.outcome === 'skipped') return async () => claim;
+      const { request, attempt } = claim;
+      if (attempt.claims > 1) {
+        deps.logger.warn(
+          { orderId: event.orderId, attemptId: attempt.attemptId, claims: attempt.claims },
+          'payment attempt claimed again: asking the gateway again under the same idempotency key',
+        );
+      }
+      const result = await deps.gateway.authorize({
+        idempotencyKey: attempt.attemptId,
+        orderId: request.orderId,
+        amountCents: request.amountCents,
+        currency: request.currency,
+        token: request.paymentToken,
+      });
+      return (tx) => recordAnswer(tx, deps.events, event, attempt, result);
+    },
+  };
 }

@@ -28,9 +28,11 @@ describe('payment use cases on a migrated PostgreSQL database', () => {
 
   const inTransaction = <T>(work: (tx: PaymentDb) => Promise<T>): Promise<T> => prisma.$transaction(work);
   const place = (event: OrderPlaced) => inTransaction((tx) => recordOrderPlaced(tx, event));
-  /** Claims the attempt and asks the gateway; the returned step records the answer. */
-  const askGateway = (event: StockReserved) =>
-    authorizeOrderPayment({ events: backbone, gateway, logger }, inTransaction, event);
+  /** Claims the attempt in a transaction and asks the gateway; the returned step records the answer. */
+  const askGateway = async (event: StockReserved) => {
+    const authorize = authorizeOrderPayment({ events: backbone, gateway, logger });
+    return authorize.perform(await inTransaction((tx) => authorize.claim(event, tx)), event);
+  };
   /** StockReserved as the consumer applies it: the gateway asked outside, the answer recorded inside. */
   const reserve = async (placed: OrderPlaced, event = stockReserved(placed)) =>
     inTransaction(await askGateway(event));

@@ -136,7 +136,6 @@ describe('the dead-letter admin API, on a real broker, registry and database', (
         },
       },
       runInTransaction: db.runInTransaction,
-      db: db.executor,
       deadLetterTopic: deadLetterTopic(messaging.topicPrefix, groupId),
       deadLetterTopicSettings: { partitions: 1, replicationFactor: 1 },
       logger,

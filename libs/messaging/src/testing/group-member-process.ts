@@ -35,7 +35,6 @@ const consumer = new EventConsumer<{ TestEvent: TestEvent }, SqlExecutor>({
   decoder: { decode: async (buffer) => ({ type: 'TestEvent', payload: await registry.decode(buffer) }) },
   handlers: { TestEvent: recordAppliedBy(member) },
   runInTransaction: db.runInTransaction,
-  db: db.executor,
   deadLetterTopic: required('DEAD_LETTER_TOPIC'),
   deadLetterTopicSettings: { partitions: 1, replicationFactor: 1 },
   logger: pino({ level: 'warn' }, process.stderr),

@@ -257,7 +257,9 @@ describe('createSqlTransactions (node-postgres, the consumers transactions)', ()
 
   it('when a pooled connection is terminated while idle, then it is reported and the next transaction still commits', async () => {
     const before = idleErrors.length;
-    const [idle] = await sql.executor.$queryRawUnsafe<{ pid: number }[]>('SELECT pg_backend_pid() AS pid');
+    const [idle] = await sql.runInTransaction((tx) =>
+      tx.$queryRawUnsafe<{ pid: number }[]>('SELECT pg_backend_pid() AS pid'),
+    );
     await admin.query('SELECT pg_terminate_backend($1)', [idle?.pid]);
     await eventually('the idle connection failure to be reported', () => idleErrors.length > before);
     const id = randomUUID();

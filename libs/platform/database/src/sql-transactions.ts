@@ -36,8 +36,6 @@ import type { RunInTransaction, SqlExecutor } from './sql-executor';
  */
 export interface SqlTransactions {
   runInTransaction: RunInTransaction<SqlExecutor>;
-  /** Statements outside any transaction, each committing alone (the inbox check before an effect). */
-  executor: SqlExecutor;
   /** Ends the pool once the work in progress has released its connections. */
   close(): Promise<void>;
 }
@@ -122,16 +120,16 @@ export function preparedStatementName(text: string, values: readonly unknown[]):
 }
 
 /**
- * `guard` sees each statement's failure first (a transaction's, to tell expiry). `pipelined`, in a
- * transaction, takes the writes sent without waiting (`$executePipelined`).
+ * The transaction's statements on its connection. `guard` sees each statement's failure first (to
+ * tell expiry); `pipelined` takes the writes sent without waiting (`$executePipelined`).
  */
 function executorOn(
-  client: Pool | PoolClient,
-  guard: (error: unknown) => unknown = (error) => error,
-  transaction?: { pipelined: Promise<unknown>[]; beforeSend: () => void },
+  client: PoolClient,
+  guard: (error: unknown) => unknown,
+  transaction: { pipelined: Promise<unknown>[]; beforeSend: () => void },
 ): SqlExecutor {
   const query = async (text: string, values: unknown[]) => {
-    transaction?.beforeSend();
+    transaction.beforeSend();
     try {
       return await client.query({ text, values, name: preparedStatementName(text, values) });
     } catch (error) {
@@ -141,11 +139,9 @@ function executorOn(
   return {
     $executeRawUnsafe: async (text, ...values) => (await query(text, values)).rowCount ?? 0,
     $queryRawUnsafe: async <T>(text: string, ...values: unknown[]) => (await query(text, values)).rows as T,
-    ...(transaction && {
-      $executePipelined: (text: string, ...values: unknown[]) => {
-        transaction.pipelined.push(failureOf(query(text, values)));
-      },
-    }),
+    $executePipelined: (text: string, ...values: unknown[]) => {
+      transaction.pipelined.push(failureOf(query(text, values)));
+    },
   };
 }
 
@@ -269,5 +265,5 @@ export function createSqlTransactions(
     }
   };
 
-  return { runInTransaction, executor: executorOn(pool), close: () => pool.end() };
+  return { runInTransaction, close: () => pool.end() };
 }

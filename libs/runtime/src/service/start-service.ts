@@ -279,7 +279,6 @@ function consumerGroups<
           topics: consumer.topics,
           handlers: consumer.handlers(context),
           runInTransaction: sql.runInTransaction,
-          db: sql.executor,
           logger,
           ...(consumer.retry && { retry: consumer.retry }),
           ...(consumer.transactionPerBatch && { transactionPerBatch: true }),
