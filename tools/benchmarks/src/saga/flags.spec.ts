@@ -33,6 +33,13 @@ describe('saga benchmark flags', () => {
     expect(() => parse('--brokers', '6')).toThrow('--brokers must be an integer from 1 to 5, got "6"');
   });
 
+  it('when --rate comes with --light-load 0, then that is accepted: an open loop has no light-load run anyway', () => {
+    expect(parse('--rate', '25', '--light-load', '0')).toMatchObject({
+      load: { kind: 'rate', ordersPerSecond: 25 },
+      lightLoadPercent: 0,
+    });
+  });
+
   it('when --rate is given, then the load is an open loop at that rate', () => {
     expect(parse('--rate', '40', '--instances', '2', '--partitions', '6')).toMatchObject({
       load: { kind: 'rate', ordersPerSecond: 40 },

@@ -95,7 +95,8 @@ export function parseSagaBenchFlags(argv: readonly string[], defaultResultsDir: 
   if (values.concurrency !== undefined && values.rate !== undefined) {
     throw new BenchFlagError('--concurrency and --rate exclude each other: choose a closed or an open loop');
   }
-  if (values.rate !== undefined && values['light-load'] !== undefined) {
+  // 0 (none) is what an open loop does anyway, so a command line that asks for it stays valid.
+  if (values.rate !== undefined && values['light-load'] !== undefined && values['light-load'] !== '0') {
     throw new BenchFlagError('--light-load follows a closed loop: --rate is an open loop already');
   }
   const runFrom = values['run-from'];
