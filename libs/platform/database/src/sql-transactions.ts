@@ -148,10 +148,11 @@ function executorOn(
 /**
  * Makes what a transaction sends within one turn of the event loop leave in one socket write: BEGIN
  * with the statements issued right after it, pipelined writes with the statement or the COMMIT that
- * follows them. A write is a system call, on a loopback or virtual network a costly one, and socket
- * writes were the largest single cost in the consumers' profiles (BENCHMARKS.md, "Pipelined
- * statements"). The socket is corked at the first statement of a turn and uncorked when the turn
- * ends (`setImmediate`): a statement the work awaits waits at most for the rest of the turn.
+ * follows them. A write is a system call, on a loopback or virtual network a costly one, and it wakes
+ * the server's process, which on a busy machine may take the CPU from the writer (BENCHMARKS.md,
+ * "Pipelined statements", and "What a CPU profile's socket writes are"). The socket is corked at
+ * the first statement of a turn and uncorked when the turn ends (`setImmediate`): a statement the
+ * work awaits waits at most for the rest of the turn.
  * (node-postgres corks the same socket around each extended-protocol statement; corks nest.)
  */
 export function sendsCoalescedPerTurn(socket: Pick<Writable, 'cork' | 'uncork'>): () => void {
